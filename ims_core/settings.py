@@ -1,0 +1,48 @@
+"""All configuration in one place: environment variables and an optional ``.env`` file."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from functools import lru_cache
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """The settings DESIGN.md fixes, plus the tolerances and policies users tune."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    database_url: str = Field(default="sqlite:///ims.db", description="SQLAlchemy URL of the database")
+    slack_bot_token: str = ""
+    slack_signing_secret: str = ""
+    slack_app_token: str = ""
+    slack_api_url: str = "https://slack.com/api/"
+    ims_approvers: str = Field(default="", description="comma-separated Slack user/user-group IDs")
+    ims_timezone: str = "Asia/Kolkata"
+
+    # Matching tolerances (DESIGN.md: ₹1 per tax head, same date)
+    ims_amount_tolerance: Decimal = Decimal("1.00")
+    ims_date_tolerance_days: int = 0
+
+    # Maker-checker: rejecting a document above this tax needs a second approver
+    ims_reject_approval_threshold: Decimal = Decimal("100000")
+
+    # GSTR-3B due day for monthly filers; QRMP states file on the 22nd or the 24th
+    ims_gstr3b_due_day: int = 20
+
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_from: str = ""
+
+    @property
+    def approvers(self) -> set[str]:
+        return {a.strip() for a in self.ims_approvers.split(",") if a.strip()}
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,91 @@
+"""Shared fixtures: a fresh, migrated database per test, on SQLite or on PostgreSQL.
+
+The suite runs against SQLite unless ``DATABASE_URL`` names a PostgreSQL server; then every test gets
+its own database, cloned from a template migrated once per run, so tests never see each other's rows.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import Engine, make_url
+
+from ims_core.db import build_engine, migrate, normalise_url
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SERVER_URL = normalise_url(os.environ.get("DATABASE_URL", ""))
+ON_POSTGRES = SERVER_URL.startswith("postgresql")
+
+
+def pytest_report_header(config):  # noqa: ANN001, ANN201 - pytest hook
+    return f"database: {'PostgreSQL' if ON_POSTGRES else 'SQLite'}"
+
+
+@pytest.fixture(scope="session")
+def _template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A migrated database that each test's database is copied from."""
+    if not ON_POSTGRES:
+        path = tmp_path_factory.mktemp("template") / "template.db"
+        engine = build_engine(f"sqlite:///{path}")
+        migrate(engine)
+        engine.dispose()
+        yield str(path)
+        return
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    name = f"ims_tpl_{worker}_{uuid.uuid4().hex[:8]}"
+    admin = build_engine(SERVER_URL).execution_options(isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine = build_engine(make_url(SERVER_URL).set(database=name).render_as_string(hide_password=False))
+    migrate(engine)
+    engine.dispose()
+    yield name
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
+def database_url(_template: str, tmp_path: Path) -> Iterator[str]:
+    """The URL of a fresh database with the newest schema, dropped after the test."""
+    if not ON_POSTGRES:
+        path = tmp_path / "ims.db"
+        shutil.copy(_template, path)
+        yield f"sqlite:///{path}"
+        return
+    name = f"ims_t_{uuid.uuid4().hex[:12]}"
+    admin = build_engine(SERVER_URL).execution_options(isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{_template}"'))
+    yield make_url(SERVER_URL).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    """An engine on the test's own database."""
+    eng = build_engine(database_url)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def env_db(database_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Point the configured ``DATABASE_URL`` at the test's database (for CLI and bot tests)."""
+    from ims_core.db import _cached_engine
+    from ims_core.settings import get_settings
+
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    get_settings.cache_clear()
+    _cached_engine.cache_clear()
+    yield database_url
+    get_settings.cache_clear()
+    _cached_engine.cache_clear()
