@@ -14,6 +14,7 @@ from ims_core.ingest.document import IngestError
 
 COMMAND_MODULES = (
     "ims_core.commands.imports",
+    "ims_core.commands.demo",
 )
 
 app = typer.Typer(

@@ -1,14 +1,12 @@
 """foundation: registrations, documents, imports, reconciliation
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-29 23:45:27.671449
 """
 
-from alembic import op
 import sqlalchemy as sa
-
-
+from alembic import op
 
 revision = '0001'
 down_revision = None

@@ -1,0 +1,38 @@
+"""What every ``ims`` command needs: the console, a migrated database, and a progress bar."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from sqlalchemy.engine import Engine
+
+from ims_core.db import get_engine, migrate
+
+console = Console(highlight=False)
+PROGRESS_FROM = 20_000  # rows: below this an import is over before a bar would help
+
+
+def database() -> Engine:
+    """The configured database, brought to the newest schema first."""
+    engine = get_engine()
+    migrate(engine)
+    return engine
+
+
+@contextmanager
+def progress_bar(label: str, expected_rows: int) -> Iterator:
+    """A rich progress bar for long jobs; a silent callback for short ones."""
+    if expected_rows < PROGRESS_FROM or not console.is_terminal:
+        yield None
+        return
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=console, transient=True) as bar:
+        task = bar.add_task(label, total=expected_rows)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update

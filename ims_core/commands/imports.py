@@ -1,0 +1,116 @@
+"""``ims import books|gstr2b|ims|gstr2a``: read a file, write it in one transaction, say what changed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from ims_core.commands.common import console, database, progress_bar
+from ims_core.errors import UserFacingError
+from ims_core.ingest.document import ParsedImport
+from ims_core.ingest.loader import ImportSummary, load
+from ims_core.money import format_inr
+
+import_app = typer.Typer(help="Import the purchase register or the portal's files.", no_args_is_help=True)
+
+Recipient = Annotated[str | None, typer.Option("--recipient", help="recipient GSTIN, when the file lacks it")]
+DryRun = Annotated[bool, typer.Option("--dry-run", help="validate and report, write nothing")]
+By = Annotated[str, typer.Option("--by", help="who is importing (for the audit trail)")]
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(import_app, name="import")
+
+
+def _existing(paths: list[Path]) -> list[Path]:
+    for path in paths:
+        if not path.is_file():
+            raise UserFacingError(f"{path}: no such file")
+    return paths
+
+
+def run_import(parsed: ParsedImport, *, dry_run: bool, actor: str) -> ImportSummary:
+    """Load a parsed file with a progress bar, then print the summary."""
+    engine = database()
+    with progress_bar(f"Importing {parsed.file_name}", len(parsed.frame)) as progress:
+        summary = load(engine, parsed, actor=actor, dry_run=dry_run, progress=progress)
+    print_summary(summary)
+    return summary
+
+
+def print_summary(summary: ImportSummary) -> None:
+    for warning in summary.warnings:
+        console.print(f"[yellow]warning:[/] {warning}")
+    if summary.previous_batch is not None:
+        console.print(f"{summary.file_name}: already imported (import #{summary.previous_batch}); "
+                      f"{summary.total} documents, nothing changed.")
+        return
+    title = f"{summary.kind} import of {summary.file_name}"
+    if summary.recipient_gstin:
+        title += f" for {summary.recipient_gstin}"
+    if summary.return_period:
+        title += f", period {summary.return_period}"
+    table = Table(title=title + (" (dry run: nothing written)" if summary.dry_run else ""))
+    for column in ("section", "added", "updated", "unchanged", "taxable value", "tax"):
+        table.add_column(column, justify="left" if column == "section" else "right")
+    for name, counts in summary.sections.items():
+        table.add_row(name, str(counts.added), str(counts.updated), str(counts.unchanged),
+                      format_inr(counts.taxable_paise), format_inr(counts.tax_paise))
+    table.add_row("total", str(summary.added), str(summary.updated), str(summary.unchanged),
+                  format_inr(summary.taxable_paise), format_inr(summary.tax_paise), style="bold")
+    console.print(table)
+
+
+def _parse_map(pairs: list[str]) -> dict[str, str]:
+    mapping = {}
+    for pair in pairs:
+        column, sep, target = pair.rpartition("=")
+        if not sep or not column.strip() or not target.strip():
+            raise UserFacingError(f"--map '{pair}': expected 'Your Column=field'")
+        mapping[column.strip()] = target.strip()
+    return mapping
+
+
+@import_app.command("books")
+def import_books(
+    file: Path,
+    preset: Annotated[str, typer.Option(help="canonical, tally, zoho, erpnext or auto")] = "auto",
+    recipient: Recipient = None,
+    map_: Annotated[list[str] | None, typer.Option("--map", help="'File column=field', repeatable")] = None,
+    dry_run: DryRun = False,
+    by: By = "cli",
+) -> None:
+    """Import the purchase register (CSV or XLSX)."""
+    from ims_core.ingest.books import parse_books
+
+    parsed = parse_books(_existing([file])[0], preset=preset, recipient_gstin=recipient,
+                         column_map=_parse_map(map_ or []))
+    run_import(parsed, dry_run=dry_run, actor=by)
+
+
+@import_app.command("gstr2b")
+def import_gstr2b(files: list[Path], recipient: Recipient = None, dry_run: DryRun = False,
+                  by: By = "cli") -> None:
+    """Import a GSTR-2B download: JSON (one or several files of one return) or the portal's Excel."""
+    from ims_core.ingest.gstr2b import parse_gstr2b
+
+    run_import(parse_gstr2b(_existing(files), recipient_gstin=recipient), dry_run=dry_run, actor=by)
+
+
+@import_app.command("ims")
+def import_ims(file: Path, recipient: Recipient = None, dry_run: DryRun = False, by: By = "cli") -> None:
+    """Import IMS records (the portal's JSON of invoices awaiting action)."""
+    from ims_core.ingest.ims import parse_ims_json
+
+    run_import(parse_ims_json(_existing([file])[0], recipient_gstin=recipient), dry_run=dry_run, actor=by)
+
+
+@import_app.command("gstr2a")
+def import_gstr2a(file: Path, recipient: Recipient = None, dry_run: DryRun = False, by: By = "cli") -> None:
+    """Import a GSTR-2A JSON download."""
+    from ims_core.ingest.gstr2a import parse_gstr2a_json
+
+    run_import(parse_gstr2a_json(_existing([file])[0], recipient_gstin=recipient), dry_run=dry_run, actor=by)
