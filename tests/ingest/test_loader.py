@@ -113,3 +113,21 @@ def test_a_failure_inside_the_transaction_rolls_everything_back(engine, month):
     assert _count(engine, PurchaseDocument) == 0 and _count(engine, ImportBatch) == 0
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM supplier")).scalar() == 0
+
+
+def test_large_imports_rebuild_every_index(engine, month, monkeypatch):
+    """The bulk path drops and rebuilds indexes on SQLite; afterwards they are all there again."""
+    from sqlalchemy import inspect
+
+    from ims_core.ingest import loader
+
+    before = {i["name"] for i in inspect(engine).get_indexes("purchase_document")}
+    monkeypatch.setattr(loader, "REBUILD_INDEXES_FROM", 10)
+    load(engine, _books(month))
+    after = {i["name"] for i in inspect(engine).get_indexes("purchase_document")}
+    assert before == after and "uq_purchase_document_key" in after
+    with engine.connect() as conn:
+        plan = " ".join(str(r) for r in conn.execute(text(
+            "EXPLAIN QUERY PLAN SELECT id FROM purchase_document WHERE supplier_gstin = 'X'")).all()) \
+            if engine.dialect.name == "sqlite" else "ix_purchase_document_supplier_gstin"
+    assert "ix_purchase_document_supplier_gstin" in plan

@@ -164,13 +164,13 @@ def upgrade() -> None:
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['batch_id'], ['import_batch.id'], ),
     sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('recipient_gstin', 'source', 'section', 'supplier_gstin', 'doc_type', 'doc_number', 'fy', name='uq_portal_document_key')
     )
     with op.batch_alter_table('portal_document', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_portal_document_batch_id'), ['batch_id'], unique=False)
         batch_op.create_index('ix_portal_document_recipient_period', ['recipient_gstin', 'period_key'], unique=False)
         batch_op.create_index(batch_op.f('ix_portal_document_supplier_gstin'), ['supplier_gstin'], unique=False)
         batch_op.create_index(batch_op.f('ix_portal_document_supplier_pan'), ['supplier_pan'], unique=False)
+        batch_op.create_index('uq_portal_document_key', ['recipient_gstin', 'source', 'section', 'supplier_gstin', 'doc_type', 'doc_number', 'fy'], unique=True)
 
     op.create_table('purchase_document',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -203,13 +203,13 @@ def upgrade() -> None:
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['batch_id'], ['import_batch.id'], ),
     sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('recipient_gstin', 'supplier_gstin', 'doc_type', 'doc_number', 'fy', 'occurrence', name='uq_purchase_document_key')
     )
     with op.batch_alter_table('purchase_document', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_purchase_document_batch_id'), ['batch_id'], unique=False)
         batch_op.create_index('ix_purchase_document_recipient_date', ['recipient_gstin', 'doc_date'], unique=False)
         batch_op.create_index(batch_op.f('ix_purchase_document_supplier_gstin'), ['supplier_gstin'], unique=False)
         batch_op.create_index(batch_op.f('ix_purchase_document_supplier_pan'), ['supplier_pan'], unique=False)
+        batch_op.create_index('uq_purchase_document_key', ['recipient_gstin', 'supplier_gstin', 'doc_type', 'doc_number', 'fy', 'occurrence'], unique=True)
 
 
 
@@ -217,6 +217,7 @@ def upgrade() -> None:
 def downgrade() -> None:
 
     with op.batch_alter_table('purchase_document', schema=None) as batch_op:
+        batch_op.drop_index('uq_purchase_document_key')
         batch_op.drop_index(batch_op.f('ix_purchase_document_supplier_pan'))
         batch_op.drop_index(batch_op.f('ix_purchase_document_supplier_gstin'))
         batch_op.drop_index('ix_purchase_document_recipient_date')
@@ -224,6 +225,7 @@ def downgrade() -> None:
 
     op.drop_table('purchase_document')
     with op.batch_alter_table('portal_document', schema=None) as batch_op:
+        batch_op.drop_index('uq_portal_document_key')
         batch_op.drop_index(batch_op.f('ix_portal_document_supplier_pan'))
         batch_op.drop_index(batch_op.f('ix_portal_document_supplier_gstin'))
         batch_op.drop_index('ix_portal_document_recipient_period')
