@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import BigInteger, Column, Index, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Index, Text
 from sqlmodel import Field, SQLModel
 
 
@@ -70,8 +70,8 @@ class PurchaseDocument(SQLModel, table=True):
 
     __tablename__ = "purchase_document"
     __table_args__ = (
-        UniqueConstraint("recipient_gstin", "supplier_gstin", "doc_type", "doc_number", "fy", "occurrence",
-                         name="uq_purchase_document_key"),
+        Index("uq_purchase_document_key", "recipient_gstin", "supplier_gstin", "doc_type", "doc_number", "fy",
+              "occurrence", unique=True),
         Index("ix_purchase_document_recipient_date", "recipient_gstin", "doc_date"),
     )
 
@@ -115,8 +115,8 @@ class PortalDocument(SQLModel, table=True):
 
     __tablename__ = "portal_document"
     __table_args__ = (
-        UniqueConstraint("recipient_gstin", "source", "section", "supplier_gstin", "doc_type", "doc_number",
-                         "fy", name="uq_portal_document_key"),
+        Index("uq_portal_document_key", "recipient_gstin", "source", "section", "supplier_gstin", "doc_type",
+              "doc_number", "fy", unique=True),
         Index("ix_portal_document_recipient_period", "recipient_gstin", "period_key"),
     )
 
@@ -229,3 +229,4 @@ class MatchResult(SQLModel, table=True):
     tax_paise: int = paise()
     nearest_document_id: int | None = Field(default=None, description="best candidate not taken")
     nearest_note: str = Field(default="", description="why the nearest candidate was not taken")
+
