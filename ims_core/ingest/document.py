@@ -49,7 +49,7 @@ class Problem:
     """One thing wrong with an input file, located as precisely as the format allows."""
 
     problem: str
-    row: int | None = None
+    row: int | str | None = None  # 1-based row, or a JSON path such as "docdata.b2b[3].inv[0]"
     field: str | None = None
     value: object = None
     expected: str | None = None

@@ -170,7 +170,7 @@ def upgrade() -> None:
         batch_op.create_index('ix_portal_document_recipient_period', ['recipient_gstin', 'period_key'], unique=False)
         batch_op.create_index(batch_op.f('ix_portal_document_supplier_gstin'), ['supplier_gstin'], unique=False)
         batch_op.create_index(batch_op.f('ix_portal_document_supplier_pan'), ['supplier_pan'], unique=False)
-        batch_op.create_index('uq_portal_document_key', ['recipient_gstin', 'source', 'section', 'supplier_gstin', 'doc_type', 'doc_number', 'fy'], unique=True)
+        batch_op.create_index('uq_portal_document_key', ['recipient_gstin', 'source', 'section', 'rejected_in_ims', 'supplier_gstin', 'doc_type', 'doc_number', 'fy'], unique=True)
 
     op.create_table('purchase_document',
     sa.Column('id', sa.Integer(), nullable=False),

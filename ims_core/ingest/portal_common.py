@@ -1,0 +1,597 @@
+"""What the GST-portal parsers (GSTR-2B JSON and Excel, IMS, GSTR-2A) share.
+
+The portal formats differ in shape but not in what a document is, so reading the file, telling a
+user what a wrong file looks like, exact amount conversion, date columns, GSTIN checks and the final
+frame live here once. Parsers collect every :class:`Problem` they find and raise one
+:class:`IngestError` at the end, so a user fixes a file in one round instead of twenty.
+
+Speed matters (a big GSTR-2B has a million documents): parsers build plain column lists per section,
+convert dates per column with one vectorised call, and make a single DataFrame at the end.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import orjson
+import pandas as pd
+
+from ims_core import gstin as gst
+from ims_core.dates import DateError, parse_date, parse_period
+from ims_core.ingest.document import DATE_COLUMNS, MONEY, PORTAL_COLUMNS, IngestError, Problem, complete_frame
+from ims_core.money import AmountError, to_paise
+
+BOM = b"\xef\xbb\xbf"
+NAT = np.datetime64("NaT", "ns")
+MONTHS = {m: i for i, m in enumerate(
+    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)}
+IMS_ONLY_SECTIONS = ("b2bcn", "b2bcna", "b2bdn", "b2bdna")
+
+Locate = Callable[[int], str]
+
+
+# --- files -----------------------------------------------------------------------------------------
+
+def read_bytes(path: Path) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        raise IngestError(Path(path).name, f"cannot read the file ({exc.strerror or exc})") from exc
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def combined_hash(hashes: Iterable[str]) -> str:
+    """One hash for a return split over several files, independent of the order they were given in."""
+    return sha256_hex("".join(sorted(hashes)).encode())
+
+
+def load_json(name: str, data: bytes, expected: str) -> object:
+    """Parse JSON (UTF-8, with or without a byte-order mark); a broken file is an IngestError."""
+    if data.startswith(BOM):
+        data = data[len(BOM):]
+    if not data.strip():
+        raise IngestError(name, Problem("the file is empty", expected=expected))
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        looks = "a spreadsheet (xlsx)" if data[:2] == b"PK" else "not JSON"
+        raise IngestError(name, Problem(f"the file is {looks}: {exc}", expected=expected)) from exc
+
+
+def describe_shape(obj: object) -> str:
+    """What a parsed JSON document looks like, in words, for 'wrong file' messages."""
+    if isinstance(obj, list):
+        return f"a JSON list of {len(obj)} items"
+    if not isinstance(obj, dict):
+        return f"a JSON {type(obj).__name__}"
+    data = obj.get("data")
+    if isinstance(data, dict) and ("docdata" in data or "itcsumm" in data):
+        return "a GSTR-2B return (data.docdata)"
+    if "invdata" in obj:
+        return "an IMS save/reset request (invdata)"
+    if any(k in obj for k in IMS_ONLY_SECTIONS) or _first_record_has(obj, "b2b", "stin"):
+        return "IMS records (GETINV: b2b, b2bcn, … with stin)"
+    if "fp" in obj or "cdn" in obj or _first_record_has(obj, "b2b", "cfs"):
+        return "a GSTR-2A return (fp, b2b[].inv[].itms)"
+    keys = ", ".join(list(obj)[:8]) or "none"
+    return f"a JSON object with keys {keys}"
+
+
+def _first_record_has(obj: dict, section: str, key: str) -> bool:
+    records = obj.get(section)
+    return isinstance(records, list) and bool(records) and isinstance(records[0], dict) \
+        and key in records[0]
+
+
+# --- values ----------------------------------------------------------------------------------------
+
+def mapped(values: list, convert: Callable[[object], object]) -> list:
+    """``convert`` applied once per distinct value when values repeat (portal columns do, a lot)."""
+    try:
+        distinct = set(values)
+    except TypeError:  # an unhashable value (a list where a scalar belongs): convert each one
+        return [convert(v) for v in values]
+    if len(distinct) * 4 > len(values) + 64:  # mostly distinct: a table would not pay for itself
+        return [convert(v) for v in values]
+    table = {v: convert(v) for v in distinct}
+    return list(map(table.__getitem__, values))
+
+
+def column(docs: list[dict], keys: Keys) -> list:
+    if isinstance(keys, str):
+        return [d.get(keys) for d in docs]
+    return [pick(d, keys) for d in docs]
+
+
+class AmountReader:
+    """Exact JSON-number → paise conversion: the paise of the digits the file wrote.
+
+    One value: integers multiply by 100; floats are read from their shortest repr (``0.1`` is 10 paise,
+    never 10.000000000000002); anything else goes through :func:`ims_core.money.to_paise` (strings,
+    3+ decimals rounded half up). A column: see :meth:`values`. Amounts are never summed as floats.
+    """
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+
+    @staticmethod
+    def exact(value: object) -> int | None:
+        """Paise, or None when ``value`` is not an amount (booleans, words, lists…)."""
+        kind = type(value)
+        if kind is int:
+            return value * 100
+        if kind is float:
+            digits = repr(value)
+            whole, _, fraction = digits.partition(".")
+            if len(fraction) <= 2 and "e" not in digits and "n" not in digits:
+                return int(whole + fraction.ljust(2, "0"))
+        if value is None:
+            return 0
+        try:
+            return to_paise(value)
+        except AmountError:
+            return None
+
+    def __call__(self, value: object, locate: Locate, index: int, key: str) -> int:
+        paise = self.exact(value)
+        if paise is None:
+            self._problem(value, locate, index, key)
+            return 0
+        return paise
+
+    def values(self, values: list, locate: Locate, key: str) -> np.ndarray:
+        """A whole column in int64 paise.
+
+        Numbers (the usual case) are read vectorised: ``rint(x * 100)`` proposes the paise and
+        ``paise / 100 == x`` proves, in IEEE arithmetic, that ``x`` is the double nearest to that
+        two-decimal amount, i.e. what the file wrote; below ₹10^12 no other two-decimal amount maps to
+        the same double. Values that do not pass (three or more decimals, huge numbers, strings,
+        booleans) go one by one through :meth:`exact`, i.e. ``to_paise`` and its half-up rounding.
+        """
+        n = len(values)
+        kinds = set(map(type, values))
+        if kinds <= {int, float, type(None)}:
+            numbers = np.array(values, dtype=np.float64) if n else np.zeros(0)
+            absent = np.isnan(numbers)
+            numbers[absent] = 0.0
+            candidate = np.rint(numbers * 100)
+            proven = (candidate / 100 == numbers) & (np.abs(numbers) < 1e12)
+            paise = candidate.astype(np.int64)
+            redo = np.flatnonzero(~proven)
+        else:
+            paise, redo = np.zeros(n, dtype=np.int64), range(n)
+        for i in redo:
+            value = values[i]
+            exact = self.exact(value)
+            if exact is None:
+                self._problem(value, locate, i, key)
+                exact = 0
+            paise[i] = exact
+        return paise
+
+    def _problem(self, value: object, locate: Locate, index: int, key: str) -> None:
+        self.problems.append(Problem("not an amount", row=locate(index), field=key, value=value,
+                                     expected="a number such as 1234.50"))
+
+
+def text(value: object) -> str:
+    """A JSON scalar as trimmed text; numbers without a trailing ``.0``."""
+    if value is None:
+        return ""
+    if type(value) is str:
+        return value.strip()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def yes(value: object) -> bool:
+    return text(value).upper() in ("Y", "YES", "TRUE")
+
+
+def flag(value: object) -> bool | None:
+    """``Y``/``N`` → True/False; absent → None (the portal did not say)."""
+    t = text(value).upper()
+    return True if t in ("Y", "YES") else False if t in ("N", "NO") else None
+
+
+def parse_dates(values: list, key: str, locate: Locate, problems: list[Problem],
+                fmt: str = "%d-%m-%Y", required: bool = False) -> np.ndarray:
+    """A datetime64[ns] array from raw date texts, each distinct text read once.
+
+    ``fmt`` is read vectorised; other forms :func:`ims_core.dates.parse_date` accepts are tried per
+    distinct text. Unreadable dates become Problems naming the row and key; ``required`` makes an
+    absent date one too.
+    """
+    n = len(values)
+    if values.count(None) == n and not required:
+        return np.full(n, NAT, dtype="datetime64[ns]")
+    expected = "a date " + fmt.replace("%d", "DD").replace("%m", "MM").replace("%Y", "YYYY")
+    try:
+        distinct = list(set(values))
+    except TypeError:  # a list or object where a date belongs: show it as text
+        values = [v if isinstance(v, str | int | float | None) else repr(v) for v in values]
+        distinct = list(set(values))
+    parsed = pd.to_datetime(pd.Series(distinct, dtype=object), format=fmt, errors="coerce") \
+        .to_numpy(dtype="datetime64[ns]")
+    bad, absent = set(), set()
+    for k in np.flatnonzero(np.isnat(parsed)):
+        try:
+            day = parse_date(distinct[k])
+        except (DateError, TypeError):
+            bad.add(distinct[k])
+            continue
+        if day is None:
+            absent.add(distinct[k])
+        else:
+            parsed[k] = np.datetime64(day, "ns")
+    table = dict(zip(distinct, parsed.view(np.int64).tolist(), strict=True))
+    out = np.fromiter(map(table.__getitem__, values), dtype=np.int64, count=n).view("datetime64[ns]")
+    if bad:
+        for i in (i for i, v in enumerate(values) if v in bad):
+            problems.append(Problem("not a date", row=locate(i), field=key, value=values[i],
+                                    expected=expected))
+    if required and absent:
+        for i in (i for i, v in enumerate(values) if v in absent):
+            problems.append(Problem("the date is missing", row=locate(i), field=key, expected=expected))
+    return out
+
+
+def month_period(value: object) -> str:
+    """A return period from ``"052025"``, ``"May'25"``, ``"Nov-19"`` or ``"May 2025"`` → ``MMYYYY``."""
+    raw = text(value)
+    if not raw:
+        return ""
+    if re.fullmatch(r"\d{6}", raw):
+        return parse_period(raw)
+    m = re.fullmatch(r"([A-Za-z]{3})[A-Za-z]*\s*['\-/ ]?\s*(\d{2}|\d{4})", raw)
+    if not m or m.group(1).lower() not in MONTHS:
+        raise DateError(f"'{raw}' is not a return period (expected MMYYYY, May'25 or Nov-19)")
+    year = int(m.group(2))
+    return f"{MONTHS[m.group(1).lower()]:02d}{year + 2000 if year < 100 else year}"
+
+
+class Places:
+    """Place-of-supply codes (a return repeats a handful of states a million times)."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+
+    @staticmethod
+    def code(value: object) -> str | None:
+        try:
+            return gst.state_code(text(value))
+        except ValueError:
+            return None
+
+    def values(self, values: list, locate: Locate, key: str) -> list[str]:
+        codes = mapped(values, self.code)
+        for i in [i for i, c in enumerate(codes) if c is None]:
+            self.problems.append(Problem("not a place of supply", row=locate(i), field=key, value=values[i],
+                                         expected="a 2-digit state code such as 24"))
+            codes[i] = ""
+        return codes
+
+
+# --- GSTINs ----------------------------------------------------------------------------------------
+
+class SupplierGstins:
+    """Supplier GSTINs, upper-cased; a malformed one is kept and flagged, never dropped."""
+
+    def __init__(self) -> None:
+        self.flagged: dict[str, str] = {}
+        self._seen: dict[object, tuple[str, str | None]] = {}
+
+    def __call__(self, value: object) -> tuple[str, str | None]:
+        hit = self._seen.get(value) if isinstance(value, str) else None
+        if hit is not None:
+            return hit
+        g = gst.normalise(text(value))
+        why = gst.problem(g) if g else None
+        if why:
+            self.flagged[g] = why
+        if isinstance(value, str):
+            self._seen[value] = (g, why)
+        return g, why
+
+    def warnings(self) -> list[str]:
+        if not self.flagged:
+            return []
+        shown = "; ".join(f"{g} ({why})" for g, why in list(self.flagged.items())[:5])
+        more = f" and {len(self.flagged) - 5} more" if len(self.flagged) > 5 else ""
+        return [f"{len(self.flagged)} supplier GSTIN(s) are not valid GSTINs; their documents are kept "
+                f"and flagged: {shown}{more}"]
+
+
+def resolve_recipient(name: str, in_file: object, argument: str | None, warnings: list[str],
+                      required: bool = True) -> str:
+    """The recipient GSTIN: the file's, else ``--recipient``; the two must agree when both are given.
+
+    Anything that is not 15 letters/digits is refused (the import would land under a wrong key); a
+    wrong check character only warns, since GSTN's own samples carry one.
+    """
+    found = gst.normalise(text(in_file))
+    given = gst.normalise(argument)
+    for g, where in ((found, "in the file"), (given, "given with --recipient")):
+        if g and not gst.LOOSE_PATTERN.match(g):
+            raise IngestError(name, Problem(
+                f"the recipient GSTIN {where} is not a GSTIN", field="gstin", value=g,
+                expected="15 characters: 2 digits, then 13 letters or digits"))
+    if found and given and found != given:
+        raise IngestError(name, Problem(f"the file is for recipient {found}, not {given}", field="gstin",
+                                        value=found, expected=f"a return of {given}"))
+    chosen = found or given
+    if not chosen and required:
+        raise IngestError(name, "the file does not name the recipient GSTIN: pass --recipient GSTIN")
+    why = gst.problem(chosen) if chosen else None
+    if why:
+        warnings.append(f"recipient GSTIN {chosen}: {why}")
+    return chosen
+
+
+def return_period(name: str, value: object, key: str) -> str:
+    raw = text(value)
+    if not raw:
+        return ""
+    try:
+        return parse_period(raw)
+    except DateError as exc:
+        raise IngestError(name, Problem("not a return period", field=key, value=raw,
+                                        expected="MMYYYY, e.g. 102025")) from exc
+
+
+def common_period(periods: Iterable[str]) -> str:
+    found = {p for p in periods if p}
+    return found.pop() if len(found) == 1 else ""
+
+
+# --- the frame -------------------------------------------------------------------------------------
+
+class Columns:
+    """Column pieces gathered section by section; one DataFrame is made at the end.
+
+    ``add`` takes, per column, a list/array of ``n`` values or one scalar for all ``n`` rows; columns
+    not given keep the default of :data:`PORTAL_COLUMNS`.
+    """
+
+    def __init__(self) -> None:
+        self.pieces: dict[str, list] = {name: [] for name in PORTAL_COLUMNS}
+        self.length = 0
+
+    def add(self, n: int, **columns: object) -> None:
+        unknown = set(columns) - set(PORTAL_COLUMNS)
+        if unknown:
+            raise KeyError(f"not portal columns: {sorted(unknown)}")
+        for name, default in PORTAL_COLUMNS.items():
+            value = columns.get(name, default)
+            if isinstance(value, list | np.ndarray):
+                if len(value) != n:
+                    raise ValueError(f"column {name} has {len(value)} values, expected {n}")
+                self.pieces[name].append(value)
+            else:  # one value for all n rows, made into an array only at the end
+                self.pieces[name].append(_Same(value, n))
+        self.length += n
+
+    def frame(self) -> pd.DataFrame:
+        data: dict[str, object] = {}
+        for name, pieces in self.pieces.items():
+            if name in DATE_COLUMNS:
+                kind: object = "datetime64[ns]"
+            elif name in MONEY:
+                kind = np.int64
+            elif isinstance(PORTAL_COLUMNS[name], bool):
+                kind = bool
+            else:
+                kind = object
+            arrays = [_array(p, kind) for p in pieces] or [np.array([], dtype=kind)]
+            values = arrays[0] if len(arrays) == 1 else np.concatenate(arrays)
+            data[name] = pd.Series(values, dtype=values.dtype, copy=False)
+        return complete_frame(pd.DataFrame(data), PORTAL_COLUMNS)
+
+
+@dataclass(frozen=True)
+class _Same:
+    value: object
+    n: int
+
+
+def _array(piece: object, kind: object) -> np.ndarray:
+    if isinstance(piece, _Same):
+        value = NAT if kind == "datetime64[ns]" and piece.value is pd.NaT else piece.value
+        return np.full(piece.n, value, dtype=kind)
+    if kind is object:
+        return _objects(piece)
+    return np.asarray(piece, dtype=kind)
+
+
+def _objects(values: object) -> np.ndarray:
+    """An object array of ``values`` (a list of tuples stays a list of tuples, never a 2-D array)."""
+    if isinstance(values, np.ndarray) and values.dtype == object:
+        return values
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out
+
+
+def fill(frame: pd.DataFrame, **values: str) -> None:
+    """Set whole text columns to one value, as object columns like the rest of the frame's text."""
+    for name, value in values.items():
+        frame[name] = np.full(len(frame), value, dtype=object)
+
+
+def check_problems(name: str, problems: list[Problem]) -> None:
+    if problems:
+        raise IngestError(name, problems)
+
+
+# --- documents -------------------------------------------------------------------------------------
+
+TYPE_CODES = {"C": "CRN", "D": "DBN", "CRN": "CRN", "DBN": "DBN", "INV": "INV", "I": "INV",
+              "ISDI": "INV", "ISD": "INV", "ISDC": "CRN", "ISDCN": "CRN"}
+AMOUNT_COLUMNS = ("taxable_paise", "igst_paise", "cgst_paise", "sgst_paise", "cess_paise")
+Keys = str | tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DocSpec:
+    """Where one portal format keeps each field of a document (keys may list alternate spellings).
+
+    ``doc_type`` is a constant type, or ``type_key`` names a C/D/ISDI/ISDC-style code to map.
+    ``items``/``item_detail`` name the per-rate list (GSTR-2B v3 ``items``, GSTR-2A ``itms[].itm_det``)
+    whose amounts are summed when a document has one; otherwise amounts are read off the document.
+    """
+
+    number: Keys
+    date: Keys
+    doc_type: str = "INV"
+    type_key: Keys | None = None
+    original_number: Keys | None = None
+    original_date: Keys | None = None
+    original_type_key: Keys | None = None
+    amounts: tuple[Keys, ...] = ("txval", "igst", "cgst", "sgst", "cess")
+    value: Keys = "val"
+    items: str | None = None
+    item_detail: str | None = None
+    text: tuple[tuple[str, Keys], ...] = ()
+    dates: tuple[tuple[str, Keys], ...] = ()
+    bools: tuple[tuple[str, Keys], ...] = ()
+    flags: tuple[tuple[str, Keys], ...] = ()
+    optional_amounts: tuple[tuple[str, Keys], ...] = ()
+    place: Keys | None = "pos"
+    date_format: str = "%d-%m-%Y"
+
+
+def pick(doc: dict, keys: Keys) -> object:
+    if isinstance(keys, str):
+        return doc.get(keys)
+    for key in keys:
+        if key in doc:
+            return doc[key]
+    return None
+
+
+def _key(keys: Keys) -> str:
+    return keys if isinstance(keys, str) else keys[0]
+
+
+class Reader:
+    """Per-file conversion state: the problems found, and cached amount and place readers."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+        self.amount = AmountReader(self.problems)
+        self.place = Places(self.problems)
+        self.gstins = SupplierGstins()
+
+    def document_columns(self, docs: list[dict], spec: DocSpec, locate: Locate) -> dict[str, object]:
+        """The document-level columns of ``docs``, each a list (or date array) as long as ``docs``.
+
+        Work is column by column over plain lists (one comprehension per field), conversions once per
+        distinct value: this is what keeps a million-document return to seconds.
+        """
+        problems, fmt = self.problems, spec.date_format
+        numbers = [v.strip() if type(v) is str else text(v) for v in column(docs, spec.number)]
+        for i in [i for i, v in enumerate(numbers) if not v]:
+            problems.append(Problem("the document number is missing", row=locate(i), field=_key(spec.number)))
+        cols: dict[str, object] = {"doc_number": numbers}
+        cols["doc_date"] = parse_dates(column(docs, spec.date), _key(spec.date), locate, problems, fmt,
+                                       required=True)
+        cols["doc_type"] = self._types(docs, spec.type_key, locate) if spec.type_key else spec.doc_type
+        if spec.original_number:
+            originals = mapped(column(docs, spec.original_number), text)
+            cols["original_doc_number"] = originals
+            cols["original_doc_date"] = parse_dates(column(docs, spec.original_date),
+                                                    _key(spec.original_date), locate, problems, fmt)
+            given = self._types(docs, spec.original_type_key, locate, optional=True) \
+                if spec.original_type_key else [""] * len(docs)
+            own = cols["doc_type"]
+            own = [own] * len(docs) if isinstance(own, str) else own
+            # an amendment without its own original type keeps the type of the section it is in
+            cols["original_doc_type"] = [g or (t if o else "")
+                                         for g, t, o in zip(given, own, originals, strict=True)]
+        for name, keys in zip(AMOUNT_COLUMNS, spec.amounts, strict=True):
+            cols[name] = self.amount.values(column(docs, keys), locate, _key(keys))
+        if spec.items:
+            self._item_sums(docs, spec, locate, cols)
+        cols["invoice_value_paise"] = self.amount.values(column(docs, spec.value), locate, _key(spec.value))
+        if spec.place:
+            cols["place_of_supply"] = self.place.values(column(docs, spec.place), locate, _key(spec.place))
+        for name, keys in spec.text:
+            cols[name] = mapped(column(docs, keys), text)
+        for name, keys in spec.dates:
+            cols[name] = parse_dates(column(docs, keys), _key(keys), locate, problems, fmt)
+        for name, keys in spec.bools:
+            cols[name] = mapped(column(docs, keys), yes)
+        for name, keys in spec.flags:
+            cols[name] = mapped(column(docs, keys), flag)
+        for name, keys in spec.optional_amounts:
+            raw = column(docs, keys)
+            paise = self.amount.values(raw, locate, _key(keys)).astype(object)
+            paise[np.asarray([r is None for r in raw], dtype=bool)] = None
+            cols[name] = paise
+        return cols
+
+    def _types(self, docs: list[dict], keys: Keys, locate: Locate, optional: bool = False) -> list[str]:
+        raw = column(docs, keys)
+        codes = mapped(raw, lambda v: TYPE_CODES.get(text(v).upper(), ""))
+        for i in [i for i, c in enumerate(codes) if not c]:
+            if text(raw[i]) or not optional:
+                self.problems.append(Problem("not a document type", row=locate(i), field=_key(keys),
+                                             value=text(raw[i]), expected="C (credit) or D (debit note)"))
+        return codes
+
+    def _item_sums(self, docs: list[dict], spec: DocSpec, locate: Locate, cols: dict[str, object]) -> None:
+        """Replace the amounts of documents that carry an item list by the sums over their items."""
+        for i, doc in enumerate(docs):
+            items = doc.get(spec.items)
+            if not isinstance(items, list):
+                continue
+            sums = [0, 0, 0, 0, 0]
+            for item in items:
+                detail = item.get(spec.item_detail) if spec.item_detail and isinstance(item, dict) else item
+                if not isinstance(detail, dict):
+                    self.problems.append(Problem("an item is not a JSON object", row=locate(i),
+                                                 field=spec.items, value=str(item)[:40]))
+                    continue
+                for n, keys in enumerate(spec.amounts):
+                    sums[n] += self.amount(pick(detail, keys), locate, i, _key(keys))
+            for n, name in enumerate(AMOUNT_COLUMNS):
+                cols[name][i] = sums[n]
+
+    def supplier_columns(self, suppliers: list[dict], index: list[int] | np.ndarray, locate: Locate,
+                         gstin_key: Keys = "ctin", name_key: Keys = "trdnm",
+                         text_keys: tuple[tuple[str, Keys], ...] = (),
+                         date_keys: tuple[tuple[str, Keys], ...] = (),
+                         period_key: Keys | None = None, fmt: str = "%d-%m-%Y") -> dict[str, object]:
+        """Columns read once per supplier record and repeated onto each of its documents."""
+        checked = [self.gstins(pick(s, gstin_key)) for s in suppliers]
+        per: dict[str, list] = {"supplier_gstin": [c[0] for c in checked],
+                                "supplier_gstin_problem": [c[1] for c in checked],
+                                "supplier_name": [text(pick(s, name_key)) for s in suppliers]}
+        for name, keys in text_keys:
+            per[name] = [text(pick(s, keys)) for s in suppliers]
+        if period_key:
+            per["supplier_return_period"] = [self.period(pick(s, period_key), locate, j, _key(period_key))
+                                             for j, s in enumerate(suppliers)]
+        take = np.asarray(index, dtype=np.int64)
+        cols: dict[str, object] = {name: _objects(values)[take] for name, values in per.items()}
+        for name, keys in date_keys:
+            dates = parse_dates([pick(s, keys) for s in suppliers], _key(keys), locate, self.problems, fmt)
+            cols[name] = dates[take]
+        return cols
+
+    def period(self, value: object, locate: Locate, j: int, key: str) -> str:
+        try:
+            return month_period(value)
+        except DateError:
+            self.problems.append(Problem("not a return period", row=locate(j), field=key, value=value,
+                                         expected="MMYYYY"))
+            return ""
