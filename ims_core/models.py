@@ -115,8 +115,8 @@ class PortalDocument(SQLModel, table=True):
 
     __tablename__ = "portal_document"
     __table_args__ = (
-        Index("uq_portal_document_key", "recipient_gstin", "source", "section", "supplier_gstin", "doc_type",
-              "doc_number", "fy", unique=True),
+        Index("uq_portal_document_key", "recipient_gstin", "source", "section", "rejected_in_ims",
+              "supplier_gstin", "doc_type", "doc_number", "fy", unique=True),
         Index("ix_portal_document_recipient_period", "recipient_gstin", "period_key"),
     )
 
