@@ -230,3 +230,6 @@ class MatchResult(SQLModel, table=True):
     nearest_document_id: int | None = Field(default=None, description="best candidate not taken")
     nearest_note: str = Field(default="", description="why the nearest candidate was not taken")
 
+
+# Other areas keep their tables in their own modules; importing them here keeps one metadata for alembic.
+from ims_core import decision_models as _decision_models  # noqa: E402, F401

@@ -31,6 +31,15 @@ class Settings(BaseSettings):
 
     # GSTR-3B due day for monthly filers; QRMP states file on the 22nd or the 24th
     ims_gstr3b_due_day: int = 20
+    # QRMP state codes whose GSTR-3B is due on the 22nd (empty: the built-in list in deadlines.py)
+    ims_qrmp_22nd_states: str = ""
+    # DOMAIN.md marks this (?): whether a partial or nil ITC reduction needs remarks
+    ims_remarks_required_for_reduced_itc: bool = True
+
+    # Supplier follow-ups: days before an unresolved one comes back into the digest, and what the
+    # final notice says the company will do (company policy, so configurable)
+    ims_followup_cadence_days: int = 7
+    ims_followup_final_action: str = "reverse the input tax credit on these documents and hold the payment"
 
     smtp_host: str = ""
     smtp_port: int = 587
