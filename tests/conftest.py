@@ -13,12 +13,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 from sqlalchemy import text
 from sqlalchemy.engine import Engine, make_url
 
 from ims_core.db import build_engine, migrate, normalise_url
 
 FIXTURES = Path(__file__).parent / "fixtures"
+
+# Property tests check behaviour, not speed: on a shared 2-core CI machine a slow example is no failure.
+settings.register_profile("ims", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("ims")
 SERVER_URL = normalise_url(os.environ.get("DATABASE_URL", ""))
 ON_POSTGRES = SERVER_URL.startswith("postgresql")
 

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from ims_core.audit import Actor
 from ims_core.commands.common import console, database, progress_bar
 from ims_core.errors import UserFacingError
 from ims_core.ingest.document import ParsedImport
@@ -32,11 +33,12 @@ def _existing(paths: list[Path]) -> list[Path]:
     return paths
 
 
-def run_import(parsed: ParsedImport, *, dry_run: bool, actor: str) -> ImportSummary:
+def run_import(parsed: ParsedImport, *, dry_run: bool, by: str) -> ImportSummary:
     """Load a parsed file with a progress bar, then print the summary."""
     engine = database()
     with progress_bar(f"Importing {parsed.file_name}", len(parsed.frame)) as progress:
-        summary = load(engine, parsed, actor=actor, dry_run=dry_run, progress=progress)
+        summary = load(engine, parsed, actor=Actor(id=by, name=by, source="cli"), dry_run=dry_run,
+                       progress=progress)
     print_summary(summary)
     return summary
 
@@ -53,15 +55,18 @@ def print_summary(summary: ImportSummary) -> None:
         title += f" for {summary.recipient_gstin}"
     if summary.return_period:
         title += f", period {summary.return_period}"
-    table = Table(title=title + (" (dry run: nothing written)" if summary.dry_run else ""))
+    table = Table(title=title)
     for column in ("section", "added", "updated", "unchanged", "taxable value", "tax"):
         table.add_column(column, justify="left" if column == "section" else "right")
     for name, counts in summary.sections.items():
         table.add_row(name, str(counts.added), str(counts.updated), str(counts.unchanged),
                       format_inr(counts.taxable_paise), format_inr(counts.tax_paise))
-    table.add_row("total", str(summary.added), str(summary.updated), str(summary.unchanged),
+    table.add_row("net total", str(summary.added), str(summary.updated), str(summary.unchanged),
                   format_inr(summary.taxable_paise), format_inr(summary.tax_paise), style="bold")
     console.print(table)
+    console.print("[dim]Net total: credit notes deducted.[/]")
+    if summary.dry_run:
+        console.print("[bold]Dry run: the file is valid; nothing was written.[/]")
 
 
 def _parse_map(pairs: list[str]) -> dict[str, str]:
@@ -88,7 +93,7 @@ def import_books(
 
     parsed = parse_books(_existing([file])[0], preset=preset, recipient_gstin=recipient,
                          column_map=_parse_map(map_ or []))
-    run_import(parsed, dry_run=dry_run, actor=by)
+    run_import(parsed, dry_run=dry_run, by=by)
 
 
 @import_app.command("gstr2b")
@@ -97,7 +102,7 @@ def import_gstr2b(files: list[Path], recipient: Recipient = None, dry_run: DryRu
     """Import a GSTR-2B download: JSON (one or several files of one return) or the portal's Excel."""
     from ims_core.ingest.gstr2b import parse_gstr2b
 
-    run_import(parse_gstr2b(_existing(files), recipient_gstin=recipient), dry_run=dry_run, actor=by)
+    run_import(parse_gstr2b(_existing(files), recipient_gstin=recipient), dry_run=dry_run, by=by)
 
 
 @import_app.command("ims")
@@ -105,7 +110,7 @@ def import_ims(file: Path, recipient: Recipient = None, dry_run: DryRun = False,
     """Import IMS records (the portal's JSON of invoices awaiting action)."""
     from ims_core.ingest.ims import parse_ims_json
 
-    run_import(parse_ims_json(_existing([file])[0], recipient_gstin=recipient), dry_run=dry_run, actor=by)
+    run_import(parse_ims_json(_existing([file])[0], recipient_gstin=recipient), dry_run=dry_run, by=by)
 
 
 @import_app.command("gstr2a")
@@ -113,4 +118,4 @@ def import_gstr2a(file: Path, recipient: Recipient = None, dry_run: DryRun = Fal
     """Import a GSTR-2A JSON download."""
     from ims_core.ingest.gstr2a import parse_gstr2a_json
 
-    run_import(parse_gstr2a_json(_existing([file])[0], recipient_gstin=recipient), dry_run=dry_run, actor=by)
+    run_import(parse_gstr2a_json(_existing([file])[0], recipient_gstin=recipient), dry_run=dry_run, by=by)

@@ -20,7 +20,9 @@ from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
+from ims_core import audit
 from ims_core import gstin as gstin_rules
+from ims_core.audit import SYSTEM, Actor
 from ims_core.ingest.document import TAX, IngestError, ParsedImport, Problem
 from ims_core.models import (
     DocumentHistory,
@@ -37,7 +39,9 @@ CHUNK = 50_000
 REBUILD_INDEXES_FROM = 50_000  # rows; see _drop_secondary_indexes
 
 BOOK_KEY = ["recipient_gstin", "supplier_gstin", "doc_type", "doc_number", "fy", "occurrence"]
-PORTAL_KEY = ["recipient_gstin", "source", "section", "supplier_gstin", "doc_type", "doc_number", "fy"]
+# A document can stand in a GSTR-2B both as available and in docRejdata (the portal's own v4 sample does)
+PORTAL_KEY = ["recipient_gstin", "source", "section", "rejected_in_ims", "supplier_gstin", "doc_type",
+              "doc_number", "fy"]
 NOT_CONTENT = {"source_file", "source_row"}
 
 
@@ -48,6 +52,8 @@ class SectionCounts:
     unchanged: int = 0
     taxable_paise: int = 0
     tax_paise: int = 0
+    net_taxable_paise: int = 0  # credit notes deducted
+    net_tax_paise: int = 0
 
     @property
     def total(self) -> int:
@@ -89,19 +95,27 @@ class ImportSummary:
 
     @property
     def taxable_paise(self) -> int:
-        return self._sum("taxable_paise")
+        """Net of credit notes, as the return's own summary shows it."""
+        return self._sum("net_taxable_paise")
 
     @property
     def tax_paise(self) -> int:
-        return self._sum("tax_paise")
+        """Net of credit notes."""
+        return self._sum("net_tax_paise")
 
 
-def load(engine: Engine, parsed: ParsedImport, *, actor: str = "cli", dry_run: bool = False,
+def load(engine: Engine, parsed: ParsedImport, *, actor: Actor = SYSTEM, dry_run: bool = False,
          progress: Progress | None = None) -> ImportSummary:
-    """Write ``parsed`` in one transaction and say what changed. ``dry_run`` rolls back at the end."""
+    """Write ``parsed`` in one transaction and say what changed. ``dry_run`` rolls back at the end.
+
+    The import is recorded in the audit trail inside the same transaction, so the trail never claims
+    an import that did not land, and an import never lands unrecorded.
+    """
     is_books = parsed.kind == "books"
     table: Table = (PurchaseDocument if is_books else PortalDocument).__table__
     frame = _derive_columns(parsed.frame.copy(), is_books)
+    if not is_books:
+        frame["rejected_in_ims"] = frame["rejected_in_ims"].astype(bool)
     key = BOOK_KEY if is_books else PORTAL_KEY
     if not is_books:
         _refuse_duplicate_keys(frame, key, parsed.file_name)
@@ -122,7 +136,7 @@ def load(engine: Engine, parsed: ParsedImport, *, actor: str = "cli", dry_run: b
         batch_id = conn.execute(insert(ImportBatch.__table__).values(
             kind=parsed.kind, file_name=parsed.file_name[:500], content_hash=parsed.content_hash,
             recipient_gstin=parsed.recipient_gstin, return_period=parsed.return_period,
-            imported_at=utcnow(), imported_by=actor, summary_json="{}",
+            imported_at=utcnow(), imported_by=actor.name or actor.id, summary_json="{}",
         )).inserted_primary_key[0]
         frame["batch_id"] = batch_id
         existing = _existing(conn, table, frame, key, is_books)
@@ -148,6 +162,12 @@ def load(engine: Engine, parsed: ParsedImport, *, actor: str = "cli", dry_run: b
             taxable_paise=summary.taxable_paise, tax_paise=summary.tax_paise,
             summary_json=json.dumps({s: vars(c) for s, c in summary.sections.items()}, sort_keys=True),
         ))
+        audit.record(conn, kind="import", actor=actor, document_id=None, before=None, after={
+            "batch_id": batch_id, "kind": summary.kind, "file": summary.file_name,
+            "content_hash": parsed.content_hash, "added": summary.added, "updated": summary.updated,
+            "unchanged": summary.unchanged, "taxable_paise": summary.taxable_paise,
+            "tax_paise": summary.tax_paise,
+        }, recipient_gstin=summary.recipient_gstin, period=summary.return_period)
         if dry_run:
             summary.dry_run, summary.batch_id = True, None
             trans.rollback()
@@ -219,7 +239,7 @@ def _existing(conn: Connection, table: Table, frame: pd.DataFrame, key: list[str
         query = query.where(table.c.source.in_(frame["source"].unique().tolist()))
     rows = conn.execute(query).all()
     existing = pd.DataFrame(rows, columns=["existing_id", "existing_hash", *key])
-    return existing.astype({"fy": "int64", **({"occurrence": "int64"} if is_books else {})})
+    return existing.astype({"fy": "int64", **({"occurrence": "int64"} if is_books else {"rejected_in_ims": bool})})
 
 
 def _db_value_columns(table: Table, frame: pd.DataFrame) -> list[str]:
@@ -372,13 +392,16 @@ def _summary(parsed: ParsedImport, frame: pd.DataFrame, state: np.ndarray, is_bo
         frame["rejected_in_ims"].astype(bool), " (rejected)", "")
     tax = frame[TAX].sum(axis=1)
     sections: dict[str, SectionCounts] = {}
+    sign = np.where(frame["doc_type"].to_numpy() == "CRN", -1, 1)
     table = pd.DataFrame({"g": grouping.to_numpy(), "s": state, "taxable": frame["taxable_paise"].to_numpy(),
                           "tax": tax.to_numpy()})
+    table["net_taxable"], table["net_tax"] = table["taxable"] * sign, table["tax"] * sign
     for name, part in table.groupby("g", sort=True):
         counts = np.bincount(part["s"].to_numpy(), minlength=3)
         sections[str(name)] = SectionCounts(
             added=int(counts[0]), updated=int(counts[1]), unchanged=int(counts[2]),
-            taxable_paise=int(part["taxable"].sum()), tax_paise=int(part["tax"].sum()))
+            taxable_paise=int(part["taxable"].sum()), tax_paise=int(part["tax"].sum()),
+            net_taxable_paise=int(part["net_taxable"].sum()), net_tax_paise=int(part["net_tax"].sum()))
     return ImportSummary(kind=parsed.kind, file_name=parsed.file_name, recipient_gstin=parsed.recipient_gstin,
                          return_period=parsed.return_period, sections=sections,
                          warnings=list(parsed.warnings))
