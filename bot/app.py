@@ -1,0 +1,133 @@
+"""The App factory: wiring only. Listeners live in ``bot/listeners``, one concern per module.
+
+No module-level App: tests and the benchmark build one per Slack fake with explicit settings. Nothing
+slow runs before ``ack()`` (no global middleware touches the database), and no database session is
+ever put into bolt's context: every handler opens its own through :meth:`Services.session`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from slack_bolt import App
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from bot.approvers import ApproverDirectory
+from ims_core.db import get_engine, session_scope
+from ims_core.errors import UserFacingError
+from ims_core.settings import Settings, get_settings
+
+logger = logging.getLogger(__name__)
+
+LISTENER_THREADS = 10
+LISTENER_MODULES = ("commands", "decisions", "views", "approvals", "home", "followups")
+
+
+@dataclass
+class Services:
+    """What listeners share: configuration, the engine, the Web API client, the approver directory."""
+
+    settings: Settings
+    engine: Engine
+    client: WebClient
+    approvers: ApproverDirectory
+    tz: ZoneInfo
+    post_interval: float = 1.0
+    extra: dict = field(default_factory=dict)
+    listener_executor: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(
+            max_workers=LISTENER_THREADS, thread_name_prefix="ims-listener"
+        )
+    )
+
+    def drain(self) -> None:
+        """Wait for listeners still working after their ack (graceful shutdown, test teardown)."""
+        self.listener_executor.shutdown(wait=True)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """One unit of work for one handler (commit on success, roll back on error)."""
+        with session_scope(self.engine) as session:
+            yield session
+
+
+def build_client(settings: Settings) -> WebClient:
+    """A Web API client that retries on 429 (honouring Retry-After) and on connection errors."""
+    return WebClient(
+        token=settings.slack_bot_token or None,
+        base_url=_base_url(settings.slack_api_url),
+        retry_handlers=[
+            ConnectionErrorRetryHandler(max_retry_count=2),
+            RateLimitErrorRetryHandler(max_retry_count=3),
+        ],
+    )
+
+
+def _base_url(url: str) -> str:
+    return url if url.endswith("/") else url + "/"
+
+
+def build_services(
+    settings: Settings | None = None,
+    *,
+    engine: Engine | None = None,
+    client: WebClient | None = None,
+    post_interval: float = 1.0,
+) -> Services:
+    settings = settings or get_settings()
+    engine = engine or get_engine(settings.database_url)
+    client = client or build_client(settings)
+    return Services(
+        settings=settings,
+        engine=engine,
+        client=client,
+        approvers=ApproverDirectory(client, settings.approvers),
+        tz=ZoneInfo(settings.ims_timezone),
+        post_interval=post_interval,
+    )
+
+
+def create_app(services: Services) -> App:
+    """A bolt App whose listeners use ``services``; signatures are verified on every request."""
+    if not services.settings.slack_signing_secret and not services.settings.slack_app_token:
+        raise UserFacingError("SLACK_SIGNING_SECRET is not set: the bot cannot verify Slack's requests")
+    app = App(
+        client=services.client,
+        signing_secret=services.settings.slack_signing_secret or None,
+        process_before_response=False,
+        listener_executor=services.listener_executor,
+        token_verification_enabled=False,
+        raise_error_for_unhandled_request=False,
+    )
+    import importlib
+
+    for name in LISTENER_MODULES:
+        importlib.import_module(f"bot.listeners.{name}").register(app, services)
+    _register_error_handler(app, services)
+    return app
+
+
+def _register_error_handler(app: App, services: Services) -> None:
+    @app.error
+    def on_error(error: Exception, body: dict) -> None:
+        """Tell the user plainly; keep the traceback for the operator (no invoice data at INFO)."""
+        if isinstance(error, UserFacingError):
+            message = str(error)
+        else:
+            logger.error("unhandled error in a Slack listener", exc_info=error)
+            message = "Sorry, something went wrong on my side and nothing was changed. Please try again."
+        user = (body.get("user") or {}).get("id") or body.get("user_id")
+        channel = (body.get("channel") or {}).get("id") or body.get("channel_id")
+        if user and channel:
+            try:
+                services.client.chat_postEphemeral(channel=channel, user=user, text=message)
+            except Exception:  # noqa: BLE001 - nothing more can be done for this request
+                logger.warning("could not tell user about an error", exc_info=True)

@@ -1,0 +1,142 @@
+"""Answers to ``/ims`` subcommands: help, summaries, lists, vendors, an invoice's story, ITC, deadlines.
+
+Lists here are read-only snapshots sent ephemerally; deciding happens on the digest's buttons, whose
+messages the bot can re-render for everybody.
+"""
+
+from __future__ import annotations
+
+from slack_sdk.models.blocks import (
+    Block,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    SectionBlock,
+)
+
+from bot.blocks.common import clip, esc, period_label, rupees
+from bot.blocks.digest import DeadlineLine, ItcFigures
+from bot.blocks.records import record_text, status_label
+from ims_core.worklist import StatusCount, VendorMatch, WorkItem
+
+HELP_LINES = (
+    ("help", "this list"),
+    ("summary [MMYYYY]", "counts by status and ₹ for a period (default: the latest)"),
+    ("pending", "records that still need a decision, most ₹ first"),
+    ("mismatches", "records whose amounts, dates or GSTIN differ from the books"),
+    ("vendor <GSTIN or name>", "a supplier's open records (names may be misspelt)"),
+    ("invoice <number>", "one document and why it was or was not matched"),
+    ("itc", "ITC claimable, blocked and at risk"),
+    ("deadlines", "due dates coming up"),
+    ("digest now", "post today's digest in this channel (updates it if already posted)"),
+    ("subscribe [GSTIN …] [HH:MM] [days]", "post the digest here on a schedule (default weekdays 09:30)"),
+    ("unsubscribe", "stop the scheduled digest in this channel"),
+)
+
+
+def _section(text: str) -> SectionBlock:
+    return SectionBlock(text=MarkdownTextObject(text=clip(text, 3000)))
+
+
+def _note(text: str) -> ContextBlock:
+    return ContextBlock(elements=[MarkdownTextObject(text=clip(text, 3000))])
+
+
+def help_blocks(problem: str = "") -> list[Block]:
+    blocks: list[Block] = []
+    if problem:
+        blocks.append(_section(f":grey_question: {esc(problem)}"))
+    lines = "\n".join(f"• `/ims {cmd}`: {what}" for cmd, what in HELP_LINES)
+    blocks.append(_section(f"*What I can do*\n{lines}"))
+    return blocks
+
+
+def summary_blocks(period: str | None, recipients: list[str], counts: list[StatusCount]) -> list[Block]:
+    if not counts:
+        return [
+            _section(
+                "No reconciliation results yet. Import the books and the portal data, then run "
+                "`ims reconcile`."
+            )
+        ]
+    head = f"Reconciliation · {period_label(period) if period else 'all periods'}"
+    lines = [f"• {status_label(c.status)}: *{c.count}* · {rupees(c.tax_paise)} tax" for c in counts]
+    total = sum(c.count for c in counts)
+    return [
+        HeaderBlock(text=clip(head, 150)),
+        _section("\n".join(lines)),
+        _note(f"{total} record(s) · {', '.join(recipients) or 'all registrations'}"),
+    ]
+
+
+def list_blocks(title: str, items: list[WorkItem], total: int, total_tax_paise: int) -> list[Block]:
+    if not items:
+        return [_section(f"*{esc(title)}*: nothing to show. :white_check_mark:")]
+    blocks: list[Block] = [
+        _section(
+            f"*{esc(title)}*: {total} record(s), {rupees(total_tax_paise)} tax"
+            + (f" (the {len(items)} largest)" if len(items) < total else "")
+        )
+    ]
+    for item in items:
+        blocks += [DividerBlock(), _section(record_text(item))]
+    blocks.append(_note("Decide on the digest's buttons: `/ims digest now` posts it here."))
+    return blocks
+
+
+def vendor_blocks(query: str, matches: list[VendorMatch], open_items: list[WorkItem]) -> list[Block]:
+    if not matches:
+        return [_section(f"No supplier matches “{esc(query)}”. Try the GSTIN or another spelling.")]
+    best = matches[0]
+    blocks: list[Block] = [
+        _section(
+            f"*{esc(best.name) or best.gstin}* `{best.gstin}`\n"
+            f"{best.open_items} open record(s), {rupees(best.open_tax_paise)} tax"
+        )
+    ]
+    for item in open_items:
+        blocks += [DividerBlock(), _section(record_text(item))]
+    others = [f"{esc(m.name) or m.gstin} `{m.gstin}`" for m in matches[1:]]
+    if others:
+        blocks.append(_note("Also similar: " + "; ".join(others)))
+    return blocks
+
+
+def invoice_blocks(number: str, found: list[tuple[WorkItem, str]]) -> list[Block]:
+    if not found:
+        return [_section(f"No portal record numbered “{esc(number)}”.")]
+    blocks: list[Block] = []
+    for item, story in found:
+        if blocks:
+            blocks.append(DividerBlock())
+        blocks.append(_section(record_text(item)))
+        if story:
+            blocks.append(_section(f"```{esc(clip(story, 2900))}```"))
+    return blocks
+
+
+def itc_blocks(period: str | None, figures: ItcFigures | None) -> list[Block]:
+    if figures is None:
+        return [_section("No ITC position yet: no GSTR-2B or IMS data for this period.")]
+    return [
+        HeaderBlock(text=clip(f"ITC · {period_label(period) if period else 'latest period'}", 150)),
+        SectionBlock(
+            fields=[
+                MarkdownTextObject(text=f"*Claimable*\n{rupees(figures.claimable_paise)}"),
+                MarkdownTextObject(text=f"*Blocked*\n{rupees(figures.blocked_paise)}"),
+                MarkdownTextObject(text=f"*At risk*\n{rupees(figures.at_risk_paise)}"),
+            ]
+        ),
+    ]
+
+
+def deadline_blocks(deadlines: list[DeadlineLine]) -> list[Block]:
+    if not deadlines:
+        return [_section("No deadlines in the coming weeks.")]
+    lines = [f"• *{d.due:%a %d %b %Y}*: {esc(d.title)}" for d in deadlines[:15]]
+    return [_section("*Coming up*\n" + "\n".join(lines))]
+
+
+def plain(text: str) -> list[Block]:
+    return [_section(text)]

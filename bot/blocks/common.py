@@ -1,0 +1,49 @@
+"""Small formatting helpers every builder shares: mrkdwn escaping, IST times, rupees, truncation."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from ims_core.money import format_inr
+
+IST = ZoneInfo("Asia/Kolkata")
+SECTION_TEXT_LIMIT = 3000
+
+
+def esc(text: str) -> str:
+    """Escape the three characters Slack's mrkdwn treats as control characters."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def clip(text: str, limit: int) -> str:
+    """Cut ``text`` to ``limit`` characters, marking the cut."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def rupees(paise: int) -> str:
+    return format_inr(paise)
+
+
+def local_time(moment: dt.datetime, tz: dt.tzinfo = IST) -> str:
+    """``29 Nov 10:32 IST``; naive datetimes are UTC (SQLite drops the offset)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    local = moment.astimezone(tz)
+    return f"{local.day} {local:%b %H:%M} {local.tzname()}"
+
+
+def day_label(day: dt.date) -> str:
+    return f"{day.day} {day:%b %Y}"
+
+
+def period_label(period: str) -> str:
+    """``102025`` → ``Oct 2025``."""
+    if len(period) != 6 or not period.isdigit():
+        return period
+    return f"{dt.date(int(period[2:]), int(period[:2]), 1):%b %Y}"
+
+
+def user_ref(user: str) -> str:
+    """A Slack user ID as a mention; anything else (a CLI user, "system") as plain text."""
+    return f"<@{user}>" if user[:1] in ("U", "W") and user.isalnum() else esc(user)

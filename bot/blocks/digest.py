@@ -1,0 +1,164 @@
+"""The digest as one or more messages: summary first, then the records that need a decision.
+
+Slack refuses a message above 50 blocks, and in practice above roughly 13k characters of blocks even
+when every block is within its own limit; the pager closes a page before either limit is reached.
+Every page carries a plain ``text`` fallback for notifications and screen readers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+
+from slack_sdk.models.blocks import (
+    Block,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    SectionBlock,
+)
+
+from bot.blocks.common import IST, clip, day_label, period_label, rupees
+from bot.blocks.records import DecisionView, record_blocks, status_label
+from ims_core.worklist import StatusCount, WorkItem
+
+MAX_BLOCKS = 50
+MAX_BLOCK_CHARS = 12_000
+
+
+@dataclass(frozen=True)
+class ItcFigures:
+    claimable_paise: int
+    blocked_paise: int
+    at_risk_paise: int
+
+
+@dataclass(frozen=True)
+class DeadlineLine:
+    due: dt.date
+    title: str
+
+
+@dataclass
+class DigestData:
+    """Everything a digest shows, already read from the database."""
+
+    day: dt.date
+    recipients: list[str]
+    period: str | None
+    counts: list[StatusCount]
+    itc: ItcFigures | None
+    deadlines: list[DeadlineLine]
+    records: list[tuple[WorkItem, DecisionView]]
+    open_total: int
+    open_tax_paise: int
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Page:
+    """One message: fallback text, blocks, and the records it shows (in order)."""
+
+    text: str
+    head: list[Block]
+    body: list[Block]
+    document_ids: list[int]
+
+    @property
+    def blocks(self) -> list[Block]:
+        return [*self.head, *self.body]
+
+    def head_json(self) -> str:
+        return json.dumps([b.to_dict() for b in self.head], ensure_ascii=False)
+
+
+def _size(blocks: list[Block]) -> int:
+    return len(json.dumps([b.to_dict() for b in blocks], ensure_ascii=False))
+
+
+def summary_blocks(data: DigestData) -> list[Block]:
+    who = ", ".join(data.recipients) or "all registrations"
+    period = period_label(data.period) if data.period else "no reconciliation yet"
+    blocks: list[Block] = [
+        HeaderBlock(text=clip(f"GST digest · {day_label(data.day)}", 150)),
+        ContextBlock(elements=[MarkdownTextObject(text=clip(f"Period *{period}* · {who}", 3000))]),
+    ]
+    if data.counts:
+        lines = [f"• {status_label(c.status)}: *{c.count}* ({rupees(c.tax_paise)} tax)" for c in data.counts]
+        blocks.append(
+            SectionBlock(text=MarkdownTextObject(text=clip("*Reconciliation*\n" + "\n".join(lines), 3000)))
+        )
+    if data.itc:
+        blocks.append(
+            SectionBlock(
+                fields=[
+                    MarkdownTextObject(text=f"*ITC claimable*\n{rupees(data.itc.claimable_paise)}"),
+                    MarkdownTextObject(text=f"*ITC blocked*\n{rupees(data.itc.blocked_paise)}"),
+                    MarkdownTextObject(text=f"*ITC at risk*\n{rupees(data.itc.at_risk_paise)}"),
+                ]
+            )
+        )
+    if data.deadlines:
+        lines = [f"• {d.due:%a %d %b}: {d.title}" for d in data.deadlines[:6]]
+        blocks.append(
+            SectionBlock(text=MarkdownTextObject(text=clip("*Coming up*\n" + "\n".join(lines), 3000)))
+        )
+    for note in data.notes:
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=clip(note, 3000))]))
+    shown = len(data.records)
+    if data.open_total:
+        more = f" (the {shown} largest below)" if shown < data.open_total else ""
+        need = (
+            f"*{data.open_total} record(s) need a decision*, {rupees(data.open_tax_paise)} tax{more}. "
+            "Most rupees first."
+        )
+    else:
+        need = "Nothing needs a decision right now. :white_check_mark:"
+    blocks += [DividerBlock(), SectionBlock(text=MarkdownTextObject(text=need))]
+    return blocks
+
+
+def fallback_text(data: DigestData, page: int, pages: int) -> str:
+    head = f"GST digest {day_label(data.day)}: {data.open_total} record(s) need a decision"
+    if data.open_total:
+        head += f", {rupees(data.open_tax_paise)} tax"
+    return head + (f" (part {page + 1} of {pages})" if pages > 1 else "")
+
+
+def continuation_head(data: DigestData) -> list[Block]:
+    return [
+        ContextBlock(elements=[MarkdownTextObject(text=f"GST digest · {day_label(data.day)} · continued")])
+    ]
+
+
+def records_blocks(rows: list[tuple[WorkItem, DecisionView]], tz: dt.tzinfo = IST) -> list[Block]:
+    """Records drawn from their current state, each after a divider."""
+    blocks: list[Block] = []
+    for item, decision in rows:
+        blocks += [DividerBlock(), *record_blocks(item, decision, tz)]
+    return blocks
+
+
+def build_pages(data: DigestData, tz: dt.tzinfo = IST) -> list[Page]:
+    """Split the digest into pages within Slack's block-count and size limits.
+
+    A page is a *head* (the summary on the first page, a "continued" line after) and its records;
+    a re-render after a decision keeps the head as posted and redraws the records.
+    """
+    pages: list[tuple[list[Block], list[Block], list[int]]] = []
+    head, body, ids = summary_blocks(data), [], []
+    size = _size(head)
+    for item, decision in data.records:
+        chunk = records_blocks([(item, decision)], tz)
+        chunk_size = _size(chunk)
+        if len(head) + len(body) + len(chunk) > MAX_BLOCKS or size + chunk_size > MAX_BLOCK_CHARS:
+            pages.append((head, body, ids))
+            head, body, ids = continuation_head(data), [], []
+            size = _size(head)
+        body += chunk
+        ids.append(item.portal_document_id)
+        size += chunk_size
+    pages.append((head, body, ids))
+    return [Page(fallback_text(data, n, len(pages)), h, b, i) for n, (h, b, i) in enumerate(pages)]

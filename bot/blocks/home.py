@@ -1,0 +1,98 @@
+"""The App Home tab: a user's dashboard, and the list modals its buttons open."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    SectionBlock,
+)
+from slack_sdk.models.views import View
+
+from bot.blocks.answers import deadline_blocks, list_blocks
+from bot.blocks.common import IST, clip, local_time, period_label, rupees
+from bot.blocks.digest import DeadlineLine, ItcFigures
+from bot.blocks.records import status_label
+from ims_core.worklist import StatusCount, WorkItem
+
+OPEN_PENDING, OPEN_MISMATCHES = "ims_home_pending", "ims_home_mismatches"
+
+
+@dataclass(frozen=True)
+class HomeData:
+    user_id: str
+    is_approver: bool
+    recipients: list[str]
+    period: str | None
+    counts: list[StatusCount]
+    open_total: int
+    open_tax_paise: int
+    itc: ItcFigures | None
+    deadlines: list[DeadlineLine]
+    generated_at: dt.datetime
+
+
+def home_view(data: HomeData, tz: dt.tzinfo = IST) -> View:
+    role = "You can decide on records." if data.is_approver else "You can read; only approvers decide."
+    blocks: list[Block] = [
+        HeaderBlock(text="IMS assistant"),
+        ContextBlock(
+            elements=[
+                MarkdownTextObject(
+                    text=clip(
+                        f"{', '.join(data.recipients) or 'No registrations yet'} · "
+                        f"period {period_label(data.period) if data.period else '—'} · {role}",
+                        3000,
+                    )
+                )
+            ]
+        ),
+        SectionBlock(
+            text=MarkdownTextObject(
+                text=f"*{data.open_total} record(s) need a decision* · "
+                f"{rupees(data.open_tax_paise)} tax at stake"
+            )
+        ),
+    ]
+    if data.counts:
+        lines = "\n".join(
+            f"• {status_label(c.status)}: *{c.count}* ({rupees(c.tax_paise)})" for c in data.counts
+        )
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=clip(lines, 3000))))
+    if data.itc:
+        blocks.append(
+            SectionBlock(
+                fields=[
+                    MarkdownTextObject(text=f"*ITC claimable*\n{rupees(data.itc.claimable_paise)}"),
+                    MarkdownTextObject(text=f"*ITC blocked*\n{rupees(data.itc.blocked_paise)}"),
+                    MarkdownTextObject(text=f"*ITC at risk*\n{rupees(data.itc.at_risk_paise)}"),
+                ]
+            )
+        )
+    blocks += [
+        DividerBlock(),
+        *deadline_blocks(data.deadlines),
+        ActionsBlock(
+            elements=[
+                ButtonElement(
+                    text="Pending decisions", action_id=OPEN_PENDING, value="pending", style="primary"
+                ),
+                ButtonElement(text="Mismatches", action_id=OPEN_MISMATCHES, value="mismatch"),
+            ]
+        ),
+        ContextBlock(elements=[MarkdownTextObject(text=f"Updated {local_time(data.generated_at, tz)}")]),
+    ]
+    return View(type="home", blocks=blocks)
+
+
+def list_modal(title: str, items: list[WorkItem], total: int, total_tax_paise: int) -> View:
+    blocks = list_blocks(title, items, total, total_tax_paise)
+    return View(type="modal", title=clip(title, 24), close="Close", blocks=blocks[:100])

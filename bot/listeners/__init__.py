@@ -1,0 +1,1 @@
+"""Slack listeners, one concern per module, each wired by its ``register(app, services)``."""

@@ -1,0 +1,51 @@
+"""Approve / Decline on a maker-checker request: a second approver settles a large rejection."""
+
+from __future__ import annotations
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+
+from bot.app import Services
+from bot.blocks.approvals import APPROVE, DECLINE
+from bot.blocks.records import parse_button_value
+from bot.outcomes import actor_from, refuse_outsider, tell
+from bot.render import refresh
+from ims_core.actions import ActionRefused, approve_rejection, decline_rejection
+
+
+def register(app: App, services: Services) -> None:
+    @app.action(APPROVE)
+    def on_approve(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
+        ack()
+        _answer(services, body, action, client, approve=True)
+
+    @app.action(DECLINE)
+    def on_decline(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
+        ack()
+        _answer(services, body, action, client, approve=False)
+
+
+def _answer(services: Services, body: dict, action: dict, client: WebClient, *, approve: bool) -> None:
+    actor = actor_from(body["user"])
+    container = body.get("container") or {}
+    channel, ts = container.get("channel_id", ""), container.get("message_ts", "")
+    doc_id, _ = parse_button_value(action["value"])
+    if not services.approvers.is_approver(actor.id):
+        refuse_outsider(
+            services, client, channel, actor.id, actor, doc_id, "approve" if approve else "decline"
+        )
+        return
+    try:
+        with services.session() as session:
+            if approve:
+                approve_rejection(
+                    session, portal_document_id=doc_id, approver=actor, request_id=body.get("trigger_id", "")
+                )
+            else:
+                decline_rejection(
+                    session, portal_document_id=doc_id, approver=actor, request_id=body.get("trigger_id", "")
+                )
+    except ActionRefused as exc:
+        tell(client, channel, actor.id, f":no_entry: {exc.reason}")
+    with services.session() as session:
+        refresh(client, session, doc_id, services.tz, also=[(channel, ts)])

@@ -1,0 +1,205 @@
+"""``/ims <subcommand>``: ack at once, then answer ephemerally through the ``response_url``.
+
+Unknown or malformed input gets the help text with a note on what was not understood, never a
+stack trace; errors meant for users (``UserFacingError``) are shown as they are.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.models.blocks import Block
+
+from bot import digest
+from bot.app import Services
+from bot.blocks import answers
+from bot.figures import deadline_lines, itc_figures
+from ims_core import subscriptions
+from ims_core.dates import DateError, parse_period
+from ims_core.errors import UserFacingError
+from ims_core.worklist import (
+    explain_story,
+    find_documents,
+    find_vendors,
+    latest_period,
+    needing_decision,
+    recipients,
+    status_counts,
+)
+
+logger = logging.getLogger(__name__)
+
+LIST_SIZE = 15
+Handler = Callable[[Services, list[str], dict, WebClient], tuple[str, list[Block]]]
+
+
+def register(app: App, services: Services) -> None:
+    @app.command("/ims")
+    def on_ims(ack: Ack, command: dict, respond: Respond, client: WebClient) -> None:
+        ack()
+        words = (command.get("text") or "").split()
+        name, args = (words[0].lower(), words[1:]) if words else ("help", [])
+        handler = HANDLERS.get(name)
+        try:
+            if handler is None:
+                text, blocks = "IMS assistant help", answers.help_blocks(f"I don't know “{name}”.")
+            else:
+                text, blocks = handler(services, args, command, client)
+        except UserFacingError as exc:
+            text, blocks = str(exc), answers.help_blocks(str(exc))
+        respond(text=text, blocks=[b.to_dict() for b in blocks], response_type="ephemeral")
+
+
+def _help(services: Services, args: list[str], command: dict, client: WebClient) -> tuple[str, list[Block]]:
+    return "IMS assistant help", answers.help_blocks()
+
+
+def _period_arg(args: list[str]) -> str | None:
+    if not args:
+        return None
+    try:
+        return parse_period(args[0])
+    except DateError as exc:
+        raise UserFacingError(str(exc)) from None
+
+
+def _summary(
+    services: Services, args: list[str], command: dict, client: WebClient
+) -> tuple[str, list[Block]]:
+    with services.session() as session:
+        scope = recipients(session)
+        period = _period_arg(args) or latest_period(session, scope)
+        counts = status_counts(session, recipients=scope, period=period)
+    return "Reconciliation summary", answers.summary_blocks(period, scope, counts)
+
+
+def _listing(title: str, statuses: tuple[str, ...] | None) -> Handler:
+    def handler(
+        services: Services, args: list[str], command: dict, client: WebClient
+    ) -> tuple[str, list[Block]]:
+        with services.session() as session:
+            kwargs = {"statuses": statuses} if statuses else {}
+            page = needing_decision(session, limit=LIST_SIZE, **kwargs)
+        return title, answers.list_blocks(title, page.items, page.total, page.total_tax_paise)
+
+    return handler
+
+
+def _vendor(services: Services, args: list[str], command: dict, client: WebClient) -> tuple[str, list[Block]]:
+    query = " ".join(args)
+    if not query:
+        raise UserFacingError("Name the supplier: /ims vendor <GSTIN or name>")
+    with services.session() as session:
+        matches = find_vendors(session, query)
+        items = needing_decision(session, suppliers=[matches[0].gstin], limit=10).items if matches else []
+    return f"Supplier {query}", answers.vendor_blocks(query, matches, items)
+
+
+def _invoice(
+    services: Services, args: list[str], command: dict, client: WebClient
+) -> tuple[str, list[Block]]:
+    if not args:
+        raise UserFacingError("Give the document number: /ims invoice <number>")
+    number = " ".join(args)
+    with services.session() as session:
+        found = [
+            (item, explain_story(session, item.portal_document_id))
+            for item in find_documents(session, number)
+        ]
+    return f"Document {number}", answers.invoice_blocks(number, found)
+
+
+def _itc(services: Services, args: list[str], command: dict, client: WebClient) -> tuple[str, list[Block]]:
+    with services.session() as session:
+        scope = recipients(session)
+        period = _period_arg(args) or latest_period(session, scope)
+        figures = itc_figures(session, scope, period)
+    return "ITC position", answers.itc_blocks(period, figures)
+
+
+def _deadlines(
+    services: Services, args: list[str], command: dict, client: WebClient
+) -> tuple[str, list[Block]]:
+    today = dt.datetime.now(services.tz).date()
+    with services.session() as session:
+        lines = deadline_lines(session, recipients(session), today)
+    return "Deadlines", answers.deadline_blocks(lines)
+
+
+def _digest(services: Services, args: list[str], command: dict, client: WebClient) -> tuple[str, list[Block]]:
+    if args and args[0].lower() != "now":
+        raise UserFacingError("Use /ims digest now")
+    channel = command["channel_id"]
+    with services.session() as session:
+        gstins = subscriptions.channel_gstins(session, channel)
+    today = dt.datetime.now(services.tz).date()
+    try:
+        posted = digest.post_digest(
+            client,
+            services.engine,
+            channel_id=channel,
+            day=today,
+            gstins=gstins or None,
+            tz=services.tz,
+            post_interval=services.post_interval,
+        )
+    except SlackApiError as exc:
+        if exc.response.get("error") in ("not_in_channel", "channel_not_found"):
+            raise UserFacingError(
+                "I am not in this channel yet: invite me with /invite, then try again."
+            ) from None
+        raise
+    verb = "posted" if any(p.created for p in posted) else "updated"
+    return f"Digest {verb}", answers.plain(
+        f"Today's digest is {verb} in this channel ({len(posted)} message(s))."
+    )
+
+
+def _subscribe(
+    services: Services, args: list[str], command: dict, client: WebClient
+) -> tuple[str, list[Block]]:
+    request = subscriptions.parse_request(args)
+    with services.session() as session:
+        rows = subscriptions.subscribe(
+            session, channel_id=command["channel_id"], request=request, created_by=command.get("user_id", "")
+        )
+        gstins = ", ".join(r.recipient_gstin for r in rows)
+    scheduler = services.extra.get("scheduler")
+    if scheduler is not None:
+        scheduler.sync()
+    return "Subscribed", answers.plain(
+        f"This channel will get the digest for {gstins} on {request.days} at "
+        f"{request.time_hhmm} ({services.tz.key})."
+    )
+
+
+def _unsubscribe(
+    services: Services, args: list[str], command: dict, client: WebClient
+) -> tuple[str, list[Block]]:
+    with services.session() as session:
+        removed = subscriptions.unsubscribe(session, channel_id=command["channel_id"])
+    scheduler = services.extra.get("scheduler")
+    if scheduler is not None:
+        scheduler.sync()
+    text = "No more scheduled digests here." if removed else "This channel had no scheduled digest."
+    return "Unsubscribed", answers.plain(text)
+
+
+HANDLERS: dict[str, Handler] = {
+    "help": _help,
+    "summary": _summary,
+    "pending": _listing("Pending decisions", None),
+    "mismatches": _listing("Mismatches", ("mismatch",)),
+    "vendor": _vendor,
+    "invoice": _invoice,
+    "itc": _itc,
+    "deadlines": _deadlines,
+    "digest": _digest,
+    "subscribe": _subscribe,
+    "unsubscribe": _unsubscribe,
+}

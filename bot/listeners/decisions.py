@@ -1,0 +1,99 @@
+"""Accept / Reject / Pending / Details buttons on a record.
+
+Order of work, always: ``ack()``; check the clicker may decide; open a modal at once if one is needed
+(``trigger_id`` lives ~3 s); decide through the action engine with the Slack user as actor and the
+version the button carried (compare-and-set); then redraw every message showing the record.
+Refusals and conflicts go to the clicker alone, in plain words.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+
+from bot.app import Services
+from bot.blocks.modals import (
+    ModalContext,
+    credit_note_accept_modal,
+    details_modal,
+    gone_view,
+    loading_view,
+    reject_modal,
+)
+from bot.blocks.records import ACCEPT, DETAILS, PENDING, REJECT, parse_button_value
+from bot.outcomes import actor_from, refuse_outsider, run_decision
+from ims_core.worklist import explain_story, items_by_id, needs_itc_reduction_choice
+
+logger = logging.getLogger(__name__)
+
+
+def _origin(body: dict) -> tuple[str, str]:
+    container = body.get("container") or {}
+    channel = container.get("channel_id") or (body.get("channel") or {}).get("id", "")
+    ts = container.get("message_ts") or (body.get("message") or {}).get("ts", "")
+    return channel, ts
+
+
+def register(app: App, services: Services) -> None:
+    @app.action(ACCEPT)
+    def on_accept(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
+        ack()
+        _decide_or_open(services, body, action, client, "accept")
+
+    @app.action(PENDING)
+    def on_pending(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
+        ack()
+        _decide_or_open(services, body, action, client, "pending")
+
+    @app.action(REJECT)
+    def on_reject(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
+        ack()
+        _decide_or_open(services, body, action, client, "reject")
+
+    @app.action(DETAILS)
+    def on_details(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
+        """A loading modal first (``trigger_id`` expires fast), then the story, which takes a re-run."""
+        ack()
+        doc_id, _ = parse_button_value(action["value"])
+        opened = client.views_open(
+            trigger_id=body["trigger_id"], view=loading_view("Record details").to_dict()
+        )
+        with services.session() as session:
+            item = items_by_id(session, [doc_id]).get(doc_id)
+            story = explain_story(session, doc_id) if item else ""
+        view = details_modal(item, story) if item else gone_view()
+        client.views_update(view_id=opened["view"]["id"], view=view.to_dict())
+
+
+def _decide_or_open(services: Services, body: dict, action: dict, client: WebClient, verb: str) -> None:
+    user_id = body["user"]["id"]
+    channel, ts = _origin(body)
+    doc_id, version = parse_button_value(action["value"])
+    actor = actor_from(body["user"])
+    if not services.approvers.is_approver(user_id):
+        refuse_outsider(services, client, channel, user_id, actor, doc_id, verb)
+        return
+    if verb in ("reject", "accept"):
+        with services.session() as session:
+            item = items_by_id(session, [doc_id]).get(doc_id)
+            wants_modal = item is not None and (
+                verb == "reject" or needs_itc_reduction_choice(session, doc_id)
+            )
+        if wants_modal:
+            ctx = ModalContext(doc_id, version, channel, ts)
+            view = reject_modal(item, ctx) if verb == "reject" else credit_note_accept_modal(item, ctx)
+            client.views_open(trigger_id=body["trigger_id"], view=view.to_dict())
+            return
+    run_decision(
+        services,
+        client,
+        actor=actor,
+        channel=channel,
+        message_ts=ts,
+        doc_id=doc_id,
+        verb=verb,
+        version=version,
+        request_id=body.get("trigger_id", ""),
+    )

@@ -1,0 +1,72 @@
+"""App Home: the user's dashboard on ``app_home_opened``, and the list modals its buttons open."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+
+from bot.app import Services
+from bot.blocks.home import OPEN_MISMATCHES, OPEN_PENDING, HomeData, home_view, list_modal
+from bot.blocks.modals import loading_view
+from bot.figures import deadline_lines, itc_figures
+from ims_core.worklist import latest_period, needing_decision, recipients, status_counts
+
+LIST_SIZE = 25
+
+
+def register(app: App, services: Services) -> None:
+    @app.event("app_home_opened")
+    def on_home_opened(event: dict, client: WebClient) -> None:
+        if event.get("tab", "home") != "home":
+            return
+        user_id = event["user"]
+        client.views_publish(
+            user_id=user_id, view=home_view(_home_data(services, user_id), services.tz).to_dict()
+        )
+
+    @app.action(OPEN_PENDING)
+    def on_open_pending(ack: Ack, body: dict, client: WebClient) -> None:
+        ack()
+        _open_list(services, body, client, "Pending decisions", None)
+
+    @app.action(OPEN_MISMATCHES)
+    def on_open_mismatches(ack: Ack, body: dict, client: WebClient) -> None:
+        ack()
+        _open_list(services, body, client, "Mismatches", ("mismatch",))
+
+
+def _home_data(services: Services, user_id: str) -> HomeData:
+    today = dt.datetime.now(services.tz).date()
+    with services.session() as session:
+        scope = recipients(session)
+        period = latest_period(session, scope)
+        page = needing_decision(session, recipients=scope, limit=0)
+        return HomeData(
+            user_id=user_id,
+            is_approver=services.approvers.is_approver(user_id),
+            recipients=scope,
+            period=period,
+            counts=status_counts(session, recipients=scope, period=period),
+            open_total=page.total,
+            open_tax_paise=page.total_tax_paise,
+            itc=itc_figures(session, scope, period),
+            deadlines=deadline_lines(session, scope, today),
+            generated_at=dt.datetime.now(dt.UTC),
+        )
+
+
+def _open_list(
+    services: Services, body: dict, client: WebClient, title: str, statuses: tuple[str, ...] | None
+) -> None:
+    """Open a loading modal while ``trigger_id`` is fresh, then fill it in with ``views.update``."""
+    opened = client.views_open(trigger_id=body["trigger_id"], view=loading_view(title).to_dict())
+    with services.session() as session:
+        kwargs = {"statuses": statuses} if statuses else {}
+        page = needing_decision(session, limit=LIST_SIZE, **kwargs)
+    client.views_update(
+        view_id=opened["view"]["id"],
+        hash=opened["view"].get("hash"),
+        view=list_modal(title, page.items, page.total, page.total_tax_paise).to_dict(),
+    )

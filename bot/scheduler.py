@@ -1,0 +1,219 @@
+"""Scheduled digests and reminders (APScheduler 3, in IMS_TIMEZONE), run once however many bots run.
+
+Each bot process keeps its own in-memory job store (nothing is pickled: jobs carry channel IDs only).
+Several processes therefore all fire the same job; the first to insert the ``(job, period)`` row of
+``bot_job_run`` runs it and the others skip (a unique key works alike on SQLite and PostgreSQL).
+A run missed while no process was up is caught up at start if it is still within the grace window.
+Failures are logged and reported to the channel concerned.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import socket
+from collections.abc import Callable
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from bot import digest
+from bot.app import Services
+from ims_core.bot_models import JobRun
+from ims_core.db import session_scope
+from ims_core.models import utcnow
+from ims_core.subscriptions import channel_schedules
+from ims_core.worklist import needing_decision, reminder_due
+
+logger = logging.getLogger(__name__)
+
+GRACE_SECONDS = 2 * 3600
+SYNC_MINUTES = 5
+REMINDER_TIME = (10, 0)
+
+
+def runner_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def claim(engine, job: str, period: str, runner: str = "") -> bool:  # noqa: ANN001 - Engine
+    """Insert the run's row; False when another process already claimed this job for this period."""
+    try:
+        with session_scope(engine) as session:
+            session.add(JobRun(job=job, period=period, runner=runner or runner_name()))
+    except IntegrityError:
+        return False
+    return True
+
+
+def finish(engine, job: str, period: str, status: str, detail: str = "") -> None:  # noqa: ANN001
+    with session_scope(engine) as session:
+        session.execute(
+            update(JobRun)
+            .where(JobRun.job == job, JobRun.period == period)
+            .values(status=status, detail=detail[:2000], finished_at=utcnow())
+        )
+
+
+def run_guarded(
+    engine,
+    job: str,
+    period: str,
+    work: Callable[[], str],  # noqa: ANN001
+    on_failure: Callable[[Exception], None] | None = None,
+) -> str:
+    """Run ``work`` once per (job, period): "done", "failed", or "skipped" when already claimed."""
+    if not claim(engine, job, period):
+        return "skipped"
+    try:
+        detail = work()
+    except Exception as exc:  # noqa: BLE001 - a scheduled job must report, not crash the scheduler
+        logger.exception("scheduled job %s for %s failed", job, period)
+        finish(engine, job, period, "failed", f"{type(exc).__name__}: {exc}")
+        if on_failure is not None:
+            on_failure(exc)
+        return "failed"
+    finish(engine, job, period, "done", detail or "")
+    return "done"
+
+
+class BotScheduler:
+    """The digest and reminder jobs of one bot process."""
+
+    def __init__(self, services: Services, *, grace_seconds: int = GRACE_SECONDS) -> None:
+        self.services = services
+        self.grace_seconds = grace_seconds
+        self.scheduler = BackgroundScheduler(
+            timezone=services.tz,
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": grace_seconds},
+        )
+
+    def start(self, *, catch_up: bool = True) -> None:
+        self.sync()
+        self.scheduler.add_job(self.sync, "interval", minutes=SYNC_MINUTES, id="sync", replace_existing=True)
+        hour, minute = REMINDER_TIME
+        self.scheduler.add_job(
+            self.run_reminders,
+            CronTrigger(hour=hour, minute=minute, timezone=self.services.tz),
+            id="reminders",
+            replace_existing=True,
+        )
+        self.scheduler.start()
+        if catch_up:
+            self.catch_up()
+
+    def shutdown(self) -> None:
+        self.scheduler.shutdown(wait=True)
+
+    def now(self) -> dt.datetime:
+        return dt.datetime.now(self.services.tz)
+
+    def sync(self) -> None:
+        """Make the digest jobs match the subscriptions table (called at start and every few minutes)."""
+        with session_scope(self.services.engine) as session:
+            schedules = channel_schedules(session)
+        wanted = set()
+        for channel, (_gstins, days, time_hhmm) in schedules.items():
+            hour, minute = (int(x) for x in time_hhmm.split(":"))
+            job_id = f"digest:{channel}"
+            wanted.add(job_id)
+            self.scheduler.add_job(
+                self.run_digest,
+                CronTrigger(day_of_week=days, hour=hour, minute=minute, timezone=self.services.tz),
+                id=job_id,
+                args=[channel],
+                replace_existing=True,
+            )
+        for job in self.scheduler.get_jobs():
+            if job.id.startswith("digest:") and job.id not in wanted:
+                job.remove()
+
+    def catch_up(self) -> None:
+        """Run today's digests that were due within the grace window but have no run recorded."""
+        now = self.now()
+        with session_scope(self.services.engine) as session:
+            schedules = channel_schedules(session)
+            done = set(
+                session.execute(select(JobRun.job).where(JobRun.period == now.date().isoformat())).scalars()
+            )
+        for channel, (_gstins, days, time_hhmm) in schedules.items():
+            trigger = CronTrigger(
+                day_of_week=days,
+                hour=int(time_hhmm[:2]),
+                minute=int(time_hhmm[3:]),
+                timezone=self.services.tz,
+            )
+            due = trigger.get_next_fire_time(None, now - dt.timedelta(seconds=self.grace_seconds))
+            if due is not None and due <= now and f"digest:{channel}" not in done:
+                self.run_digest(channel)
+
+    def run_digest(self, channel: str) -> str:
+        day = self.now().date()
+        with session_scope(self.services.engine) as session:
+            gstins = channel_schedules(session).get(channel, ([], "", ""))[0]
+
+        def work() -> str:
+            pages = digest.post_digest(
+                self.services.client,
+                self.services.engine,
+                channel_id=channel,
+                day=day,
+                gstins=gstins or None,
+                tz=self.services.tz,
+                post_interval=self.services.post_interval,
+            )
+            return f"{len(pages)} page(s)"
+
+        return run_guarded(
+            self.services.engine,
+            f"digest:{channel}",
+            day.isoformat(),
+            work,
+            on_failure=lambda exc: self._report(channel, "today's digest", exc),
+        )
+
+    def run_reminders(self, today: dt.date | None = None) -> list[str]:
+        """Before the 14th (GSTR-2B) and before the GSTR-3B due date: a nudge with what is still open."""
+        today = today or self.now().date()
+        with session_scope(self.services.engine) as session:
+            schedules = channel_schedules(session)
+        outcomes = []
+        for channel, (gstins, _days, _time) in schedules.items():
+            with session_scope(self.services.engine) as session:
+                due = reminder_due(session, gstins, today)
+                if due is None:
+                    continue
+                kind, title, period = due
+                page = needing_decision(session, recipients=gstins, limit=0)
+            text = (
+                f":alarm_clock: {title}. {page.total} record(s) still need a decision. "
+                "`/ims pending` lists them; `/ims digest now` posts them with buttons."
+            )
+
+            def work(channel: str = channel, text: str = text) -> str:
+                self.services.client.chat_postMessage(channel=channel, text=text)
+                return "posted"
+
+            outcomes.append(
+                run_guarded(
+                    self.services.engine,
+                    f"reminder:{kind}:{channel}",
+                    period,
+                    work,
+                    on_failure=lambda exc, c=channel: self._report(c, "a reminder", exc),
+                )
+            )
+        return outcomes
+
+    def _report(self, channel: str, what: str, exc: Exception) -> None:
+        try:
+            self.services.client.chat_postMessage(
+                channel=channel,
+                text=f":warning: I could not post {what} ({type(exc).__name__}). "
+                "The operator's log has the details; I will try again at the next run.",
+            )
+        except Exception:  # noqa: BLE001 - Slack itself may be what failed
+            logger.warning("could not report a failed job to %s", channel, exc_info=True)

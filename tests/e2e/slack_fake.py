@@ -1,0 +1,191 @@
+"""A local fake of Slack's Web API and response URLs: records every call, answers like Slack does.
+
+Also the signing helper: requests are signed exactly as Slack signs them, v0=HMAC-SHA256 of
+``v0:{timestamp}:{body}`` with the signing secret.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import itertools
+import json
+import threading
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qsl, urlencode, urlparse
+
+
+@dataclass
+class Call:
+    method: str
+    args: dict
+    token: str = ""
+    response: dict = field(default_factory=dict)
+    at: float = field(default_factory=time.time)
+
+
+@dataclass
+class FakeSlack:
+    """Serve on a free local port; ``url`` is the Web API base URL (ends with ``/api/``)."""
+
+    groups: dict[str, list[str]] = field(default_factory=dict)
+    users: dict[str, str] = field(default_factory=dict)
+    calls: list[Call] = field(default_factory=list)
+    refuse_blocks: bool = False  # answer invalid_blocks to any message that carries blocks
+    absent_from: set[str] = field(default_factory=set)  # channels the bot was not invited to
+
+    def __post_init__(self) -> None:
+        self._lock = threading.Lock()
+        self._ts = itertools.count(1)
+        self._views = itertools.count(1)
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: object) -> None:
+                return
+
+            def do_GET(self) -> None:  # noqa: N802 - http.server naming
+                self._answer(dict(parse_qsl(urlparse(self.path).query)))
+
+            def do_POST(self) -> None:  # noqa: N802
+                raw = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
+                args = dict(parse_qsl(urlparse(self.path).query))
+                if "json" in (self.headers.get("Content-Type") or ""):
+                    args.update(json.loads(raw or "{}"))
+                else:
+                    args.update(dict(parse_qsl(raw)))
+                self._answer(args)
+
+            def _answer(self, args: dict) -> None:
+                path = urlparse(self.path).path
+                token = (self.headers.get("Authorization") or "").removeprefix("Bearer ")
+                method = path.rsplit("/", 1)[-1] if path.startswith("/api/") else "response_url:" + path
+                body = fake.handle(method, args, token)
+                data = json.dumps(body).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json; charset=utf-8")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
+        self._thread.start()
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    @property
+    def url(self) -> str:
+        return self.base + "/api/"
+
+    def response_url(self, name: str = "cmd") -> str:
+        return f"{self.base}/respond/{name}"
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def handle(self, method: str, args: dict, token: str) -> dict:
+        with self._lock:
+            call = Call(method, args, token)
+            call.response = self._respond(method, args)
+            self.calls.append(call)
+            return call.response
+
+    def _respond(self, method: str, args: dict) -> dict:
+        if self.refuse_blocks and method.startswith("chat.") and args.get("blocks"):
+            return {"ok": False, "error": "invalid_blocks"}
+        if method.startswith("chat.") and args.get("channel") in self.absent_from:
+            return {"ok": False, "error": "not_in_channel"}
+        if method in ("chat.postMessage",):
+            ts = f"1700000000.{next(self._ts):06d}"
+            return {
+                "ok": True,
+                "channel": args.get("channel"),
+                "ts": ts,
+                "message": {"text": args.get("text"), "ts": ts},
+            }
+        if method == "chat.update":
+            return {
+                "ok": True,
+                "channel": args.get("channel"),
+                "ts": args.get("ts"),
+                "text": args.get("text"),
+            }
+        if method == "chat.postEphemeral":
+            return {"ok": True, "message_ts": f"1700000001.{next(self._ts):06d}"}
+        if method in ("views.open", "views.publish", "views.update"):
+            view_id = args.get("view_id") or f"V{next(self._views):04d}"
+            return {"ok": True, "view": {"id": view_id, "hash": "h1"}}
+        if method == "usergroups.users.list":
+            group = args.get("usergroup", "")
+            if group not in self.groups:
+                return {"ok": False, "error": "no_such_subteam"}
+            return {"ok": True, "users": self.groups[group]}
+        if method == "users.info":
+            user = args.get("user", "")
+            return {
+                "ok": True,
+                "user": {"id": user, "name": self.users.get(user, user.lower()), "tz": "Asia/Kolkata"},
+            }
+        if method == "auth.test":
+            return {
+                "ok": True,
+                "url": "https://example.slack.com/",
+                "team": "Test",
+                "user": "ims",
+                "team_id": "T0001",
+                "user_id": "UBOT",
+                "bot_id": "BBOT",
+            }
+        if method.startswith("response_url:"):
+            return {"ok": True}
+        return {"ok": False, "error": "unknown_method"}
+
+    def of(self, method: str) -> list[Call]:
+        with self._lock:
+            return [c for c in self.calls if c.method == method]
+
+    def wait_for(self, method: str, count: int = 1, timeout: float = 10.0) -> list[Call]:
+        """Block until at least ``count`` calls of ``method`` arrived (listeners run after the ack)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = self.of(method)
+            if len(found) >= count:
+                return found
+            time.sleep(0.01)
+        raise AssertionError(
+            f"expected {count} {method} call(s), got {len(self.of(method))}: {[c.method for c in self.calls]}"
+        )
+
+
+def sign(secret: str, body: str, timestamp: int | None = None) -> dict[str, str]:
+    """The headers Slack sends with a request body."""
+    ts = str(int(time.time()) if timestamp is None else timestamp)
+    digest = hmac.new(secret.encode(), f"v0:{ts}:{body}".encode(), hashlib.sha256).hexdigest()
+    return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": f"v0={digest}"}
+
+
+def post(url: str, body: str, headers: dict[str, str], content_type: str) -> tuple[int, str]:
+    """POST and return (status, body) without raising on 4xx."""
+    request = urllib.request.Request(
+        url, data=body.encode(), method="POST", headers={**headers, "Content-Type": content_type}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode()
+
+
+def form_body(fields: dict) -> str:
+    return urlencode(fields)
+
+
+def interactive_body(payload: dict) -> str:
+    return urlencode({"payload": json.dumps(payload)})

@@ -1,0 +1,148 @@
+"""Two bot processes' schedulers against one database: one digest per channel and day."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from bot.app import build_services
+from bot.scheduler import BotScheduler, claim, run_guarded
+from ims_core.bot_models import ChannelSubscription, JobRun
+from ims_core.db import build_engine
+
+from .conftest import CHANNEL, settings_for
+from .seed import RECIPIENT, seed
+
+
+def subscribe(engine, time_hhmm: str = "09:30", days: str = "mon-sun") -> None:  # noqa: ANN001
+    with Session(engine) as session:
+        session.add(
+            ChannelSubscription(channel_id=CHANNEL, recipient_gstin=RECIPIENT, days=days, time_hhmm=time_hhmm)
+        )
+        session.commit()
+
+
+def two_schedulers(database_url: str, slack) -> list[BotScheduler]:  # noqa: ANN001
+    """Each with its own engine and Web client, as two processes would have."""
+    return [
+        BotScheduler(
+            build_services(
+                settings_for(database_url, slack), engine=build_engine(database_url), post_interval=0.0
+            )
+        )
+        for _ in range(2)
+    ]
+
+
+def runs(engine) -> list[JobRun]:  # noqa: ANN001
+    with Session(engine) as session:
+        return list(session.execute(select(JobRun)).scalars())
+
+
+def test_two_scheduler_instances_fire_together_and_post_one_digest(engine, database_url, slack):
+    seed(engine, count=3, statuses=("mismatch",))
+    subscribe(engine)
+    schedulers = two_schedulers(database_url, slack)
+    for s in schedulers:
+        s.start(catch_up=False)
+    try:
+        jobs = [s.scheduler.get_job(f"digest:{CHANNEL}") for s in schedulers]
+        assert all(job is not None for job in jobs)
+        now = dt.datetime.now(schedulers[0].services.tz)
+        for job in jobs:
+            job.modify(next_run_time=now)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and not (runs(engine) and runs(engine)[0].status == "done"):
+            time.sleep(0.05)
+        time.sleep(0.5)
+    finally:
+        for s in schedulers:
+            s.shutdown()
+            s.services.engine.dispose()
+    assert len(slack.of("chat.postMessage")) == 1
+    [run] = runs(engine)
+    assert (run.job, run.period, run.status) == (f"digest:{CHANNEL}", now.date().isoformat(), "done")
+
+
+def test_a_missed_run_within_the_grace_window_is_caught_up_once(engine, database_url, slack):
+    seed(engine, count=1, statuses=("mismatch",))
+    schedulers = two_schedulers(database_url, slack)
+    earlier = dt.datetime.now(schedulers[0].services.tz) - dt.timedelta(minutes=20)
+    subscribe(engine, time_hhmm=f"{earlier:%H:%M}")
+    threads = [threading.Thread(target=s.catch_up) for s in schedulers]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(slack.of("chat.postMessage")) == 1
+    assert [r.status for r in runs(engine)] == ["done"]
+    for s in schedulers:
+        s.services.engine.dispose()
+
+
+def test_the_guard_claims_once_and_reports_failures(engine, database_url, slack):
+    assert claim(engine, "job", "2025-11-05") is True
+    assert claim(engine, "job", "2025-11-05") is False
+    assert claim(engine, "job", "2025-11-06") is True
+    reported: list[Exception] = []
+
+    def broken() -> str:
+        raise RuntimeError("Slack is down")
+
+    assert run_guarded(engine, "other", "p", broken, on_failure=reported.append) == "failed"
+    assert run_guarded(engine, "other", "p", broken, on_failure=reported.append) == "skipped"
+    assert [str(e) for e in reported] == ["Slack is down"]
+    failed = [r for r in runs(engine) if r.job == "other"]
+    assert failed[0].status == "failed" and "RuntimeError: Slack is down" in failed[0].detail
+
+
+def test_a_failed_scheduled_digest_is_reported_to_the_channel(engine, database_url, slack):
+    seed(engine, count=1, statuses=("mismatch",))
+    subscribe(engine)
+    slack.refuse_blocks = True
+    scheduler = two_schedulers(database_url, slack)[0]
+    assert scheduler.run_digest(CHANNEL) == "failed"
+    [report] = [c for c in slack.of("chat.postMessage") if not c.args.get("blocks")]
+    assert report.args["channel"] == CHANNEL and "could not post today's digest" in report.args["text"]
+    assert [r.status for r in runs(engine)] == ["failed"]
+    scheduler.services.engine.dispose()
+
+
+def test_reminders_before_the_14th_and_the_gstr3b_due_date_go_out_once(engine, database_url, slack):
+    seed(engine, count=3, statuses=("mismatch",))
+    subscribe(engine)
+    first, second = two_schedulers(database_url, slack)
+    assert first.run_reminders(dt.date(2025, 11, 10)) == []
+    assert first.run_reminders(dt.date(2025, 11, 13)) == ["done"]
+    assert second.run_reminders(dt.date(2025, 11, 13)) == ["skipped"]
+    assert first.run_reminders(dt.date(2025, 11, 18)) == ["done"]
+    texts = [c.args["text"] for c in slack.of("chat.postMessage")]
+    assert len(texts) == 2
+    assert (
+        "GSTR-2B for 10/2025 is generated tomorrow" in texts[0]
+        and "3 record(s) still need a decision" in texts[0]
+    )
+    assert "GSTR-3B for 10/2025 is due on 20 Nov" in texts[1]
+    for s in (first, second):
+        s.services.engine.dispose()
+
+
+def test_jobs_follow_the_subscriptions_in_ist_with_day_names(engine, database_url, slack):
+    subscribe(engine, time_hhmm="10:15", days="mon,wed")
+    scheduler = two_schedulers(database_url, slack)[0]
+    scheduler.sync()
+    trigger = scheduler.scheduler.get_job(f"digest:{CHANNEL}").trigger
+    assert str(trigger) == "cron[day_of_week='mon,wed', hour='10', minute='15']"
+    assert str(trigger.timezone) == "Asia/Kolkata"
+    upcoming = trigger.get_next_fire_time(None, dt.datetime(2025, 11, 5, 0, 0, tzinfo=trigger.timezone))
+    assert upcoming.isoformat() == "2025-11-05T10:15:00+05:30"  # a Wednesday
+    with Session(engine) as session:
+        session.execute(ChannelSubscription.__table__.delete())
+        session.commit()
+    scheduler.sync()
+    assert scheduler.scheduler.get_job(f"digest:{CHANNEL}") is None
+    scheduler.services.engine.dispose()
