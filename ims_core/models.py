@@ -234,3 +234,4 @@ class MatchResult(SQLModel, table=True):
 # Other areas keep their tables in their own modules; importing them here keeps one metadata for alembic.
 from ims_core import bot_models as _bot_models  # noqa: E402, F401
 from ims_core import decision_models as _decision_models  # noqa: E402, F401
+from ims_core import followup_models as _followup_models  # noqa: E402, F401

@@ -1,0 +1,234 @@
+"""Supplier follow-ups in Slack: "Draft follow-up" and ``/ims followup <GSTIN>`` open the editable
+draft; Send emails it, "Mark as sent" records another channel; the follow-up's message gets a thread
+reply when a newer import shows everything fixed (:func:`announce_resolved`). ``/ims scorecard
+<GSTIN or PAN>`` shows the supplier's scorecard. Both subcommands join ``/ims`` through the command
+listener's ``HANDLERS`` table, so its ack, help and error handling apply to them too.
+
+Every click is acked first; a "loading" modal is opened at once (a ``trigger_id`` lives about 3 s)
+and replaced by the draft once it is built. All GST logic is in ``ims_core.followups``; sending and
+marking are for approvers (``IMS_APPROVERS``) only, since they speak for the company.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.models.blocks import Block, SectionBlock
+
+from bot.app import Services
+from bot.blocks import followups as fb
+from bot.blocks.scorecard import scorecard_blocks
+from bot.listeners import commands
+from bot.outcomes import actor_from, tell
+from ims_core import followups
+from ims_core.audit import Actor
+from ims_core.contacts import EMAIL, contact_for, split_emails
+from ims_core.errors import UserFacingError
+from ims_core.followup_send import send
+from ims_core.mailer import MailError
+from ims_core.vendors import supplier_insight, supplier_names
+
+logger = logging.getLogger(__name__)
+NOT_APPROVER = "Only the people set up as approvers (IMS_APPROVERS) can send follow-ups to suppliers."
+
+
+def register(app: App, services: Services) -> None:
+    def on_command(
+        services: Services, args: list[str], command: dict, client: WebClient
+    ) -> tuple[str, list[Block]]:
+        if not args:
+            raise UserFacingError("Name the supplier: /ims followup <GSTIN>")
+        opened = client.views_open(trigger_id=command["trigger_id"], view=fb.loading_view())
+        shown = _draft_into(
+            services,
+            client,
+            opened["view"]["id"],
+            args[0],
+            command.get("user_id", ""),
+            command.get("user_name", ""),
+            command.get("channel_id", ""),
+        )
+        return shown, [SectionBlock(text=shown)]
+
+    def on_scorecard(
+        services: Services, args: list[str], command: dict, client: WebClient
+    ) -> tuple[str, list[Block]]:
+        if not args:
+            raise UserFacingError("Name the supplier: /ims scorecard <GSTIN or PAN>")
+        with services.session() as session:
+            insight = supplier_insight(session, args[0])
+        return f"Scorecard of {insight.name or insight.key}: {insight.score}/100", scorecard_blocks(insight)
+
+    commands.HANDLERS["followup"] = on_command
+    commands.HANDLERS["scorecard"] = on_scorecard
+
+    @app.action(fb.DRAFT_BUTTON)
+    def on_draft_button(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
+        ack()
+        opened = client.views_open(trigger_id=body["trigger_id"], view=fb.loading_view())
+        user = body.get("user", {})
+        channel = (body.get("channel") or {}).get("id", "")
+        _draft_into(
+            services,
+            client,
+            opened["view"]["id"],
+            action.get("value", ""),
+            user.get("id", ""),
+            user.get("name") or user.get("username", ""),
+            channel,
+        )
+
+    @app.view(fb.FOLLOWUP_VIEW)
+    def on_send(ack: Ack, body: dict, view: dict, client: WebClient) -> None:
+        values = view["state"]["values"]
+        to = split_emails(fb.state_text(values, fb.TO_BLOCK, fb.TO_INPUT))
+        wrong = [a for a in to if not EMAIL.match(a)]
+        if wrong:
+            ack(response_action="errors", errors={fb.TO_BLOCK: f"Not an email address: {', '.join(wrong)}"})
+            return
+        actor = actor_from(body["user"])
+        if not services.approvers.is_approver(actor.id):
+            ack(response_action="update", view=fb.message_view(NOT_APPROVER))
+            return
+        ack()
+        ctx = fb.FollowUpContext.loads(view.get("private_metadata", ""))
+        _save_edits(services, ctx.followup_id, values, actor)
+        try:
+            sent = send(
+                services.engine,
+                ctx.followup_id,
+                actor=actor,
+                to=to or None,
+                attach_xlsx=fb.state_checked(values, fb.ATTACH_BLOCK, fb.ATTACH_INPUT),
+            )
+        except (MailError, UserFacingError) as exc:
+            tell(client, ctx.channel_id, actor.id, f"The follow-up was not sent: {exc}")
+            return
+        _post_thread(services, client, ctx.channel_id, sent.id, f"emailed to {sent.sent_to}", actor.id)
+
+    @app.action(fb.MARK_SENT)
+    def on_mark_sent(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
+        ack()
+        view = body.get("view") or {}
+        ctx = fb.FollowUpContext.loads(view.get("private_metadata", ""))
+        actor = actor_from(body["user"])
+        if not services.approvers.is_approver(actor.id):
+            client.views_update(view_id=view["id"], view=fb.message_view(NOT_APPROVER))
+            return
+        try:
+            _save_edits(services, ctx.followup_id, (view.get("state") or {}).get("values", {}), actor)
+            with services.session() as session:
+                followups.mark_sent(session, ctx.followup_id, actor=actor, note="marked as sent in Slack")
+        except UserFacingError as exc:
+            client.views_update(view_id=view["id"], view=fb.message_view(str(exc)))
+            return
+        client.views_update(
+            view_id=view["id"],
+            view=fb.message_view(
+                f"Follow-up #{ctx.followup_id} is recorded as sent. It comes back in the digest if the "
+                "supplier has not fixed the documents by then."
+            ),
+        )
+        _post_thread(services, client, ctx.channel_id, ctx.followup_id, "marked as sent", actor.id)
+
+
+def _draft_into(
+    services: Services,
+    client: WebClient,
+    view_id: str,
+    gstin: str,
+    user_id: str,
+    user_name: str,
+    channel: str,
+) -> str:
+    """Draft for ``gstin`` and show it in the modal ``view_id``; returns a line for the requester."""
+    actor = Actor(id=user_id, name=user_name or user_id, source="slack")
+    try:
+        with services.session() as session:
+            followups.close_resolved(session)
+            f = followups.draft(session, gstin, actor=actor)
+            contact = contact_for(session, f.supplier_gstin)
+            name = supplier_names(session, [f.supplier_gstin]).get(f.supplier_gstin, "")
+            shown = fb.DraftShown(
+                f.id,
+                f.supplier_gstin,
+                name,
+                f.level,
+                len(followups.items(session, f.id)),
+                f.itc_held_paise,
+                f.subject,
+                f.body,
+                f.chat_text,
+                contact.email if contact else "",
+            )
+    except UserFacingError as exc:
+        client.views_update(view_id=view_id, view=fb.message_view(str(exc)))
+        return str(exc)
+    client.views_update(view_id=view_id, view=fb.draft_view(shown, channel))
+    return (
+        f"Draft follow-up #{shown.followup_id} for {shown.supplier_gstin} is open for you to edit and send."
+    )
+
+
+def _save_edits(services: Services, followup_id: int, values: dict, actor: Actor) -> None:
+    """Keep what the person changed in the modal (only what is there and differs)."""
+    with services.session() as session:
+        f = followups.get(session, followup_id)
+        subject = fb.state_text(values, fb.SUBJECT_BLOCK, fb.SUBJECT_INPUT) or f.subject
+        body = fb.state_text(values, fb.BODY_BLOCK, fb.BODY_INPUT) or f.body
+        chat = fb.state_text(values, fb.CHAT_BLOCK, fb.CHAT_INPUT) if fb.CHAT_BLOCK in values else f.chat_text
+        if (subject, body, chat) != (f.subject, f.body, f.chat_text) and f.status in followups.SENDABLE:
+            followups.edit(session, followup_id, subject=subject, body=body, chat_text=chat, actor=actor)
+
+
+def _post_thread(
+    services: Services, client: WebClient, channel: str, followup_id: int, how: str, user_id: str
+) -> None:
+    """Post the follow-up's message and remember it: its thread hears about the resolution later."""
+    if not channel:
+        return
+    with services.session() as session:
+        f = followups.get(session, followup_id)
+        name = supplier_names(session, [f.supplier_gstin]).get(f.supplier_gstin, "") or f.supplier_gstin
+        documents = len(followups.items(session, followup_id))
+    text, blocks = fb.thread_message(
+        followup_id=followup_id,
+        supplier=name,
+        level=f.level,
+        documents=documents,
+        itc_held_paise=f.itc_held_paise,
+        how=how,
+        user_id=user_id,
+    )
+    try:
+        posted = client.chat_postMessage(channel=channel, text=text, blocks=[b.to_dict() for b in blocks])
+    except SlackApiError as exc:
+        logger.warning("could not post a follow-up message: %s", exc.response.get("error"))
+        return
+    with services.session() as session:
+        followups.attach_thread(session, followup_id, channel=channel, ts=posted["ts"])
+
+
+def announce_resolved(services: Services, client: WebClient | None = None) -> list[followups.ClosedFollowUp]:
+    """Close the follow-ups a newer reconciliation resolved and say so in their Slack threads.
+
+    Call after each import + reconciliation, or before each digest; safe to call any number of times.
+    """
+    client = client or services.client
+    with services.session() as session:
+        closed = followups.close_resolved(session)
+    for c in closed:
+        if not (c.slack_channel and c.slack_ts):
+            continue
+        text, blocks = fb.closed_message(c)
+        try:
+            client.chat_postMessage(channel=c.slack_channel, thread_ts=c.slack_ts, text=c.text)
+            client.chat_update(
+                channel=c.slack_channel, ts=c.slack_ts, text=text, blocks=[b.to_dict() for b in blocks]
+            )
+        except SlackApiError as exc:
+            logger.warning("could not update a follow-up thread: %s", exc.response.get("error"))
+    return closed
