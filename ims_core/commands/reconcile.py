@@ -1,0 +1,83 @@
+"""``ims reconcile``, ``ims export reconciliation`` and ``ims explain``.
+
+``export_app`` is the ``ims export`` sub-command group; other areas add their exports to it
+(``ims export ims-actions``) by importing it from here.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from ims_core.commands.common import console, database
+from ims_core.errors import UserFacingError
+from ims_core.exports import export_reconciliation
+from ims_core.matching.engine import STATUSES
+from ims_core.matching.explain import explain
+from ims_core.matching.run import run_reconciliation
+from ims_core.money import format_inr
+
+export_app = typer.Typer(help="Export reports and files for the portal.", no_args_is_help=True)
+
+Recipient = Annotated[str | None, typer.Option("--recipient", help="recipient GSTIN (default: all)")]
+Period = Annotated[str | None, typer.Option("--period", help="return period MMYYYY (default: everything)")]
+Output = Annotated[Path, typer.Option("-o", "--output", help="OUT.csv or OUT.xlsx")]
+
+
+def register(app: typer.Typer) -> None:
+    app.command("reconcile")(reconcile)
+    app.command("explain")(explain_command)
+    app.add_typer(export_app, name="export")
+
+
+By = Annotated[str, typer.Option("--by", help="who runs it (recorded on the run)")]
+RunId = Annotated[int | None, typer.Option("--run", help="run id (default: newest)")]
+
+
+def reconcile(recipient: Recipient = None, period: Period = None, by: By = "cli") -> None:
+    """Pair the purchase register with the portal's documents and store the results."""
+    run = run_reconciliation(database(), recipient_gstin=recipient, period=period, actor=by)
+    counts = json.loads(run.counts_json)
+    scope = ", ".join(filter(None, [run.recipient_gstin or "all recipients",
+                                    f"period {run.period}" if run.period else "all periods"]))
+    console.print(status_table(f"Reconciliation #{run.id} ({scope})", counts))
+    attention = sum(counts[s]["count"] for s in ("mismatch", "probable", "missing_in_books", "duplicate"))
+    if attention:
+        console.print(f"{attention} documents need attention; `ims export reconciliation -o FILE.xlsx` "
+                      "lists them with reasons, `ims explain GSTIN/NUMBER` tells one document's story.")
+
+
+def status_table(title: str, counts: dict) -> Table:
+    """Count and tax per status, in the vocabulary's order, with a total row."""
+    table = Table(title=title)
+    table.add_column("status")
+    table.add_column("documents", justify="right")
+    table.add_column("tax", justify="right")
+    for status in STATUSES:
+        entry = counts.get(status, {"count": 0, "tax_paise": 0})
+        if entry["count"]:
+            table.add_row(status, str(entry["count"]), format_inr(entry["tax_paise"]))
+    table.add_row("total", str(sum(c["count"] for c in counts.values())),
+                  format_inr(sum(c["tax_paise"] for c in counts.values())), style="bold")
+    return table
+
+
+@export_app.command("reconciliation")
+def export_reconciliation_command(output: Output, recipient: Recipient = None, run: RunId = None) -> None:
+    """Write the newest reconciliation (one row per document) to CSV or XLSX."""
+    summary = export_reconciliation(database(), output, run_id=run, recipient_gstin=recipient)
+    shown = ", ".join(f"{count} {status}" for status, count in summary.counts.items() if count)
+    console.print(f"Wrote {summary.rows} rows of reconciliation #{summary.run_id} to {summary.path} "
+                  f"({shown}).")
+
+
+def explain_command(document: Annotated[str, typer.Argument(help="SUPPLIERGSTIN/DOCNUMBER")]) -> None:
+    """Tell how one document was reconciled: candidates, scores, and why."""
+    gstin, sep, number = document.strip().partition("/")
+    if not sep or not number.strip():
+        raise UserFacingError(f"'{document}': expected SUPPLIERGSTIN/DOCNUMBER, e.g. 24AABCR6898M1ZN/INV-42")
+    console.print(explain(database(), gstin, number.strip()), markup=False)

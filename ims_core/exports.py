@@ -1,0 +1,238 @@
+"""Reports for people and other tools: the reconciliation export as CSV or XLSX.
+
+One row per purchase-register document and one per portal document left unpaired, i.e. one per
+``match_result`` row of a run, with the columns DESIGN.md fixes first (and a few helpful ones after).
+Document numbers are exactly as the source wrote them, dates ISO, amounts in rupees with two
+decimals converted from paise by integer arithmetic (never through a float).
+
+The XLSX is for an accountant: an "All" sheet then one sheet per status, frozen header row, filters,
+and a rupee format with Indian digit grouping. Excel's ``#,##,##0`` pattern groups by thousands in most
+locales, so the format uses value conditions to put the lakh and crore commas in the right places.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.engine import Connection, Engine
+
+from ims_core.errors import UserFacingError
+from ims_core.matching.engine import STATUSES
+from ims_core.models import MatchResult, PortalDocument, PurchaseDocument, ReconciliationRun
+
+EXPORT_COLUMNS = ["status", "reasons", "recommended_action", "score", "book_supplier_gstin", "book_doc_type",
+                  "book_doc_number", "book_doc_date", "book_taxable_value", "book_tax",
+                  "portal_supplier_gstin", "portal_doc_type", "portal_doc_number", "portal_doc_date",
+                  "portal_taxable_value", "portal_tax", "portal_source", "portal_return_period",
+                  "recipient_gstin", "supplier_name", "nearest_note", "book_document_id",
+                  "portal_document_id"]
+MONEY_COLUMNS = ("book_taxable_value", "book_tax", "portal_taxable_value", "portal_tax")
+DATE_COLUMNS = ("book_doc_date", "portal_doc_date")
+RUPEE_FORMAT = ('[>=10000000]"₹"##\\,##\\,##\\,##0.00;[>=100000]"₹"##\\,##\\,##0.00;"₹"#,##0.00')
+XLSX_MAX_ROWS = 1_048_575
+WIDTHS = {"status": 18, "reasons": 60, "nearest_note": 50, "supplier_name": 28}
+
+
+@dataclass
+class ExportSummary:
+    run_id: int
+    path: Path
+    rows: int
+    counts: dict[str, int]
+
+
+def latest_run_id(bind: Engine | Connection, recipient_gstin: str | None = None) -> int:
+    """The newest reconciliation run (of one recipient's scope, when given)."""
+    table = ReconciliationRun.__table__
+    query = select(table.c.id).order_by(table.c.id.desc()).limit(1)
+    if recipient_gstin:
+        query = query.where(table.c.recipient_gstin.in_([recipient_gstin.strip().upper(), ""]))
+    with _connection(bind) as conn:
+        run_id = conn.execute(query).scalar()
+    if run_id is None:
+        raise UserFacingError("no reconciliation yet: run `ims reconcile` first")
+    return int(run_id)
+
+
+def reconciliation_rows(bind: Engine | Connection, run_id: int) -> pd.DataFrame:
+    """The run's results joined to both documents; amounts in paise, dates as dates."""
+    mr, bk, po = MatchResult.__table__, PurchaseDocument.__table__, PortalDocument.__table__
+    query = (
+        select(mr.c.status, mr.c.reasons, mr.c.recommended_action, mr.c.score,
+               bk.c.supplier_gstin.label("book_supplier_gstin"), bk.c.doc_type.label("book_doc_type"),
+               bk.c.doc_number.label("book_doc_number"), bk.c.doc_date.label("book_doc_date"),
+               bk.c.taxable_paise.label("book_taxable"),
+               (bk.c.igst_paise + bk.c.cgst_paise + bk.c.sgst_paise + bk.c.cess_paise).label("book_taxsum"),
+               po.c.supplier_gstin.label("portal_supplier_gstin"), po.c.doc_type.label("portal_doc_type"),
+               po.c.doc_number.label("portal_doc_number"), po.c.doc_date.label("portal_doc_date"),
+               po.c.taxable_paise.label("portal_taxable"),
+               (po.c.igst_paise + po.c.cgst_paise + po.c.sgst_paise + po.c.cess_paise).label("portal_taxsum"),
+               po.c.source.label("portal_source"), po.c.return_period.label("portal_return_period"),
+               mr.c.recipient_gstin, bk.c.supplier_name.label("book_supplier_name"),
+               po.c.supplier_name.label("portal_supplier_name"), mr.c.nearest_note,
+               mr.c.purchase_document_id.label("book_document_id"),
+               mr.c.portal_document_id.label("portal_document_id"))
+        .select_from(mr.outerjoin(bk, bk.c.id == mr.c.purchase_document_id)
+                     .outerjoin(po, po.c.id == mr.c.portal_document_id))
+        .where(mr.c.run_id == run_id)
+        .order_by(mr.c.id)
+    )
+    with _connection(bind) as conn:
+        result = conn.execute(query)
+        columns = list(result.keys())
+        # the driver's plain tuples: no per-row Row objects or date conversion
+        frame = pd.DataFrame.from_records(result.cursor.fetchall(), columns=columns)
+    for column in DATE_COLUMNS:
+        frame[column] = pd.to_datetime(frame[column], format="ISO8601")
+    return frame
+
+
+def rupees_text(paise: pd.Series) -> pd.Series:
+    """Paise (nullable) as ``"12345.50"`` text with exactly two decimals; ``""`` where missing."""
+    missing = paise.isna().to_numpy()
+    values = paise.fillna(0).astype("int64").to_numpy()
+    whole = (np.abs(values) // 100).astype(str).astype(object)
+    cents = pd.Series(np.abs(values) % 100).astype(str).str.zfill(2).to_numpy(object)
+    text = np.where(values < 0, "-", "").astype(object) + whole + "." + cents
+    return pd.Series(np.where(missing, "", text), index=paise.index, dtype=object)
+
+
+def export_frame(rows: pd.DataFrame) -> pd.DataFrame:
+    """The export's columns as text, in order: what the CSV holds."""
+    out = pd.DataFrame(index=rows.index)
+    for column in EXPORT_COLUMNS:
+        if column in ("book_taxable_value", "portal_taxable_value"):
+            out[column] = rupees_text(rows[column.split("_")[0] + "_taxable"])
+        elif column in ("book_tax", "portal_tax"):
+            out[column] = rupees_text(rows[column + "sum"])
+        elif column in DATE_COLUMNS:
+            out[column] = rows[column].dt.strftime("%Y-%m-%d").fillna("")
+        elif column == "score":
+            out[column] = rows["score"].map("{:.4f}".format)
+        elif column == "supplier_name":
+            portal_name = rows["portal_supplier_name"].fillna("").astype(str)
+            book_name = rows["book_supplier_name"].fillna("").astype(str)
+            out[column] = portal_name.where(portal_name != "", book_name)
+        elif column.endswith("_document_id"):
+            out[column] = rows[column].astype("Int64").astype(str).replace("<NA>", "")
+        else:
+            out[column] = rows[column].fillna("").astype(str)
+    return out
+
+
+def write_csv(rows: pd.DataFrame, path: Path) -> None:
+    export_frame(rows).to_csv(path, index=False, encoding="utf-8")
+
+
+def write_xlsx(rows: pd.DataFrame, path: Path) -> None:
+    """An "All" sheet and one per status present, formatted for reading and filtering."""
+    if len(rows) > XLSX_MAX_ROWS:
+        raise UserFacingError(f"{len(rows)} rows do not fit an Excel sheet ({XLSX_MAX_ROWS} at most): "
+                              "export to .csv instead")
+    from openpyxl import Workbook  # imported here: every `ims` command would pay for it at start-up
+
+    text = export_frame(rows)
+    book = Workbook(write_only=True)
+    sheets = [("All", np.ones(len(rows), bool))]
+    sheets += [(status, (rows["status"] == status).to_numpy()) for status in STATUSES
+               if (rows["status"] == status).any()]
+    for title, mask in sheets:
+        _sheet(book, title, rows[mask], text[mask])
+    book.save(path)
+
+
+def _sheet(book, title: str, rows: pd.DataFrame, text: pd.DataFrame) -> None:  # noqa: ANN001 - Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    sheet = book.create_sheet(title)
+    sheet.freeze_panes = "A2"
+    last = get_column_letter(len(EXPORT_COLUMNS))
+    sheet.auto_filter.ref = f"A1:{last}{len(rows) + 1}"
+    for i, column in enumerate(EXPORT_COLUMNS, start=1):
+        sheet.column_dimensions[get_column_letter(i)].width = WIDTHS.get(column, 16)
+    header = []
+    for column in EXPORT_COLUMNS:
+        cell = WriteOnlyCell(sheet, value=column)
+        cell.font = Font(bold=True)
+        header.append(cell)
+    sheet.append(header)
+    money = {c: rows[c.split("_")[0] + ("_taxable" if "taxable" in c else "_taxsum")].to_numpy(object)
+             for c in MONEY_COLUMNS}
+    dates = {c: rows[c].to_numpy(object) for c in DATE_COLUMNS}
+    values = {c: text[c].to_numpy(object) for c in EXPORT_COLUMNS}
+    scores = rows["score"].to_numpy(float)
+    for r in range(len(rows)):
+        line: list[object] = []
+        for column in EXPORT_COLUMNS:
+            if column in money:
+                line.append(_rupee_cell(sheet, money[column][r]))
+            elif column in dates:
+                day = dates[column][r]
+                line.append(_date_cell(sheet, None if pd.isna(day) else day.date()))
+            elif column == "score":
+                line.append(float(scores[r]))
+            else:
+                line.append(values[column][r])
+        sheet.append(line)
+
+
+def _rupee_cell(sheet, paise: object) -> object:  # noqa: ANN001 - write-only sheet
+    from openpyxl.cell import WriteOnlyCell
+
+    if paise is None or pd.isna(paise):
+        return None
+    cell = WriteOnlyCell(sheet, value=Decimal(int(paise)) / 100)
+    cell.number_format = RUPEE_FORMAT
+    return cell
+
+
+def _date_cell(sheet, day: dt.date | None) -> object:  # noqa: ANN001
+    from openpyxl.cell import WriteOnlyCell
+
+    if day is None:
+        return None
+    cell = WriteOnlyCell(sheet, value=day)
+    cell.number_format = "yyyy-mm-dd"
+    return cell
+
+
+def export_reconciliation(bind: Engine | Connection, path: Path | str, run_id: int | None = None,
+                          recipient_gstin: str | None = None) -> ExportSummary:
+    """Write the newest run (or ``run_id``) to ``path``; the suffix chooses CSV or XLSX."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        raise UserFacingError(f"{path}: the export must end in .csv or .xlsx")
+    if not path.parent.exists():
+        raise UserFacingError(f"{path.parent}: no such folder")
+    run_id = run_id if run_id is not None else latest_run_id(bind, recipient_gstin)
+    rows = reconciliation_rows(bind, run_id)
+    (write_csv if suffix == ".csv" else write_xlsx)(rows, path)
+    counts = rows["status"].value_counts().to_dict()
+    return ExportSummary(run_id, path, len(rows), {s: int(counts.get(s, 0)) for s in STATUSES})
+
+
+class _connection:
+    """Use a given connection as is, or open (and close) one from an engine."""
+
+    def __init__(self, bind: Engine | Connection):
+        self.bind = bind
+        self.conn: Connection | None = None
+
+    def __enter__(self) -> Connection:
+        if isinstance(self.bind, Connection):
+            return self.bind
+        self.conn = self.bind.connect()
+        return self.conn
+
+    def __exit__(self, *exc: object) -> None:
+        if self.conn is not None:
+            self.conn.close()

@@ -1,0 +1,107 @@
+"""The words of a result: each reason names a field and the difference, in rupees or days.
+
+Reasons are built column by column: a field's text is formatted only for the rows where that field
+differs, then the pieces are joined with ``"; "``. Rows without any difference get ``""``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ims_core.matching.normalise import describe_format_difference
+from ims_core.matching.scoring import FIELDS
+from ims_core.money import format_inr
+
+SEPARATOR = "; "
+
+
+def money_reason(field: str, books: int, portal: int, tolerance: int) -> str:
+    """``taxable_value: books ₹10,000.00 vs portal ₹10,500.00 (+₹500.00)``."""
+    diff = portal - books
+    sign = "+" if diff > 0 else ""
+    within = ", within tolerance" if abs(diff) <= tolerance else ""
+    return (f"{field}: books {format_inr(books)} vs portal {format_inr(portal)} "
+            f"({sign}{format_inr(diff)}{within})")
+
+
+def date_reason(books_day: int, portal_day: int, tolerance: int) -> str:
+    diff = int(portal_day) - int(books_day)
+    within = ", within tolerance" if abs(diff) <= tolerance else ""
+    return (f"doc_date: books {_iso(books_day)} vs portal {_iso(portal_day)} "
+            f"({'+' if diff > 0 else ''}{diff} day{'s' if abs(diff) != 1 else ''}{within})")
+
+
+def _iso(day: int) -> str:
+    return str(np.datetime64(int(day), "D"))
+
+
+def join(columns: list[pd.Series], length: int) -> np.ndarray:
+    """Join per-field reason columns (``""`` where a field has nothing to say) with ``"; "``."""
+    out = np.full(length, "", dtype=object)
+    for column in columns:
+        values = column.to_numpy(object)
+        has = values != ""
+        both = has & (out != "")
+        out = np.where(both, out + SEPARATOR + values, np.where(has, values, out))
+    return out
+
+
+def _column(mask: np.ndarray, length: int, make) -> pd.Series:  # noqa: ANN001 - row -> str
+    out = np.full(length, "", dtype=object)
+    rows = np.flatnonzero(mask)
+    out[rows] = [make(i) for i in rows]
+    return pd.Series(out)
+
+
+def pair_reasons(pairs: pd.DataFrame, books: pd.DataFrame, portal: pd.DataFrame, amount_tol: int,
+                 date_tol: int) -> np.ndarray:
+    """Reasons for scored pairs (see :mod:`scoring`), differences first, format notes last."""
+    n = len(pairs)
+    b = pairs["b"].to_numpy()
+    p = pairs["p"].to_numpy()
+    bnum = books["doc_number"].to_numpy(object)[b]
+    pnum = portal["doc_number"].to_numpy(object)[p]
+    bgst = books["supplier_gstin"].to_numpy(object)[b]
+    pgst = portal["supplier_gstin"].to_numpy(object)[p]
+    columns = [
+        _column(~pairs["same_gstin"].to_numpy(), n,
+                lambda i: f"supplier_gstin: books {bgst[i]} vs portal {pgst[i]} (same PAN)"),
+        _column(~pairs["norm_eq"].to_numpy(), n,
+                lambda i: f"doc_number: books '{bnum[i]}' vs portal '{pnum[i]}' "
+                          f"(differs beyond format, confirm it is the same document)"),
+    ]
+    bday, pday = books["day"].to_numpy()[b], portal["day"].to_numpy()[p]
+    columns.append(_column(pairs["dd"].to_numpy() != 0, n, lambda i: date_reason(bday[i], pday[i], date_tol)))
+    for name, column in FIELDS:
+        bv, pv = books[column].to_numpy()[b], portal[column].to_numpy()[p]
+        columns.append(_column(pairs[f"d_{name}"].to_numpy() != 0, n,
+                               lambda i, bv=bv, pv=pv, name=name: money_reason(name, int(bv[i]), int(pv[i]),
+                                                                               amount_tol)))
+    bpos = books["place_of_supply"].to_numpy(object)[b]
+    ppos = portal["place_of_supply"].to_numpy(object)[p]
+    columns.append(_column(pairs["pos_diff"].to_numpy(), n,
+                           lambda i: f"place_of_supply: books {bpos[i]} vs portal {ppos[i]}"))
+    fmt = pairs["norm_eq"].to_numpy() & (bnum != pnum)
+    columns.append(_column(fmt, n, lambda i: describe_format_difference(bnum[i], pnum[i])))
+    columns.append(pd.Series(portal_flags(portal).to_numpy(object)[p]))
+    return join(columns, n)
+
+
+def portal_flags(portal: pd.DataFrame) -> pd.Series:
+    """Notes about a portal record itself: rejected in IMS, ITC not available, reverse charge."""
+    n = len(portal)
+    rejected = portal["rejected_in_ims"].fillna(False).astype(bool).to_numpy() \
+        if "rejected_in_ims" in portal else np.zeros(n, bool)
+    itc = portal["itc_available"].fillna("").astype(str).to_numpy(object) if "itc_available" in portal \
+        else np.full(n, "", object)
+    why = portal["itc_unavailable_reason"].fillna("").astype(str).to_numpy(object) \
+        if "itc_unavailable_reason" in portal else np.full(n, "", object)
+    rcm = portal["reverse_charge"].fillna(False).astype(bool).to_numpy() if "reverse_charge" in portal \
+        else np.zeros(n, bool)
+    return pd.Series(join([
+        _column(rejected, n, lambda i: "portal: rejected in IMS"),
+        _column(itc == "N", n,
+                lambda i: "portal: ITC not available" + (f" (reason {why[i]})" if why[i] else "")),
+        _column(rcm, n, lambda i: "portal: reverse charge (not in IMS)"),
+    ], n))

@@ -1,0 +1,129 @@
+"""Run the engine on a scope of the database and store the results: one transaction, bulk writes.
+
+Scope. Without a period: every document (of one recipient, or of all). With a period ``MMYYYY``:
+the engine sees the books dated up to the end of that month and the portal records of return periods
+up to it (so a document booked in April and reported in May still pairs in May), and the run keeps
+the results that touch the period: a portal record of that return period, or a book dated in it.
+
+Writing. ``match_result`` rows go in with one ``COPY`` on PostgreSQL and one DBAPI ``executemany``
+on SQLite, inside the same transaction as the ``reconciliation_run`` row: a failed run writes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import insert, update
+from sqlalchemy.engine import Connection, Engine
+from sqlmodel import Session
+
+from ims_core.dates import DateError, parse_period, period_bounds, period_key
+from ims_core.errors import UserFacingError
+from ims_core.matching.engine import STATUSES, reconcile_frames
+from ims_core.matching.frames import read_books, read_portal
+from ims_core.matching.scoring import Tolerances
+from ims_core.models import MatchResult, ReconciliationRun
+
+INSERT_CHUNK = 50_000
+
+
+def run_reconciliation(session_or_engine: Session | Engine | Connection, recipient_gstin: str | None = None,
+                       period: str | None = None, actor: str = "cli",
+                       tolerances: Tolerances | None = None) -> ReconciliationRun:
+    """Reconcile a scope, store the run and its results, and return the run (with its counts).
+
+    With a ``Session`` the writes join the session's transaction (the caller commits); with an
+    ``Engine`` the function commits itself.
+    """
+    tol = tolerances or Tolerances.from_settings()
+    recipient = (recipient_gstin or "").strip().upper() or None
+    if period:
+        try:
+            period = parse_period(period)
+        except DateError as exc:
+            raise UserFacingError(str(exc)) from exc
+    if isinstance(session_or_engine, Session):
+        return _run(session_or_engine.connection(), recipient, period, actor, tol)
+    if isinstance(session_or_engine, Connection):
+        return _run(session_or_engine, recipient, period, actor, tol)
+    with session_or_engine.begin() as conn:
+        return _run(conn, recipient, period, actor, tol)
+
+
+def _run(conn: Connection, recipient: str | None, period: str | None, actor: str,
+         tol: Tolerances) -> ReconciliationRun:
+    started = dt.datetime.now(dt.UTC)
+    first, last = period_bounds(period) if period else (None, None)
+    books = read_books(conn, recipient, until=last)
+    portal = read_portal(conn, recipient, until_period_key=period_key(period) if period else None)
+    if books.empty and portal.empty:
+        scope = f" for recipient {recipient}" if recipient else ""
+        raise UserFacingError(f"nothing to reconcile{scope}: import the books and a GSTR-2B/IMS file first")
+    results = reconcile_frames(books, portal, tol)
+    if period:
+        dates = pd.to_datetime(books["doc_date"])
+        in_period = books["id"][(dates.dt.date >= first) & (dates.dt.date <= last)]
+        keep = results["purchase_document_id"].isin(in_period).fillna(False).to_numpy(bool)
+        portal_in = portal["id"][portal["return_period"] == period]
+        keep |= results["portal_document_id"].isin(portal_in).fillna(False).to_numpy(bool)
+        results = results[keep].reset_index(drop=True)
+
+    counts = {status: {"count": int((results["status"] == status).sum()),
+                       "tax_paise": int(results.loc[results["status"] == status, "tax_paise"].sum())}
+              for status in STATUSES}
+    settings = {"amount_tolerance_paise": tol.amount_paise, "date_tolerance_days": tol.date_days,
+                "recipient_gstin": recipient or "", "period": period or ""}
+    run_table = ReconciliationRun.__table__
+    values = dict(recipient_gstin=recipient or "", period=period or "", started_at=started, actor=actor,
+                  settings_json=json.dumps(settings), counts_json=json.dumps(counts))
+    run_id = conn.execute(insert(run_table).values(**values).returning(run_table.c.id)).scalar_one()
+    _bulk_insert(conn, run_id, results)
+    finished = dt.datetime.now(dt.UTC)
+    conn.execute(update(run_table).where(run_table.c.id == run_id).values(finished_at=finished))
+    return ReconciliationRun(id=run_id, finished_at=finished, **values)
+
+
+def _columns(results: pd.DataFrame, run_id: int) -> list[np.ndarray]:
+    """The match_result columns (after ``id``) as object arrays with ``None`` for missing ids."""
+    def ids(name: str) -> np.ndarray:
+        column = results[name]
+        return np.where(column.isna(), None, column.fillna(0).astype("int64").to_numpy(object))
+
+    return [np.full(len(results), run_id, dtype=object), ids("purchase_document_id"),
+            ids("portal_document_id"),
+            *(results[name].to_numpy(object) for name in ("status", "reasons")),
+            results["score"].astype(float).to_numpy(object), results["recommended_action"].to_numpy(object),
+            *(results[name].astype(str).to_numpy(object) for name in
+              ("recipient_gstin", "supplier_gstin", "return_period")),
+            results["tax_paise"].astype("int64").to_numpy(object), ids("nearest_document_id"),
+            results["nearest_note"].to_numpy(object)]
+
+
+NAMES = ["run_id", "purchase_document_id", "portal_document_id", "status", "reasons", "score",
+         "recommended_action", "recipient_gstin", "supplier_gstin", "return_period", "tax_paise",
+         "nearest_document_id", "nearest_note"]
+
+
+def _bulk_insert(conn: Connection, run_id: int, results: pd.DataFrame) -> None:
+    if results.empty:
+        return
+    columns = _columns(results, run_id)
+    table = MatchResult.__tablename__
+    dbapi = conn.connection.driver_connection
+    if conn.dialect.name == "postgresql":
+        with dbapi.cursor() as cursor, cursor.copy(f"COPY {table} ({', '.join(NAMES)}) FROM STDIN") as copy:
+            for start in range(0, len(results), INSERT_CHUNK):
+                for row in zip(*(c[start:start + INSERT_CHUNK] for c in columns), strict=True):
+                    copy.write_row(row)
+        return
+    sql = f"INSERT INTO {table} ({', '.join(NAMES)}) VALUES ({', '.join('?' * len(NAMES))})"
+    cursor = dbapi.cursor()
+    try:
+        for start in range(0, len(results), INSERT_CHUNK):
+            cursor.executemany(sql, zip(*(c[start:start + INSERT_CHUNK] for c in columns), strict=True))
+    finally:
+        cursor.close()
+
