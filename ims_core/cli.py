@@ -13,8 +13,12 @@ from ims_core.errors import UserFacingError
 from ims_core.ingest.document import IngestError
 
 COMMAND_MODULES = (
+    "ims_core.commands.bot",
     "ims_core.commands.imports",
     "ims_core.commands.demo",
+    "ims_core.commands.reconcile",
+    "ims_core.commands.actions",
+    "ims_core.commands.vendors",
 )
 
 app = typer.Typer(

@@ -1,51 +1,151 @@
 """``ims demo``: the whole story on the bundled sample month, no Slack account needed.
 
 It builds a fresh SQLite database (``ims-demo.db`` unless told otherwise), imports the bundled purchase
-register, GSTR-2B and IMS files of October 2025 for a fictional Pune manufacturer, and prints what an
-accountant would look at first.
+register, GSTR-2B and IMS files of October 2025 for a fictional Pune manufacturer, reconciles them, and
+prints what an accountant looks at first: the findings in rupees, the records that need a decision,
+the ITC position, the deadlines, the Slack digest the team would get, and a drafted supplier follow-up.
+The demo's "today" is 12 November 2025, two days before that month's GSTR-2B is generated.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.panel import Panel
+from rich.table import Table
 
 from ims_core.audit import Actor
 from ims_core.commands.common import console
 from ims_core.commands.imports import print_summary
-from ims_core.db import build_engine, migrate
+from ims_core.commands.reconcile import status_table
+from ims_core.db import build_engine, migrate, session_scope
 from ims_core.ingest.loader import load
-from ims_core.samplegen import DEMO_FILES
+from ims_core.money import format_inr
+from ims_core.samplegen import DEMO_FILES, DEMO_PERIOD
 
 DEMO_ACTOR = Actor(id="demo", name="ims demo", source="system")
 DEMO_DATA = Path(__file__).resolve().parent.parent / "data" / "demo"
+DEMO_TODAY = dt.date(2025, 11, 12)
+DemoDatabase = Annotated[Path, typer.Option(help="SQLite file to (re)create for the demo")]
 
 
 def register(app: typer.Typer) -> None:
     app.command("demo")(demo)
 
 
-DemoDatabase = Annotated[Path, typer.Option(help="SQLite file to (re)create for the demo")]
-
-
 def demo(database: DemoDatabase = Path("ims-demo.db")) -> None:
-    """Import the bundled sample month into a fresh SQLite database and show the findings."""
+    """Import, reconcile and review the bundled sample month in a fresh SQLite database."""
     from ims_core.ingest.books import parse_books
     from ims_core.ingest.gstr2b import parse_gstr2b
     from ims_core.ingest.ims import parse_ims_json
+    from ims_core.matching.run import run_reconciliation
 
     for suffix in ("", "-wal", "-shm"):
         Path(f"{database}{suffix}").unlink(missing_ok=True)
     engine = build_engine(f"sqlite:///{database}")
     migrate(engine)
     console.rule("[bold]IMS assistant demo: October 2025, Deccan Polymers Private Limited")
+
+    console.print("\n[bold]1. Import[/] the purchase register, the GSTR-2B and the IMS records")
     books = parse_books(DEMO_DATA / DEMO_FILES["books"], preset="canonical")
-    for parsed in (books,
-                   parse_gstr2b([DEMO_DATA / DEMO_FILES["gstr2b"]]),
-                   parse_ims_json(DEMO_DATA / DEMO_FILES["ims"], recipient_gstin=books.recipient_gstin)):
+    recipient = books.recipient_gstin
+    for parsed in (books, parse_gstr2b([DEMO_DATA / DEMO_FILES["gstr2b"]]),
+                   parse_ims_json(DEMO_DATA / DEMO_FILES["ims"], recipient_gstin=recipient)):
         print_summary(load(engine, parsed, actor=DEMO_ACTOR))
+
+    console.print("\n[bold]2. Reconcile[/] the books with the portal")
+    run = run_reconciliation(engine, recipient_gstin=recipient, actor=DEMO_ACTOR.name)
+    console.print(status_table(f"Reconciliation #{run.id}", json.loads(run.counts_json)))
+
+    with session_scope(engine) as session:
+        _needs_attention(session, recipient)
+        _bulk_preview(session, recipient)
+        _itc(session, recipient)
+        _deadlines(session, recipient)
+        _digest(session)
+        _followup(session)
     engine.dispose()
-    console.print(f"\nThe demo database is [bold]{database}[/]; explore it with "
-                  f"DATABASE_URL=sqlite:///{database} ims …")
+    console.print(f"\nThe demo database is [bold]{database}[/]. Explore it, for example:\n"
+                  f"  DATABASE_URL=sqlite:///{database} ims explain GSTIN/NUMBER\n"
+                  f"  DATABASE_URL=sqlite:///{database} ims export reconciliation -o reco.xlsx\n"
+                  f"  DATABASE_URL=sqlite:///{database} ims action accept GSTIN/NUMBER --by you\n"
+                  f"  DATABASE_URL=sqlite:///{database} ims audit verify")
+
+
+def _needs_attention(session, recipient: str) -> None:  # noqa: ANN001 - sqlmodel Session
+    from ims_core.worklist import needing_decision
+
+    page = needing_decision(session, recipients=[recipient], limit=8)
+    console.print(f"\n[bold]3. Needs a decision:[/] {page.total} portal records, "
+                  f"{format_inr(page.total_tax_paise)} of tax; the largest:")
+    for item in page.items:
+        console.print(f"  {format_inr(item.tax_paise):>14}  {item.doc_type} {item.doc_number} of "
+                      f"{item.doc_date:%d-%m-%Y} from {item.supplier_name or item.supplier_gstin}: "
+                      f"[bold]{item.status}[/]", highlight=False)
+        console.print(f"                  [dim]{item.reasons}[/]", highlight=False)
+
+
+def _bulk_preview(session, recipient: str) -> None:  # noqa: ANN001 - sqlmodel Session
+    from ims_core.actions import preview_bulk
+
+    preview = preview_bulk(session, recipient_gstin=recipient, period=DEMO_PERIOD, which="matched",
+                           today=DEMO_TODAY)
+    console.print(f"\n[bold]4. Accept what matches:[/] `ims action apply-recommended --matched-only` would "
+                  f"accept {preview.count} matched records ({format_inr(preview.tax_paise)} of tax), "
+                  "each as an audit event.")
+
+
+def _itc(session, recipient: str) -> None:  # noqa: ANN001 - sqlmodel Session
+    from ims_core.itc import itc_position
+
+    pos = itc_position(session, recipient_gstin=recipient, period=DEMO_PERIOD, today=DEMO_TODAY)
+    table = Table(title=f"5. ITC position for {DEMO_PERIOD} from the current decisions")
+    for column in ("", "documents", "tax"):
+        table.add_column(column, justify="left" if not column else "right")
+    for label, figure in (("ITC available (GSTR-3B 4A(5))", pos.available),
+                          ("reduced by credit notes (4B(2))", pos.credit_notes),
+                          ("blocked: missing in the portal", pos.missing_in_portal),
+                          ("blocked: kept pending", pos.pending),
+                          ("at risk: available but in question", pos.at_risk)):
+        table.add_row(label, str(len(figure.documents)), format_inr(figure.heads.total))
+    table.add_row("net ITC (4C)", "", format_inr(pos.table_4()["4C"].total), style="bold")
+    console.print()
+    console.print(table)
+    console.print("  Head by head, with every document behind each figure: "
+                  f"ims itc --recipient {recipient} --period {DEMO_PERIOD} --details")
+
+
+def _deadlines(session, recipient: str) -> None:  # noqa: ANN001 - sqlmodel Session
+    from ims_core.itc import deadlines
+
+    console.print(f"\n[bold]6. Deadlines[/] as of {DEMO_TODAY:%d %b %Y}")
+    for item in deadlines(session, recipient_gstin=recipient, today=DEMO_TODAY)[:8]:
+        amount = f" ({format_inr(item.amount_paise)})" if item.amount_paise else ""
+        console.print(f"  {item.due:%d %b %Y}  {item.title}{amount}")
+
+
+def _digest(session) -> None:  # noqa: ANN001 - sqlmodel Session
+    from bot.digest import collect, render_text
+
+    text = render_text(collect(session, day=DEMO_TODAY, max_records=8))
+    console.print("\n[bold]7. The Slack digest[/] the team's channel gets at 09:30 (text form; in Slack each "
+                  "record has Accept / Reject / Pending buttons)")
+    console.print(Panel(text, expand=False), markup=False)
+
+
+def _followup(session) -> None:  # noqa: ANN001 - sqlmodel Session
+    from ims_core.followups import draft
+    from ims_core.vendors import list_suppliers
+
+    riskiest = next((s for s in list_suppliers(session, sort="risk", today=DEMO_TODAY)
+                     if s.itc_at_risk_paise), None)
+    if riskiest is None:
+        return
+    followup = draft(session, riskiest.key, actor=DEMO_ACTOR, today=DEMO_TODAY)
+    console.print(f"\n[bold]8. A follow-up drafted[/] for {riskiest.name} (score {riskiest.score}/100, "
+                  f"{format_inr(riskiest.itc_at_risk_paise)} of ITC at risk)")
+    console.print(Panel(f"Subject: {followup.subject}\n\n{followup.body}", expand=False), markup=False)

@@ -1,0 +1,360 @@
+"""``ims action …``, ``ims period filed``, ``ims itc``, ``ims deadlines``, ``ims audit verify|export``
+and ``ims export ims-actions``: the action engine, ITC position and audit trail from a terminal.
+
+Only wiring and printing: every rule lives in ``ims_core.actions`` and friends.
+"""
+
+from __future__ import annotations
+
+import getpass
+import importlib.util
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+from sqlalchemy import func, select
+
+from ims_core import actions, audit
+from ims_core.audit import Actor
+from ims_core.commands.common import console, database
+from ims_core.commands.document_ref import find_documents, resolve_reference
+from ims_core.dates import DateError, parse_date, parse_period
+from ims_core.db import session_scope
+from ims_core.errors import UserFacingError
+from ims_core.itc import deadlines, itc_position
+from ims_core.models import PortalDocument
+from ims_core.money import AmountError, format_inr, to_paise
+
+action_app = typer.Typer(help="Decide on IMS records: accept, reject, pending, reset.", no_args_is_help=True)
+period_app = typer.Typer(help="Return periods: mark a period's GSTR-3B filed.", no_args_is_help=True)
+audit_app = typer.Typer(
+    help="The audit trail: verify the hash chain, export the evidence.", no_args_is_help=True
+)
+
+Doc = Annotated[str, typer.Argument(help="SUPPLIER_GSTIN/DOC_NUMBER, or a document id like 42")]
+DocType = Annotated[str | None, typer.Option("--type", help="INV, CRN, DBN or BOE")]
+PeriodOpt = Annotated[str | None, typer.Option("--period", help="return period MMYYYY")]
+RecipientOpt = Annotated[str | None, typer.Option("--recipient", help="your GSTIN (when you have several)")]
+By = Annotated[str, typer.Option("--by", help="who decides (recorded in the audit trail)")]
+Reason = Annotated[str, typer.Option("--reason", help="why (remarks)")]
+Money = Annotated[str | None, typer.Option(help="rupees, for a partial ITC reduction")]
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(action_app, name="action")
+    app.add_typer(period_app, name="period")
+    app.add_typer(audit_app, name="audit")
+    app.command("itc")(itc_command)
+    app.command("deadlines")(deadlines_command)
+    # `ims export` belongs to the reconciliation commands; ours joins it when that group exists.
+    if importlib.util.find_spec("ims_core.commands.reconcile") is None:
+        return
+    from ims_core.commands.reconcile import export_app
+
+    export_app.command("ims-actions")(export_ims_actions_command)
+
+
+def _actor(by: str) -> Actor:
+    if not by.strip():
+        raise UserFacingError("--by needs a name: who is acting")
+    return Actor(id=by.strip(), name=by.strip(), source="cli")
+
+
+def _paise(label: str, value: str | None) -> int | None:
+    if value is None:
+        return None
+    try:
+        return to_paise(value)
+    except AmountError as exc:
+        raise UserFacingError(f"--{label}: {exc}") from None
+
+
+def _decide(
+    verb: str,
+    doc: str,
+    doc_type: str | None,
+    period: str | None,
+    recipient: str | None,
+    by: str,
+    reason: str,
+    itc_reduction: str | None = None,
+    amounts: dict[str, str | None] | None = None,
+    version: int | None = None,
+) -> None:
+    actor = _actor(by)
+    reduction = None
+    if itc_reduction:
+        declared = {head: _paise(head, value) for head, value in (amounts or {}).items()}
+        reduction = actions.ItcReduction(itc_reduction, **{f"{h}_paise": v for h, v in declared.items()})
+    elif amounts and any(v is not None for v in amounts.values()):
+        raise UserFacingError("--igst/--cgst/--sgst/--cess go with --itc-reduction partial")
+    engine = database()
+    with session_scope(engine) as session:
+        target = resolve_reference(session, doc, doc_type=doc_type, period=period, recipient=recipient)
+        result = actions.decide(
+            session,
+            portal_document_id=target.id,
+            action=verb,
+            actor=actor,
+            expected_version=version,
+            reason=reason,
+            itc_reduction=reduction,
+        )
+    console.print(result.message + (f" [dim](version {result.version})[/]" if result.changed else ""))
+
+
+def _verb_command(verb: str, help_text: str) -> None:
+    def command(
+        doc: Doc,
+        doc_type: DocType = None,
+        period: PeriodOpt = None,
+        recipient: RecipientOpt = None,
+        by: By = "",
+        reason: Reason = "",
+        version: Annotated[int | None, typer.Option(help="fail unless the record is at this version")] = None,
+    ) -> None:
+        _decide(verb, doc, doc_type, period, recipient, by, reason, version=version)
+
+    command.__doc__ = help_text
+    action_app.command(verb)(command)
+
+
+@action_app.command("accept")
+def accept(
+    doc: Doc,
+    doc_type: DocType = None,
+    period: PeriodOpt = None,
+    recipient: RecipientOpt = None,
+    by: By = "",
+    reason: Reason = "",
+    itc_reduction: Annotated[str | None, typer.Option(help="credit notes: full, partial or nil")] = None,
+    igst: Money = None,
+    cgst: Money = None,
+    sgst: Money = None,
+    cess: Money = None,
+    version: Annotated[int | None, typer.Option(help="fail unless the record is at this version")] = None,
+) -> None:
+    """Accept a record (credit notes from Oct 2025: with an ITC-reduction choice)."""
+    _decide(
+        "accept",
+        doc,
+        doc_type,
+        period,
+        recipient,
+        by,
+        reason,
+        itc_reduction,
+        {"igst": igst, "cgst": cgst, "sgst": sgst, "cess": cess},
+        version,
+    )
+
+
+_verb_command("reject", "Reject a record (a large rejection waits for a second approver).")
+_verb_command("pending", "Keep a record pending (out of this GSTR-2B, carried forward).")
+_verb_command("reset", "Set a record back to No action (deemed accepted).")
+
+
+@action_app.command("approve")
+def approve(
+    doc: Doc, doc_type: DocType = None, period: PeriodOpt = None, recipient: RecipientOpt = None, by: By = ""
+) -> None:
+    """Approve a rejection someone else requested."""
+    actor = _actor(by)
+    with session_scope(database()) as session:
+        target = resolve_reference(session, doc, doc_type=doc_type, period=period, recipient=recipient)
+        result = actions.approve_rejection(session, portal_document_id=target.id, approver=actor)
+    console.print(result.message)
+
+
+@action_app.command("decline")
+def decline(
+    doc: Doc,
+    doc_type: DocType = None,
+    period: PeriodOpt = None,
+    recipient: RecipientOpt = None,
+    by: By = "",
+    reason: Reason = "",
+) -> None:
+    """Decline a rejection someone else requested."""
+    actor = _actor(by)
+    with session_scope(database()) as session:
+        target = resolve_reference(session, doc, doc_type=doc_type, period=period, recipient=recipient)
+        result = actions.decline_rejection(
+            session, portal_document_id=target.id, approver=actor, reason=reason
+        )
+    console.print(result.message)
+
+
+@action_app.command("show")
+def show(
+    doc: Doc, doc_type: DocType = None, period: PeriodOpt = None, recipient: RecipientOpt = None
+) -> None:
+    """Show a record's current decision and version."""
+    with session_scope(database()) as session:
+        target = resolve_reference(session, doc, doc_type=doc_type, period=period, recipient=recipient)
+        state = actions.current_decision(session, target.id)
+        label = f"{target.doc_type} {target.doc_number} from {target.supplier_gstin} ({target.return_period})"
+    who = (
+        "portal"
+        if state.from_portal
+        else f"{state.decided_by}, {audit.local_time(state.decided_at):%d-%m-%Y %H:%M}"
+    )
+    console.print(
+        f"{label}: {state.action_word} ({who}); version {state.version}"
+        + (f"; rejection requested by {state.requested_by}" if state.pending_approval else "")
+    )
+
+
+@action_app.command("apply-recommended")
+def apply_recommended(
+    recipient: RecipientOpt = None,
+    period: PeriodOpt = None,
+    by: By = "",
+    matched_only: Annotated[bool, typer.Option("--matched-only", help="accept only matched records")] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="show what would change, change nothing")
+    ] = False,
+) -> None:
+    """Apply the reconciliation's recommended actions (or accept every matched record)."""
+    actor = _actor(by) if not dry_run else None
+    which = "matched" if matched_only else "recommended"
+    with session_scope(database()) as session:
+        gstin = _recipient(session, recipient)
+        preview = actions.preview_bulk(session, recipient_gstin=gstin, period=period, which=which)
+        table = Table(title=f"{which} actions for {gstin}{' ' + period if period else ''}")
+        for column in ("action", "records", "tax"):
+            table.add_column(column, justify="left" if column == "action" else "right")
+        for word, (count, tax) in preview.by_action().items():
+            table.add_row(word, str(count), format_inr(tax))
+        table.add_row("total", str(preview.count), format_inr(preview.tax_paise), style="bold")
+        console.print(table)
+        for label, why in preview.skipped:
+            console.print(f"[yellow]skipped[/] {label}: {why}")
+        if dry_run or not preview.count:
+            console.print("Nothing changed." if not preview.count else "Dry run: nothing changed.")
+            return
+        result = actions.apply_bulk(session, recipient_gstin=gstin, period=period, which=which, actor=actor)
+    console.print(
+        f"{result.count} record(s) decided; {result.awaiting_approval} rejection(s) wait for approval."
+    )
+
+
+@period_app.command("filed")
+def period_filed(
+    period: Annotated[str, typer.Argument(help="MMYYYY")], recipient: RecipientOpt = None, by: By = ""
+) -> None:
+    """Mark a period's GSTR-3B filed: its records can no longer be changed (pending ones excepted)."""
+    actor = _actor(by)
+    with session_scope(database()) as session:
+        gstin = _recipient(session, recipient)
+        actions.mark_period_filed(session, recipient_gstin=gstin, period=period, actor=actor)
+    console.print(f"GSTR-3B for {period} of {gstin} marked filed by {actor.name}; the period is locked.")
+
+
+def _recipient(session, value: str | None) -> str:  # noqa: ANN001 - a Session
+    if value:
+        return value.strip().upper()
+    found = list(
+        session.execute(
+            select(PortalDocument.recipient_gstin)
+            .group_by(PortalDocument.recipient_gstin)
+            .order_by(func.count().desc())
+        ).scalars()
+    )
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise UserFacingError("no portal documents imported yet; import IMS or GSTR-2B data first")
+    raise UserFacingError(f"several recipient GSTINs in the data ({', '.join(found)}); pass --recipient")
+
+
+def itc_command(
+    period: Annotated[str, typer.Option("--period", help="return period MMYYYY")],
+    recipient: RecipientOpt = None,
+    details: Annotated[bool, typer.Option("--details", help="list the documents")] = False,
+) -> None:
+    """ITC position: GSTR-2B preview from current actions, GSTR-3B Table 4, blocked and at risk."""
+    from ims_core.commands.itc_view import print_position
+
+    try:
+        period = parse_period(period)
+    except DateError as exc:
+        raise UserFacingError(str(exc)) from None
+    with session_scope(database()) as session:
+        gstin = _recipient(session, recipient)
+        print_position(itc_position(session, recipient_gstin=gstin, period=period), details=details)
+
+
+def deadlines_command(
+    recipient: RecipientOpt = None,
+    today: Annotated[str | None, typer.Option(help="as of this date (YYYY-MM-DD)")] = None,
+) -> None:
+    """Due dates: GSTR-3B, pending credit notes, Section 16(4), Rule 37 and 37A, ITC not available."""
+    try:
+        day = parse_date(today) if today else actions.today_local()
+    except DateError as exc:
+        raise UserFacingError(f"--today: {exc}") from None
+    with session_scope(database()) as session:
+        gstin = _recipient(session, recipient)
+        found = deadlines(session, recipient_gstin=gstin, today=day)
+    if not found:
+        console.print(f"No deadlines for {gstin}.")
+    for deadline in found:
+        amount = f" [{format_inr(deadline.amount_paise)}]" if deadline.amount_paise else ""
+        console.print(f"{deadline.due:%d-%m-%Y}  {deadline.kind:<19} {deadline.title}{amount}")
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Check the hash chain from the first event; exit 1 naming the first broken link."""
+    result = audit.verify(database())
+    if not result.ok:
+        typer.echo(
+            f"error: audit trail broken at event {result.first_broken}: {result.problem} "
+            f"({result.checked} events before it are intact)",
+            err=True,
+        )
+        raise typer.Exit(1)
+    console.print(f"Audit trail intact: {result.checked} events; newest hash {result.head_hash}")
+
+
+@audit_app.command("export")
+def audit_export(
+    output: Annotated[Path, typer.Option("-o", "--output", help="X.csv or X.xlsx")],
+    period: PeriodOpt = None,
+    supplier: Annotated[str | None, typer.Option(help="supplier GSTIN")] = None,
+    document: Annotated[str | None, typer.Option(help="SUPPLIER_GSTIN/DOC_NUMBER or id")] = None,
+    by: Annotated[str, typer.Option("--by", help="who exports (default: the login name)")] = "",
+) -> None:
+    """The evidence pack: every audit event (optionally of one period, supplier or document)."""
+    from ims_core.audit_export import export_audit
+
+    actor = _actor(by or getpass.getuser())
+    with session_scope(database()) as session:
+        ids = [d.id for d in find_documents(session, document)] if document else None
+        if document and not ids:
+            raise UserFacingError(f"no document matches '{document}'")
+        count = export_audit(session, output, period=period, supplier=supplier, document_ids=ids, actor=actor)
+    console.print(f"{count} audit event(s) written to {output}")
+
+
+def export_ims_actions_command(
+    output: Annotated[Path, typer.Option("-o", "--output", help="X.json")],
+    recipient: RecipientOpt = None,
+    by: Annotated[str, typer.Option("--by", help="who exports")] = "",
+) -> None:
+    """The IMS save request: only records whose action changed since the last export."""
+    from ims_core.ims_upload import export_ims_actions
+
+    actor = _actor(by or getpass.getuser())
+    with session_scope(database()) as session:
+        gstin = _recipient(session, recipient)
+        result = export_ims_actions(session, recipient_gstin=gstin, path=output, actor=actor)
+    if not (result.saved or result.reset):
+        console.print("Nothing changed since the last export; no file written.")
+        return
+    if result.save_path:
+        console.print(f"{result.saved} action(s) written to {result.save_path}")
+    if result.reset_path:
+        console.print(f"{result.reset} reset(s) to No action written to {result.reset_path}")
