@@ -72,7 +72,6 @@ class PurchaseDocument(SQLModel, table=True):
     __table_args__ = (
         Index("uq_purchase_document_key", "recipient_gstin", "supplier_gstin", "doc_type", "doc_number", "fy",
               "occurrence", unique=True),
-        Index("ix_purchase_document_recipient_date", "recipient_gstin", "doc_date"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -99,7 +98,7 @@ class PurchaseDocument(SQLModel, table=True):
     itc_eligible: bool | None = None
     source_file: str = ""
     source_row: int = 0
-    batch_id: int | None = Field(default=None, foreign_key="import_batch.id", index=True)
+    batch_id: int | None = Field(default=None, foreign_key="import_batch.id")
     content_hash: str = Field(default="", max_length=32)
     created_at: dt.datetime = Field(default_factory=utcnow)
     updated_at: dt.datetime = Field(default_factory=utcnow)
@@ -166,7 +165,7 @@ class PortalDocument(SQLModel, table=True):
     remarks: str = ""
     ims_hash: str = ""
     rejected_in_ims: bool = Field(default=False, description="from GSTR-2B docRejdata")
-    batch_id: int | None = Field(default=None, foreign_key="import_batch.id", index=True)
+    batch_id: int | None = Field(default=None, foreign_key="import_batch.id")
     content_hash: str = Field(default="", max_length=32)
     created_at: dt.datetime = Field(default_factory=utcnow)
     updated_at: dt.datetime = Field(default_factory=utcnow)

@@ -166,7 +166,6 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id'),
     )
     with op.batch_alter_table('portal_document', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_portal_document_batch_id'), ['batch_id'], unique=False)
         batch_op.create_index('ix_portal_document_recipient_period', ['recipient_gstin', 'period_key'], unique=False)
         batch_op.create_index(batch_op.f('ix_portal_document_supplier_gstin'), ['supplier_gstin'], unique=False)
         batch_op.create_index(batch_op.f('ix_portal_document_supplier_pan'), ['supplier_pan'], unique=False)
@@ -205,8 +204,6 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id'),
     )
     with op.batch_alter_table('purchase_document', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_purchase_document_batch_id'), ['batch_id'], unique=False)
-        batch_op.create_index('ix_purchase_document_recipient_date', ['recipient_gstin', 'doc_date'], unique=False)
         batch_op.create_index(batch_op.f('ix_purchase_document_supplier_gstin'), ['supplier_gstin'], unique=False)
         batch_op.create_index(batch_op.f('ix_purchase_document_supplier_pan'), ['supplier_pan'], unique=False)
         batch_op.create_index('uq_purchase_document_key', ['recipient_gstin', 'supplier_gstin', 'doc_type', 'doc_number', 'fy', 'occurrence'], unique=True)
@@ -220,8 +217,6 @@ def downgrade() -> None:
         batch_op.drop_index('uq_purchase_document_key')
         batch_op.drop_index(batch_op.f('ix_purchase_document_supplier_pan'))
         batch_op.drop_index(batch_op.f('ix_purchase_document_supplier_gstin'))
-        batch_op.drop_index('ix_purchase_document_recipient_date')
-        batch_op.drop_index(batch_op.f('ix_purchase_document_batch_id'))
 
     op.drop_table('purchase_document')
     with op.batch_alter_table('portal_document', schema=None) as batch_op:
@@ -229,7 +224,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_portal_document_supplier_pan'))
         batch_op.drop_index(batch_op.f('ix_portal_document_supplier_gstin'))
         batch_op.drop_index('ix_portal_document_recipient_period')
-        batch_op.drop_index(batch_op.f('ix_portal_document_batch_id'))
 
     op.drop_table('portal_document')
     with op.batch_alter_table('match_result', schema=None) as batch_op:
