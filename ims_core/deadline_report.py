@@ -10,23 +10,26 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy.engine import Row
 from sqlmodel import Session
 
-from ims_core.action_rules import OCT_2025, STATE_WORDS, period_key_of, tax_paise
+from ims_core import deadline_rows as rows
+from ims_core.action_rules import OCT_2025, STATE_WORDS, period_key_of
 from ims_core.dates import fy_label
 from ims_core.deadlines import (
+    RULE_37_DAYS,
     gstr3b_due_date,
     pending_credit_note_limit,
     rule_37_due,
     rule_37a_dates,
     section_16_4_limit,
 )
-from ims_core.decision_models import ImsDecision
 from ims_core.itc import UNAVAILABLE_REASONS
-from ims_core.models import PortalDocument, PurchaseDocument, Recipient
+from ims_core.itc_rows import as_date
+from ims_core.models import Recipient
 from ims_core.money import format_inr
 from ims_core.period_locks import filed_periods
 
@@ -53,54 +56,18 @@ def deadlines(session: Session, *, recipient_gstin: str, today: dt.date) -> list
     freq = recipient.filing_frequency if recipient else "monthly"
     state = recipient.state_code if recipient and recipient.state_code else recipient_gstin[:2]
     filed = set(filed_periods(session, recipient_gstin))
-    docs = list(
-        session.execute(
-            select(PortalDocument)
-            .where(PortalDocument.recipient_gstin == recipient_gstin)
-            .order_by(PortalDocument.id)
-        ).scalars()
-    )
-    decisions = {
-        d.portal_document_id: d.action
-        for d in session.execute(
-            select(ImsDecision).where(ImsDecision.recipient_gstin == recipient_gstin)
-        ).scalars()
-        if d.action
-    }
-    action = {d.id: decisions.get(d.id) or d.ims_action or "N" for d in docs if d.source == "ims"}
-    out: list[Deadline] = []
+    due_3b = _Memo(lambda p: gstr3b_due_date(p, filing_frequency=freq, state_code=state))
+    due_note = _Memo(lambda p: pending_credit_note_limit(p, filing_frequency=freq, state_code=state))
+    out = _gstr3b(session, recipient_gstin, filed, due_3b, today)
 
-    by_period: dict[str, list[PortalDocument]] = defaultdict(list)
-    for doc in docs:
-        if doc.source == "ims" and doc.return_period:
-            by_period[doc.return_period].append(doc)
-    for period, members in sorted(by_period.items(), key=lambda kv: period_key_of(kv[1][0])):
-        if any(p == period or _later(p, period) for p in filed):
-            continue
-        due = gstr3b_due_date(period, filing_frequency=freq, state_code=state)
-        counts = defaultdict(int)
-        for doc in members:
-            counts[STATE_WORDS[action[doc.id]]] += 1
-        summary = ", ".join(f"{n} {word}" for word, n in sorted(counts.items()))
-        out.append(
-            Deadline(
-                "gstr3b",
-                due,
-                f"GSTR-3B for {period} {_when(due, today)} ({summary})",
-                [d.id for d in members],
-                sum(tax_paise(d) for d in members),
-            )
-        )
-
-    for doc in docs:
+    pending = rows.pending_ims(session, recipient_gstin)
+    for doc in pending:
         if (
-            doc.source == "ims"
-            and doc.doc_type == "CRN"
-            and action[doc.id] == "P"
+            doc.doc_type == "CRN"
             and period_key_of(doc) >= OCT_2025
             and doc.pending_action_blocked is not False
         ):
-            due = pending_credit_note_limit(doc.return_period, filing_frequency=freq, state_code=state)
+            due = due_note(doc.return_period)
             out.append(
                 Deadline(
                     "pending_credit_note",
@@ -108,47 +75,47 @@ def deadlines(session: Session, *, recipient_gstin: str, today: dt.date) -> list
                     f"Credit note {doc.doc_number} from {doc.supplier_gstin} can stay pending only "
                     f"until {due:%d-%m-%Y} ({_when(due, today)}); then it counts as accepted",
                     [doc.id],
-                    tax_paise(doc),
+                    int(doc.tax),
                 )
             )
-        if doc.source == "gstr2b" and doc.itc_available == "N":
-            due = gstr3b_due_date(doc.return_period, filing_frequency=freq, state_code=state)
-            reason = UNAVAILABLE_REASONS.get(
-                doc.itc_unavailable_reason, doc.itc_unavailable_reason or "no reason"
+    for doc in rows.itc_not_available(session, recipient_gstin):
+        due = due_3b(doc.return_period)
+        reason = UNAVAILABLE_REASONS.get(
+            doc.itc_unavailable_reason, doc.itc_unavailable_reason or "no reason"
+        )
+        out.append(
+            Deadline(
+                "itc_not_available",
+                due,
+                f"{doc.doc_type} {doc.doc_number} from {doc.supplier_gstin}: GSTR-2B says ITC "
+                f"is not available ({reason}); leave it out of GSTR-3B for {doc.return_period}",
+                [doc.id],
+                int(doc.tax),
             )
-            out.append(
-                Deadline(
-                    "itc_not_available",
-                    due,
-                    f"{doc.doc_type} {doc.doc_number} from {doc.supplier_gstin}: GSTR-2B says ITC "
-                    f"is not available ({reason}); leave it out of GSTR-3B for {doc.return_period}",
-                    [doc.id],
-                    tax_paise(doc),
-                )
-            )
+        )
 
-    by_fy: dict[int, list[PortalDocument]] = defaultdict(list)
-    for doc in docs:
-        if doc.source == "ims" and action[doc.id] == "P" and doc.doc_type in ("INV", "DBN"):
+    by_fy: dict[int, list[Row]] = defaultdict(list)
+    for doc in pending:
+        if doc.doc_type in ("INV", "DBN"):
             by_fy[doc.fy].append(doc)
     for fy, members in sorted(by_fy.items()):
         due = section_16_4_limit(fy)
+        tax = sum(int(d.tax) for d in members)
         out.append(
             Deadline(
                 "section_16_4",
                 due,
                 f"{len(members)} pending document(s) of FY {fy_label(fy)} "
-                f"({format_inr(sum(tax_paise(d) for d in members))} of tax) lose their ITC after "
+                f"({format_inr(tax)} of tax) lose their ITC after "
                 f"{due:%d-%m-%Y} (Section 16(4); {_when(due, today)})",
                 [d.id for d in members],
-                sum(tax_paise(d) for d in members),
+                tax,
             )
         )
 
-    by_supplier: dict[tuple[str, int], list[PortalDocument]] = defaultdict(list)
-    for doc in docs:
-        if doc.gstr3b_filed == "N":
-            by_supplier[(doc.supplier_gstin, doc.fy)].append(doc)
+    by_supplier: dict[tuple[str, int], list[Row]] = defaultdict(list)
+    for doc in rows.gstr3b_unfiled(session, recipient_gstin):
+        by_supplier[(doc.supplier_gstin, doc.fy)].append(doc)
     for (supplier, fy), members in sorted(by_supplier.items()):
         check, reverse_by = rule_37a_dates(fy)
         if today <= check:
@@ -164,11 +131,59 @@ def deadlines(session: Session, *, recipient_gstin: str, today: dt.date) -> list
             )
             due = reverse_by
         out.append(
-            Deadline("rule_37a", due, title, [d.id for d in members], sum(tax_paise(d) for d in members))
+            Deadline("rule_37a", due, title, [d.id for d in members], sum(int(d.tax) for d in members))
         )
 
     out.extend(_rule_37(session, recipient_gstin, today))
     return sorted(out, key=lambda d: (d.due, d.kind, d.title))
+
+
+def _gstr3b(
+    session: Session, recipient_gstin: str, filed: set[str], due_3b: _Memo, today: dt.date
+) -> list[Deadline]:
+    """One deadline per open period with IMS records: counts by action and tax from one grouped
+    select, the record ids from a second one limited to the open periods."""
+    counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    taxes: dict[str, int] = defaultdict(int)
+    for period, action, records, tax in rows.ims_period_actions(session, recipient_gstin):
+        counts[period][STATE_WORDS[action]] += records
+        taxes[period] += int(tax or 0)
+    open_periods = sorted(
+        (p for p in counts if not any(f == p or _later(f, p) for f in filed)), key=_period_key
+    )
+    ids: dict[str, list[int]] = defaultdict(list)
+    for period, doc_id in rows.ims_ids_by_period(session, recipient_gstin, open_periods):
+        ids[period].append(doc_id)
+    out = []
+    for period in open_periods:
+        due = due_3b(period)
+        summary = ", ".join(f"{n} {word}" for word, n in sorted(counts[period].items()))
+        out.append(
+            Deadline(
+                "gstr3b",
+                due,
+                f"GSTR-3B for {period} {_when(due, today)} ({summary})",
+                ids[period],
+                taxes[period],
+            )
+        )
+    return out
+
+
+def _period_key(period: str) -> int:
+    return int(period[2:]) * 100 + int(period[:2]) if len(period) == 6 else 0
+
+
+class _Memo:
+    """A due date per period, worked out once: the report asks for the same few periods per document."""
+
+    def __init__(self, compute: Callable[[str], dt.date]) -> None:
+        self.compute, self.known = compute, {}
+
+    def __call__(self, period: str) -> dt.date:
+        if period not in self.known:
+            self.known[period] = self.compute(period)
+        return self.known[period]
 
 
 def _later(filed: str, period: str) -> bool:
@@ -177,43 +192,24 @@ def _later(filed: str, period: str) -> bool:
 
 def _rule_37(session: Session, recipient_gstin: str, today: dt.date) -> list[Deadline]:
     """Only when the books carry payment dates at all: otherwise "unpaid" cannot be told from "unknown"."""
-    books = list(
-        session.execute(
-            select(PurchaseDocument).where(
-                PurchaseDocument.recipient_gstin == recipient_gstin,
-                PurchaseDocument.doc_type != "CRN",
-                PurchaseDocument.reverse_charge.is_(False),
-            )
-        ).scalars()
-    )
-    if not any(b.payment_date for b in books):
-        return []
     out = []
-    for book in books:
-        due = rule_37_due(book.doc_date)
-        tax = sum(int(getattr(book, f"{h}_paise") or 0) for h in ("igst", "cgst", "sgst", "cess"))
+    candidates = rows.rule_37_candidates(
+        session,
+        recipient_gstin,
+        unpaid_dated_up_to=today - dt.timedelta(days=RULE_37_DAYS - RULE_37_WARNING_DAYS),
+        days=RULE_37_DAYS,
+    )
+    for book in candidates:
+        due = rule_37_due(as_date(book.doc_date))
+        paid = as_date(book.payment_date)
+        if paid is None and (due - today).days > RULE_37_WARNING_DAYS or paid is not None and paid <= due:
+            continue
         label = f"{book.doc_type} {book.doc_number} from {book.supplier_gstin}"
-        if book.payment_date is None and (due - today).days <= RULE_37_WARNING_DAYS:
-            out.append(
-                Deadline(
-                    "rule_37",
-                    due,
-                    f"{label} is unpaid: reverse its ITC if not paid by "
-                    f"{due:%d-%m-%Y} (Rule 37, 180 days; {_when(due, today)})",
-                    [book.id],
-                    tax,
-                )
-            )
-        elif book.payment_date is not None and book.payment_date > due:
-            out.append(
-                Deadline(
-                    "rule_37",
-                    due,
-                    f"{label} was paid on {book.payment_date:%d-%m-%Y}, after 180 "
-                    "days: its ITC should have been reversed, with interest, then re-availed "
-                    "(Rule 37)",
-                    [book.id],
-                    tax,
-                )
-            )
+        if paid is None:
+            title = (f"{label} is unpaid: reverse its ITC if not paid by "
+                     f"{due:%d-%m-%Y} (Rule 37, 180 days; {_when(due, today)})")
+        else:
+            title = (f"{label} was paid on {paid:%d-%m-%Y}, after 180 "
+                     "days: its ITC should have been reversed, with interest, then re-availed (Rule 37)")
+        out.append(Deadline("rule_37", due, title, [book.id], int(book.tax)))
     return out
