@@ -3,7 +3,8 @@
 One row per purchase-register document and one per portal document left unpaired, i.e. one per
 ``match_result`` row of a run, with the columns DESIGN.md fixes first (and a few helpful ones after).
 Document numbers are exactly as the source wrote them, dates ISO, amounts in rupees with two
-decimals converted from paise by integer arithmetic (never through a float).
+decimals converted from paise by integer arithmetic (never through a float). The CSV is streamed
+from the database a chunk at a time, so a million-row run needs no million-row frame.
 
 The XLSX is for an accountant: an "All" sheet then one sheet per status, frozen header row, filters,
 and a rupee format with Indian digit grouping. Excel's ``#,##,##0`` pattern groups by thousands in most
@@ -12,14 +13,17 @@ locales, so the format uses value conditions to put the lakh and crore commas in
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import os
+from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import Select, func, select
 from sqlalchemy.engine import Connection, Engine
 
 from ims_core.errors import UserFacingError
@@ -37,6 +41,7 @@ DATE_COLUMNS = ("book_doc_date", "portal_doc_date")
 RUPEE_FORMAT = ('[>=10000000]"₹"##\\,##\\,##\\,##0.00;[>=100000]"₹"##\\,##\\,##0.00;"₹"#,##0.00')
 XLSX_MAX_ROWS = 1_048_575
 WIDTHS = {"status": 18, "reasons": 60, "nearest_note": 50, "supplier_name": 28}
+CSV_CHUNK = 50_000  # result rows fetched, turned into text and written at a time
 
 
 @dataclass
@@ -60,10 +65,16 @@ def latest_run_id(bind: Engine | Connection, recipient_gstin: str | None = None)
     return int(run_id)
 
 
-def reconciliation_rows(bind: Engine | Connection, run_id: int) -> pd.DataFrame:
-    """The run's results joined to both documents; amounts in paise, dates as dates."""
+def _rows_query(conn: Connection, run_id: int) -> Select:
+    """The run's results joined to both documents, in result order; amounts in paise.
+
+    A run's results have consecutive ids, so they are read as a primary-key range in key order; the
+    ``run_id`` index would hand them over in another order and leave a sort of the whole run to do.
+    """
     mr, bk, po = MatchResult.__table__, PurchaseDocument.__table__, PortalDocument.__table__
-    query = (
+    bounds = select(func.min(mr.c.id), func.max(mr.c.id)).where(mr.c.run_id == run_id)
+    first, last = conn.execute(bounds).one()
+    return (
         select(mr.c.status, mr.c.reasons, mr.c.recommended_action, mr.c.score,
                bk.c.supplier_gstin.label("book_supplier_gstin"), bk.c.doc_type.label("book_doc_type"),
                bk.c.doc_number.label("book_doc_number"), bk.c.doc_date.label("book_doc_date"),
@@ -80,11 +91,15 @@ def reconciliation_rows(bind: Engine | Connection, run_id: int) -> pd.DataFrame:
                mr.c.portal_document_id.label("portal_document_id"))
         .select_from(mr.outerjoin(bk, bk.c.id == mr.c.purchase_document_id)
                      .outerjoin(po, po.c.id == mr.c.portal_document_id))
-        .where(mr.c.run_id == run_id)
+        .where(mr.c.id.between(first or 0, last or 0), (mr.c.run_id + 0) == run_id)  # + 0: not the index
         .order_by(mr.c.id)
     )
+
+
+def reconciliation_rows(bind: Engine | Connection, run_id: int) -> pd.DataFrame:
+    """The run's results joined to both documents; amounts in paise, dates as dates."""
     with _connection(bind) as conn:
-        result = conn.execute(query)
+        result = conn.execute(_rows_query(conn, run_id))
         columns = list(result.keys())
         # the driver's plain tuples: no per-row Row objects or date conversion
         frame = pd.DataFrame.from_records(result.cursor.fetchall(), columns=columns)
@@ -126,8 +141,62 @@ def export_frame(rows: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def write_csv(rows: pd.DataFrame, path: Path) -> None:
-    export_frame(rows).to_csv(path, index=False, encoding="utf-8")
+def csv_columns(fetched: dict[str, tuple]) -> list[list | tuple]:
+    """The CSV text of one chunk, column by column, from the columns of :func:`_rows_query`.
+
+    The same text as :func:`export_frame` (which the XLSX sheets use): ``None`` is written as an
+    empty field by the csv module, integers as their digits; only money, dates, the score and the
+    supplier name need a loop of their own, one cheap expression per value.
+    """
+    out: list[list | tuple] = []
+    for column in EXPORT_COLUMNS:
+        if column in ("book_taxable_value", "portal_taxable_value"):
+            out.append(_rupees(fetched[column.split("_")[0] + "_taxable"]))
+        elif column in ("book_tax", "portal_tax"):
+            out.append(_rupees(fetched[column + "sum"]))
+        elif column in DATE_COLUMNS:
+            # SQLite hands back ISO text, PostgreSQL dates; both print as YYYY-MM-DD
+            out.append(["" if day is None else str(day)[:10] for day in fetched[column]])
+        elif column == "score":
+            out.append([f"{score:.4f}" for score in fetched["score"]])
+        elif column == "supplier_name":
+            out.append([portal or book or "" for portal, book in
+                        zip(fetched["portal_supplier_name"], fetched["book_supplier_name"], strict=True)])
+        else:
+            out.append(fetched[column])
+    return out
+
+
+def _rupees(paise: tuple) -> list[str]:
+    """Paise as rupee text with two decimals by integer arithmetic; ``""`` where missing."""
+    return ["" if value is None else f"{value // 100}.{value % 100:02d}" if value >= 0
+            else f"-{-value // 100}.{-value % 100:02d}" for value in paise]
+
+
+def write_csv(bind: Engine | Connection, run_id: int, path: Path) -> Counter:
+    """Stream the run to CSV in chunks of rows; return the count per status.
+
+    A run can hold millions of results: each chunk of the driver's tuples becomes text column by
+    column (:func:`csv_columns`) and goes straight to the file, so memory stays at one chunk and no
+    per-cell DataFrame or Decimal work is done. The file appears only once complete.
+    """
+    counts: Counter = Counter()
+    partial = path.with_name(path.name + ".part")
+    try:
+        with _connection(bind) as conn, partial.open("w", encoding="utf-8", newline="") as handle:
+            result = conn.execute(_rows_query(conn, run_id))
+            names = list(result.keys())
+            writer = csv.writer(handle, lineterminator=os.linesep)  # the line end pandas writes
+            writer.writerow(EXPORT_COLUMNS)
+            cursor = result.cursor
+            while rows := cursor.fetchmany(CSV_CHUNK):
+                columns = dict(zip(names, zip(*rows, strict=True), strict=True))
+                counts.update(columns["status"])
+                writer.writerows(zip(*csv_columns(columns), strict=True))
+        partial.replace(path)
+    finally:
+        partial.unlink(missing_ok=True)
+    return counts
 
 
 def write_xlsx(rows: pd.DataFrame, path: Path) -> None:
@@ -214,10 +283,13 @@ def export_reconciliation(bind: Engine | Connection, path: Path | str, run_id: i
     if not path.parent.exists():
         raise UserFacingError(f"{path.parent}: no such folder")
     run_id = run_id if run_id is not None else latest_run_id(bind, recipient_gstin)
-    rows = reconciliation_rows(bind, run_id)
-    (write_csv if suffix == ".csv" else write_xlsx)(rows, path)
-    counts = rows["status"].value_counts().to_dict()
-    return ExportSummary(run_id, path, len(rows), {s: int(counts.get(s, 0)) for s in STATUSES})
+    if suffix == ".csv":
+        counts = write_csv(bind, run_id, path)
+    else:
+        rows = reconciliation_rows(bind, run_id)
+        write_xlsx(rows, path)
+        counts = Counter(rows["status"].tolist())
+    return ExportSummary(run_id, path, sum(counts.values()), {s: int(counts.get(s, 0)) for s in STATUSES})
 
 
 class _connection:

@@ -105,8 +105,17 @@ def _same_number(books, portal, bblk, pblk, book_free, portal_free, big) -> pd.D
                           "free": book_free})[big[bblk]]
     p_all = pd.DataFrame({"p": np.arange(len(portal)), "blk": pblk, "norm": portal["norm"].to_numpy(object),
                           "free": portal_free})[big[pblk]]
-    b_all, p_all = (side[side.groupby(["blk", "norm"])["free"].transform("size") <= SAME_NUMBER_CAP]
-                    for side in (b_all, p_all))
+    b_all, p_all = (side[_group_sizes(side["blk"].to_numpy(), side["norm"].to_numpy(object))
+                         <= SAME_NUMBER_CAP] for side in (b_all, p_all))
     pairs = b_all.merge(p_all, on=["blk", "norm"], suffixes=("_b", "_p"))
     pairs = pairs[pairs["free_b"] | pairs["free_p"]]
     return pairs[["b", "p"]].astype("int64")
+
+
+def _group_sizes(blk: np.ndarray, norm: np.ndarray) -> np.ndarray:
+    """Per row, how many rows share its (block, normalised number): integer keys, one bincount."""
+    if len(blk) == 0:
+        return np.empty(0, "int64")
+    number, uniques = pd.factorize(norm, use_na_sentinel=False)
+    key, _ = pd.factorize(blk.astype("int64") * max(len(uniques), 1) + number)
+    return np.bincount(key)[key]

@@ -2,7 +2,7 @@
 
 Stages (each vectorised over the whole scope):
 
-1. :func:`frames.prepare` both sides; :func:`sources.choose_portal_records` keeps one portal record
+1. :func:`frames.prepare_both` sides; :func:`sources.choose_portal_records` keeps one portal record
    per document (IMS over GSTR-2B over GSTR-2A, amendments over originals).
 2. Exact pass: a hash merge on (recipient, supplier GSTIN, doc type, normalised number, FY). Where
    the books hold the same key more than once, the copy closest in amounts is paired and the others
@@ -25,7 +25,7 @@ import pandas as pd
 
 from ims_core.matching.assign import greedy_assignment
 from ims_core.matching.candidates import candidate_pairs
-from ims_core.matching.frames import group_codes, prepare
+from ims_core.matching.frames import group_codes, prepare_both
 from ims_core.matching.nearest import nearest, notes
 from ims_core.matching.reasons import join, pair_reasons, portal_flags
 from ims_core.matching.recommend import recommend
@@ -60,8 +60,9 @@ def reconcile_frames(books: pd.DataFrame, portal: pd.DataFrame,
 def reconcile_detailed(books: pd.DataFrame, portal: pd.DataFrame,
                        tolerances: Tolerances | None = None) -> Reconciliation:
     tol = tolerances or Tolerances()
-    B = prepare(books).sort_values("id", kind="stable").reset_index(drop=True)
-    P = choose_portal_records(prepare(portal)).sort_values("id", kind="stable").reset_index(drop=True)
+    B, P = prepare_both(books, portal)
+    B = B.sort_values("id", kind="stable").reset_index(drop=True)
+    P = choose_portal_records(P).sort_values("id", kind="stable").reset_index(drop=True)
     nb, n_p = len(B), len(P)
 
     # exact pass: per portal document the closest book copy with the same key
@@ -189,8 +190,11 @@ def _finish(rows: pd.DataFrame, B: pd.DataFrame, P: pd.DataFrame) -> pd.DataFram
     out["supplier_gstin"] = np.where(has_p, psg, bsg)
     book_period = np.full(len(rows), "", dtype=object)
     if len(B):
-        dates = pd.to_datetime(B["doc_date"]).iloc[bi]
-        book_period = (dates.dt.month.map("{:02d}".format) + dates.dt.year.astype(str)).to_numpy(object)
+        dates = pd.to_datetime(B["doc_date"])
+        month = (dates.dt.year * 100 + dates.dt.month).to_numpy()  # MMYYYY text once per month, not per row
+        codes, months = pd.factorize(month)
+        text = np.array([f"{m % 100:02d}{m // 100}" for m in months.tolist()], dtype=object)
+        book_period = text[codes][bi]
     _, pper = pick("return_period", "")
     out["return_period"] = np.where(has_p & (pper != ""), pper, book_period)
     btax, ptax = pick("tax", 0)

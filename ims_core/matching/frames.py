@@ -101,26 +101,40 @@ def _fetch(conn: Connection, query, columns: list[str], dates: list[str]) -> pd.
     return frame
 
 
-def prepare(frame: pd.DataFrame) -> pd.DataFrame:
+def prepare_both(books: pd.DataFrame, portal: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`prepare` both sides, normalising the numbers they share (most of them) only once."""
+    numbers = pd.concat([books["doc_number"], portal["doc_number"]], ignore_index=True)
+    numbers = numbers.astype(object).where(numbers.notna(), "").astype(str)
+    years = pd.concat([books["fy"], portal["fy"]], ignore_index=True)
+    forms = number_forms(numbers, years)
+    return (prepare(books, forms.iloc[:len(books)].reset_index(drop=True)),
+            prepare(portal, forms.iloc[len(books):].reset_index(drop=True)))
+
+
+def prepare(frame: pd.DataFrame, forms: pd.DataFrame | None = None) -> pd.DataFrame:
     """Add the engine's working columns; accepts the frames above or any frame with their columns.
 
     ``norm`` is the normalised number, ``plain`` the number with only case and separators removed
     (a slip inside a year token is one edit there, several in ``norm``), ``pan`` the block a GSTIN
     slip may move within (the GSTIN itself when no PAN is known), ``day`` the date as an integer day
-    number and ``tax`` the sum of the tax heads, all in vectorised form.
+    number and ``tax`` the sum of the tax heads, all in vectorised form. ``forms`` are the number
+    forms when already worked out (:func:`prepare_both`), row for row.
     """
     out = frame.reset_index(drop=True).copy()
     for name in ("recipient_gstin", "supplier_gstin", "doc_type", "doc_number", "place_of_supply"):
         out[name] = out[name].fillna("").astype(str)
-    out["supplier_gstin"] = out["supplier_gstin"].str.strip().str.upper()
-    forms = number_forms(out["doc_number"], out["fy"])
+    # a few thousand suppliers stand behind a scope's documents: clean each GSTIN once
+    codes, gstins = pd.factorize(out["supplier_gstin"].to_numpy(object), use_na_sentinel=False)
+    clean = np.array([g.strip().upper() for g in gstins], dtype=object)
+    derived = np.array([g[2:12] if len(g) == 15 else g for g in clean], dtype=object)
+    out["supplier_gstin"] = pd.Series(clean[codes], index=out.index, dtype=str)
+    if forms is None:
+        forms = number_forms(out["doc_number"], out["fy"])
     for name in forms.columns:
         out[name] = forms[name]
     pan = out["supplier_pan"].fillna("").astype(str) if "supplier_pan" in out else \
         pd.Series("", index=out.index, dtype=str)
-    derived = out["supplier_gstin"].str.slice(2, 12)
-    out["pan"] = pan.where(pan != "", derived.where(out["supplier_gstin"].str.len() == 15,
-                                                    out["supplier_gstin"]))
+    out["pan"] = pan.where(pan != "", pd.Series(derived[codes], index=out.index, dtype=str))
     dates = pd.to_datetime(out["doc_date"]).to_numpy(dtype="datetime64[D]")
     out["day"] = (dates - EPOCH).astype("int64")
     out["tax"] = out[TAX].sum(axis=1).astype("int64")

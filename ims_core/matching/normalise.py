@@ -113,12 +113,32 @@ def fused_forms(plain: pd.Series) -> pd.Series:
 
 
 def number_forms(numbers: pd.Series, fy: pd.Series | None = None) -> pd.DataFrame:
-    """``norm`` (:func:`normalise_numbers`) and ``plain`` (case and separators removed only) at once."""
-    texts = _texts(numbers)
+    """``norm`` (:func:`normalise_numbers`) and ``plain`` (case and separators removed only) at once.
+
+    The forms depend only on the number and its financial year, and a scope repeats them a lot (the
+    books and the portal key the same documents; suppliers reuse serials), so each distinct
+    (number, year) is normalised once and the results are spread back with one array take.
+    """
+    codes, uniques = pd.factorize(numbers.astype(object), use_na_sentinel=False)
+    years = None
+    if fy is not None:
+        year_codes, year_uniques = pd.factorize(np.asarray(fy), use_na_sentinel=False)
+        codes, first = _first_of_pairs(codes.astype("int64") * max(len(year_uniques), 1) + year_codes)
+        years = pd.Series(np.asarray(fy)[first])
+        uniques = numbers.astype(object).to_numpy()[first]
+    texts = _texts(pd.Series(uniques, dtype=object))
     plain = [_NON_ALNUM.sub("", t) for t in texts]
-    owns = _patterns(fy, len(texts))
+    owns = _patterns(years, len(texts))
     norm = [_normalise_one(t, own, p) for t, own, p in zip(texts, owns, plain, strict=True)]
-    return pd.DataFrame({"norm": norm, "plain": plain}, index=numbers.index, dtype=str)
+    return pd.DataFrame({"norm": np.asarray(norm, dtype=object)[codes],
+                         "plain": np.asarray(plain, dtype=object)[codes]}, index=numbers.index, dtype=str)
+
+
+def _first_of_pairs(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Dense codes of ``keys`` and the position of each code's first occurrence."""
+    codes, _ = pd.factorize(keys)
+    _, first = np.unique(codes, return_index=True)  # codes count up in order of first appearance
+    return codes, first.astype("int64")
 
 
 def digits_of(numbers: pd.Series) -> pd.Series:

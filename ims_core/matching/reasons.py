@@ -42,8 +42,11 @@ def join(columns: list[pd.Series], length: int) -> np.ndarray:
     for column in columns:
         values = column.to_numpy(object)
         has = values != ""
-        both = has & (out != "")
-        out = np.where(both, out + SEPARATOR + values, np.where(has, values, out))
+        said = out != ""
+        both = has & said  # strings are joined only where both sides have words, most rows have none
+        out[both] = out[both] + SEPARATOR + values[both]
+        first = has & ~said
+        out[first] = values[first]
     return out
 
 

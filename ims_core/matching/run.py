@@ -7,6 +7,8 @@ the results that touch the period: a portal record of that return period, or a b
 
 Writing. ``match_result`` rows go in with one ``COPY`` on PostgreSQL and one DBAPI ``executemany``
 on SQLite, inside the same transaction as the ``reconciliation_run`` row: a failed run writes nothing.
+A large first run on SQLite drops ``match_result``'s secondary indexes and rebuilds them after the
+insert, which is several times cheaper than maintaining them row by row.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from ims_core.matching.scoring import Tolerances
 from ims_core.models import MatchResult, ReconciliationRun
 
 INSERT_CHUNK = 50_000
+REBUILD_INDEXES_FROM = 50_000  # result rows; see _drop_indexes_for_bulk
 
 
 def run_reconciliation(session_or_engine: Session | Engine | Connection, recipient_gstin: str | None = None,
@@ -71,8 +74,9 @@ def _run(conn: Connection, recipient: str | None, period: str | None, actor: str
         keep |= results["portal_document_id"].isin(portal_in).fillna(False).to_numpy(bool)
         results = results[keep].reset_index(drop=True)
 
-    counts = {status: {"count": int((results["status"] == status).sum()),
-                       "tax_paise": int(results.loc[results["status"] == status, "tax_paise"].sum())}
+    totals = results.groupby("status")["tax_paise"].agg(["size", "sum"])  # int64 sums: exact paise
+    counts = {status: {"count": int(totals.at[status, "size"]) if status in totals.index else 0,
+                       "tax_paise": int(totals.at[status, "sum"]) if status in totals.index else 0}
               for status in STATUSES}
     settings = {"amount_tolerance_paise": tol.amount_paise, "date_tolerance_days": tol.date_days,
                 "recipient_gstin": recipient or "", "period": period or ""}
@@ -122,8 +126,31 @@ def _bulk_insert(conn: Connection, run_id: int, results: pd.DataFrame) -> None:
     sql = f"INSERT INTO {table} ({', '.join(NAMES)}) VALUES ({', '.join('?' * len(NAMES))})"
     cursor = dbapi.cursor()
     try:
+        rebuild = _drop_indexes_for_bulk(cursor, table, len(results))
         for start in range(0, len(results), INSERT_CHUNK):
             cursor.executemany(sql, zip(*(c[start:start + INSERT_CHUNK] for c in columns), strict=True))
+        for statement in rebuild:
+            cursor.execute(statement)
     finally:
         cursor.close()
+
+
+def _drop_indexes_for_bulk(cursor, table: str, adding: int) -> list[str]:  # noqa: ANN001 - sqlite3 cursor
+    """Drop ``table``'s secondary indexes before a large insert; return their ``CREATE INDEX`` statements.
+
+    SQLite builds an index from scratch several times faster than it updates it row by row, but a
+    rebuild covers every run's rows: worth it only when this run adds at least as many rows as the
+    table holds already (the largest id is the cheap stand-in for the count). The drop and the rebuild
+    happen inside the run's transaction, so other connections never see the table without them.
+    """
+    if adding < REBUILD_INDEXES_FROM:
+        return []
+    held = cursor.execute(f"SELECT max(id) FROM {table}").fetchone()[0] or 0
+    if adding < held:
+        return []
+    found = cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
+                           "AND sql IS NOT NULL", (table,)).fetchall()
+    for name, _ in found:
+        cursor.execute(f'DROP INDEX "{name}"')
+    return [sql for _, sql in found]
 
