@@ -52,6 +52,11 @@ class Actor:
 SYSTEM = Actor(id="system", name="IMS assistant", source="system")
 
 
+def actor_named(who: str | Actor) -> Actor:
+    """An actor from a command line's ``--by NAME`` (or an actor passed through as it is)."""
+    return who if isinstance(who, Actor) else Actor(id=who, name=who, source="cli")
+
+
 @dataclass(frozen=True)
 class VerifyResult:
     ok: bool

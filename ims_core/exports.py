@@ -26,6 +26,7 @@ import pandas as pd
 from sqlalchemy import Select, func, select
 from sqlalchemy.engine import Connection, Engine
 
+from ims_core import audit
 from ims_core.errors import UserFacingError
 from ims_core.matching.engine import STATUSES
 from ims_core.models import MatchResult, PortalDocument, PurchaseDocument, ReconciliationRun
@@ -274,8 +275,12 @@ def _date_cell(sheet, day: dt.date | None) -> object:  # noqa: ANN001
 
 
 def export_reconciliation(bind: Engine | Connection, path: Path | str, run_id: int | None = None,
-                          recipient_gstin: str | None = None) -> ExportSummary:
-    """Write the newest run (or ``run_id``) to ``path``; the suffix chooses CSV or XLSX."""
+                          recipient_gstin: str | None = None,
+                          actor: str | audit.Actor = "cli") -> ExportSummary:
+    """Write the newest run (or ``run_id``) to ``path``; the suffix chooses CSV or XLSX.
+
+    The export is an audit event (what was exported, by whom, how many rows), written after the file
+    is complete so the trail never records an export that failed."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".xlsx"):
@@ -289,7 +294,16 @@ def export_reconciliation(bind: Engine | Connection, path: Path | str, run_id: i
         rows = reconciliation_rows(bind, run_id)
         write_xlsx(rows, path)
         counts = Counter(rows["status"].tolist())
-    return ExportSummary(run_id, path, sum(counts.values()), {s: int(counts.get(s, 0)) for s in STATUSES})
+    summary = ExportSummary(run_id, path, sum(counts.values()), {s: int(counts.get(s, 0)) for s in STATUSES})
+    event = {"export": "reconciliation", "run_id": run_id, "file": path.name, "rows": summary.rows}
+    if isinstance(bind, Connection):
+        audit.record(bind, kind="export", actor=audit.actor_named(actor), document_id=None, before=None,
+                     after=event, recipient_gstin=recipient_gstin or "")
+    else:
+        with bind.begin() as conn:
+            audit.record(conn, kind="export", actor=audit.actor_named(actor), document_id=None, before=None,
+                         after=event, recipient_gstin=recipient_gstin or "")
+    return summary
 
 
 class _connection:

@@ -58,7 +58,7 @@ def demo(database: DemoDatabase = Path("ims-demo.db")) -> None:
         print_summary(load(engine, parsed, actor=DEMO_ACTOR))
 
     console.print("\n[bold]2. Reconcile[/] the books with the portal")
-    run = run_reconciliation(engine, recipient_gstin=recipient, actor=DEMO_ACTOR.name)
+    run = run_reconciliation(engine, recipient_gstin=recipient, actor=DEMO_ACTOR)
     console.print(status_table(f"Reconciliation #{run.id}", json.loads(run.counts_json)))
 
     with session_scope(engine) as session:

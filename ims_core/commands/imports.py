@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from ims_core.audit import Actor
+from ims_core.audit import actor_named
 from ims_core.commands.common import console, database, progress_bar
 from ims_core.errors import UserFacingError
 from ims_core.ingest.document import ParsedImport
@@ -37,7 +37,7 @@ def run_import(parsed: ParsedImport, *, dry_run: bool, by: str) -> ImportSummary
     """Load a parsed file with a progress bar, then print the summary."""
     engine = database()
     with progress_bar(f"Importing {parsed.file_name}", len(parsed.frame)) as progress:
-        summary = load(engine, parsed, actor=Actor(id=by, name=by, source="cli"), dry_run=dry_run,
+        summary = load(engine, parsed, actor=actor_named(by), dry_run=dry_run,
                        progress=progress)
     print_summary(summary)
     return summary

@@ -67,9 +67,10 @@ def status_table(title: str, counts: dict) -> Table:
 
 
 @export_app.command("reconciliation")
-def export_reconciliation_command(output: Output, recipient: Recipient = None, run: RunId = None) -> None:
+def export_reconciliation_command(output: Output, recipient: Recipient = None, run: RunId = None,
+                                  by: By = "cli") -> None:
     """Write the newest reconciliation (one row per document) to CSV or XLSX."""
-    summary = export_reconciliation(database(), output, run_id=run, recipient_gstin=recipient)
+    summary = export_reconciliation(database(), output, run_id=run, recipient_gstin=recipient, actor=by)
     shown = ", ".join(f"{count} {status}" for status, count in summary.counts.items() if count)
     console.print(f"Wrote {summary.rows} rows of reconciliation #{summary.run_id} to {summary.path} "
                   f"({shown}).")

@@ -22,6 +22,7 @@ from sqlalchemy import insert, update
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
+from ims_core import audit
 from ims_core.dates import DateError, parse_period, period_bounds, period_key
 from ims_core.errors import UserFacingError
 from ims_core.matching.engine import STATUSES, reconcile_frames
@@ -34,7 +35,7 @@ REBUILD_INDEXES_FROM = 50_000  # result rows; see _drop_indexes_for_bulk
 
 
 def run_reconciliation(session_or_engine: Session | Engine | Connection, recipient_gstin: str | None = None,
-                       period: str | None = None, actor: str = "cli",
+                       period: str | None = None, actor: str | audit.Actor = "cli",
                        tolerances: Tolerances | None = None) -> ReconciliationRun:
     """Reconcile a scope, store the run and its results, and return the run (with its counts).
 
@@ -56,7 +57,7 @@ def run_reconciliation(session_or_engine: Session | Engine | Connection, recipie
         return _run(conn, recipient, period, actor, tol)
 
 
-def _run(conn: Connection, recipient: str | None, period: str | None, actor: str,
+def _run(conn: Connection, recipient: str | None, period: str | None, actor: str | audit.Actor,
          tol: Tolerances) -> ReconciliationRun:
     started = dt.datetime.now(dt.UTC)
     first, last = period_bounds(period) if period else (None, None)
@@ -81,12 +82,16 @@ def _run(conn: Connection, recipient: str | None, period: str | None, actor: str
     settings = {"amount_tolerance_paise": tol.amount_paise, "date_tolerance_days": tol.date_days,
                 "recipient_gstin": recipient or "", "period": period or ""}
     run_table = ReconciliationRun.__table__
-    values = dict(recipient_gstin=recipient or "", period=period or "", started_at=started, actor=actor,
+    who = actor if isinstance(actor, str) else (actor.name or actor.id)
+    values = dict(recipient_gstin=recipient or "", period=period or "", started_at=started, actor=who,
                   settings_json=json.dumps(settings), counts_json=json.dumps(counts))
     run_id = conn.execute(insert(run_table).values(**values).returning(run_table.c.id)).scalar_one()
     _bulk_insert(conn, run_id, results)
     finished = dt.datetime.now(dt.UTC)
     conn.execute(update(run_table).where(run_table.c.id == run_id).values(finished_at=finished))
+    audit.record(conn, kind="reconciliation", actor=audit.actor_named(actor), document_id=None, before=None,
+                 after={"run_id": run_id, "settings": settings, "counts": counts},
+                 recipient_gstin=recipient or "", period=period or "")
     return ReconciliationRun(id=run_id, finished_at=finished, **values)
 
 
