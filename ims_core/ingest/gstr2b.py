@@ -12,6 +12,9 @@ know are skipped with a warning naming them, rather than guessed at.
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -90,6 +93,24 @@ def parse_gstr2b_json(paths: list[Path], recipient_gstin: str | None = None) -> 
     paths = [Path(p) for p in paths]
     if not paths:
         raise IngestError("gstr2b", "no file given")
+    with _gc_paused():
+        return _parse_json_files(paths, recipient_gstin)
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """A big return is millions of small dicts and lists, none of them in a reference cycle: the cyclic
+    garbage collector would only walk them again and again while they are being read."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _parse_json_files(paths: list[Path], recipient_gstin: str | None) -> ParsedImport:
     warnings: list[str] = []
     frames, hashes = [], []
     recipient = period = ""

@@ -11,18 +11,18 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from pandas.core.util.hashing import combine_hash_arrays  # what hash_pandas_object combines with
 from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.types import TypeDecorator, TypeEngine
 
 from ims_core import audit
 from ims_core import gstin as gstin_rules
 from ims_core.audit import SYSTEM, Actor
+from ims_core.ingest.bulk_write import Progress, bulk_insert, bulk_update
 from ims_core.ingest.document import TAX, IngestError, ParsedImport, Problem
 from ims_core.models import (
     DocumentHistory,
@@ -33,10 +33,6 @@ from ims_core.models import (
     Supplier,
     utcnow,
 )
-
-Progress = Callable[[int, int], None]
-CHUNK = 50_000
-REBUILD_INDEXES_FROM = 50_000  # rows; see _drop_secondary_indexes
 
 BOOK_KEY = ["recipient_gstin", "supplier_gstin", "doc_type", "doc_number", "fy", "occurrence"]
 # A document can stand in a GSTR-2B both as available and in docRejdata (the portal's own v4 sample does)
@@ -140,19 +136,24 @@ def load(engine: Engine, parsed: ParsedImport, *, actor: Actor = SYSTEM, dry_run
         )).inserted_primary_key[0]
         frame["batch_id"] = batch_id
         existing = _existing(conn, table, frame, key, is_books)
-        merged = frame.merge(existing, on=key, how="left", validate="one_to_one")
-        state = np.where(merged["existing_id"].isna(), 0,
-                         np.where(merged["existing_hash"] == merged["content_hash"], 2, 1)).astype("int8")
         now = utcnow()
-        new_rows = frame.loc[state == 0].assign(created_at=now, updated_at=now)
-        changed = merged.loc[state == 1]
+        if existing.empty:  # a first import: every document is new, nothing to compare against
+            state = np.zeros(len(frame), dtype="int8")
+            new_rows = frame.assign(created_at=now, updated_at=now)
+            changed = frame.iloc[:0]
+        else:
+            merged = frame.merge(existing, on=key, how="left", validate="one_to_one")
+            state = np.where(merged["existing_id"].isna(), 0,
+                             np.where(merged["existing_hash"] == merged["content_hash"], 2, 1)).astype("int8")
+            new_rows = frame.loc[state == 0].assign(created_at=now, updated_at=now)
+            changed = merged.loc[state == 1]
         total_work = len(new_rows) + len(changed)
-        _bulk_insert(conn, table, new_rows, progress, total_work)
+        bulk_insert(conn, table, new_rows, progress, total_work)
         if len(changed):
             _keep_history(conn, table, changed["existing_id"].astype("int64").tolist(), batch_id,
                           "book" if is_books else "portal")
-            _bulk_update(conn, table, changed.drop(columns=["existing_hash"]).assign(updated_at=now),
-                         progress, len(new_rows), total_work)
+            bulk_update(conn, table, changed.drop(columns=["existing_hash"]).assign(updated_at=now),
+                        progress, len(new_rows), total_work)
         _upsert_parties(conn, frame)
         summary = _summary(parsed, frame, state, is_books)
         summary.batch_id = batch_id
@@ -191,27 +192,53 @@ def _derive_columns(frame: pd.DataFrame, is_books: bool) -> pd.DataFrame:
         frame["occurrence"] = frame.groupby(
             ["recipient_gstin", "supplier_gstin", "doc_type", "doc_number", "fy"], sort=False
         ).cumcount().add(1).astype("int64")
-    else:
-        period = frame["return_period"].astype(str)
-        valid = period.str.fullmatch(r"\d{6}")
-        frame["period_key"] = np.where(
-            valid, pd.to_numeric(period.str[2:], errors="coerce").fillna(0).astype("int64") * 100
-            + pd.to_numeric(period.str[:2], errors="coerce").fillna(0).astype("int64"), 0
-        ).astype("int64")
-    frame["content_hash"] = _content_hashes(frame[content])
+    else:  # a return has one period (a handful at most): work it out once per distinct period
+        codes, periods = pd.factorize(frame["return_period"], use_na_sentinel=False)
+        frame["period_key"] = _period_keys(pd.Series(periods).astype(str))[codes]
+    frame["content_hash"] = _content_hashes(frame.loc[:, content])
     return frame
+
+
+def _period_keys(period: pd.Series) -> np.ndarray:
+    """``MMYYYY`` → ``YYYYMM`` as an int, for ordering periods; 0 for anything else."""
+    valid = period.str.fullmatch(r"\d{6}")
+    return np.where(
+        valid, pd.to_numeric(period.str[2:], errors="coerce").fillna(0).astype("int64") * 100
+        + pd.to_numeric(period.str[:2], errors="coerce").fillna(0).astype("int64"), 0
+    ).astype("int64")
 
 
 def _content_hashes(content: pd.DataFrame) -> pd.Series:
     """A 64-bit hash of each row's content, computed column-wise. Dates are hashed as day numbers so
-    that a parser's choice of datetime resolution never makes an unchanged document look changed."""
-    stable = content.copy()
-    for name in stable.columns:
-        if pd.api.types.is_datetime64_any_dtype(stable[name]):
-            days = stable[name].to_numpy().astype("datetime64[D]")
-            stable[name] = np.where(np.isnat(days), -(2**62), days.astype("int64"))
-    hashed = pd.util.hash_pandas_object(stable, index=False).to_numpy()
-    return pd.Series(np.char.mod("%016x", hashed), index=content.index)
+    that a parser's choice of datetime resolution never makes an unchanged document look changed.
+
+    The value is pandas' ``hash_pandas_object(content, index=False)`` (stored hashes depend on it);
+    it is computed here the same way, except that a column holding one value throughout (most of a
+    return's optional fields) is hashed once instead of row by row.
+    """
+    n = len(content)
+    hashes = []
+    for name in content.columns:
+        values = content[name]
+        if pd.api.types.is_datetime64_any_dtype(values):
+            days = values.to_numpy().astype("datetime64[D]")
+            values = pd.Series(np.where(np.isnat(days), -(2**62), days.astype("int64")), index=content.index)
+        plain = values.to_numpy()
+        own = values.array if isinstance(values.dtype, pd.api.extensions.ExtensionDtype) else plain
+        if n and _all_equal(plain):
+            hashes.append(np.full(n, pd.util.hash_array(own[:1])[0], dtype=np.uint64))
+        else:
+            hashes.append(pd.util.hash_array(own))
+    hashed = combine_hash_arrays(iter(hashes), len(hashes), n)
+    text = np.frombuffer(hashed.astype(">u8").tobytes().hex().encode("ascii"), dtype="S16").astype("U16")
+    return pd.Series(text, index=content.index)
+
+
+def _all_equal(values: np.ndarray) -> bool:
+    """True when every value equals the first (a blank never does, NaN not even itself)."""
+    first = values[0]
+    same = values == first
+    return isinstance(same, np.ndarray) and bool(same.all())
 
 
 def _refuse_duplicate_keys(frame: pd.DataFrame, key: list[str], file_name: str) -> None:
@@ -239,103 +266,8 @@ def _existing(conn: Connection, table: Table, frame: pd.DataFrame, key: list[str
         query = query.where(table.c.source.in_(frame["source"].unique().tolist()))
     rows = conn.execute(query).all()
     existing = pd.DataFrame(rows, columns=["existing_id", "existing_hash", *key])
-    return existing.astype({"fy": "int64", **({"occurrence": "int64"} if is_books else {"rejected_in_ims": bool})})
-
-
-def _db_value_columns(table: Table, frame: pd.DataFrame) -> list[str]:
-    return [c.name for c in table.columns if c.name != "id" and c.name in frame.columns]
-
-
-def _python_type(sa_type: TypeEngine) -> type:
-    """The Python type a column holds, looking through decorators such as SQLModel's UTCDateTime."""
-    if isinstance(sa_type, TypeDecorator):
-        sa_type = sa_type.impl_instance
-    try:
-        return sa_type.python_type
-    except NotImplementedError:
-        return object
-
-
-def _rows(frame: pd.DataFrame, columns: list[str], table: Table, tz_suffix: str = "") -> Iterable[tuple]:
-    """Rows as plain Python tuples the drivers accept: ISO dates, ints, bools, None for blanks."""
-    prepared = {}
-    for name in columns:
-        col = frame[name]
-        kind = _python_type(table.c[name].type)
-        blank = col.isna()
-        if kind is dt.date:
-            text = pd.to_datetime(col).to_numpy("datetime64[D]").astype(str)
-            values = pd.Series(text, dtype=object).where(~blank.to_numpy(), None).tolist()
-        elif kind is dt.datetime:
-            stamps = {v: v.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f") + tz_suffix
-                      for v in col.unique()}
-            values = col.map(stamps).tolist()
-        elif kind in (bool, int) and not blank.any():
-            values = col.astype(kind if kind is bool else "int64").tolist()
-        elif kind in (bool, int):
-            values = [None if b else kind(v) for v, b in zip(col.tolist(), blank.tolist(), strict=True)]
-        else:
-            values = col.astype(object).where(~blank, None).tolist()
-        prepared[name] = values
-    return zip(*(prepared[c] for c in columns), strict=True)
-
-
-def _bulk_insert(conn: Connection, table: Table, frame: pd.DataFrame, progress: Progress | None,
-                 total: int) -> None:
-    if frame.empty:
-        return
-    columns = _db_value_columns(table, frame)
-    raw = conn.connection.driver_connection
-    if conn.dialect.name == "postgresql":
-        with raw.cursor() as cur:
-            for start in range(0, len(frame), CHUNK):
-                chunk = frame.iloc[start:start + CHUNK]
-                with cur.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
-                    for row in _rows(chunk, columns, table, "+00"):
-                        copy.write_row(row)
-                if progress:
-                    progress(min(start + CHUNK, len(frame)), total)
-        return
-    sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
-    cur = raw.cursor()
-    rebuild = _drop_secondary_indexes(cur, table.name) if len(frame) >= REBUILD_INDEXES_FROM else []
-    for start in range(0, len(frame), CHUNK):
-        cur.executemany(sql, list(_rows(frame.iloc[start:start + CHUNK], columns, table)))
-        if progress:
-            progress(min(start + CHUNK, len(frame)), total)
-    for statement in rebuild:
-        cur.execute(statement)
-    cur.close()
-
-
-def _drop_secondary_indexes(cur, table_name: str) -> list[str]:  # noqa: ANN001 - sqlite3 cursor
-    """On SQLite, building an index once after a large insert is several times faster than updating it
-    row by row. The indexes are dropped inside the import's transaction and their ``CREATE INDEX``
-    statements returned to run afterwards; the unique document key is enforced again when it is rebuilt
-    (a clash fails the import, which then rolls back whole)."""
-    found = cur.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
-                        "AND sql IS NOT NULL", (table_name,)).fetchall()
-    for name, _ in found:
-        cur.execute(f'DROP INDEX "{name}"')
-    return [sql for _, sql in found]
-
-
-def _bulk_update(conn: Connection, table: Table, frame: pd.DataFrame, progress: Progress | None,
-                 done: int, total: int) -> None:
-    columns = [c for c in _db_value_columns(table, frame) if c not in ("created_at",)]
-    mark = "%s" if conn.dialect.name == "postgresql" else "?"
-    sql = (f"UPDATE {table.name} SET {', '.join(f'{c} = {mark}' for c in columns)} "
-           f"WHERE id = {mark}")
-    frame = frame.assign(id=frame["existing_id"].astype("int64"))
-    cur = conn.connection.driver_connection.cursor()
-    for start in range(0, len(frame), CHUNK):
-        chunk = frame.iloc[start:start + CHUNK]
-        suffix = "+00" if conn.dialect.name == "postgresql" else ""
-        rows = [(*r, int(i)) for r, i in zip(_rows(chunk, columns, table, suffix), chunk["id"], strict=True)]
-        cur.executemany(sql, rows)
-        if progress:
-            progress(done + min(start + CHUNK, len(frame)), total)
-    cur.close()
+    kinds = {"occurrence": "int64"} if is_books else {"rejected_in_ims": bool}
+    return existing.astype({"fy": "int64", **kinds})
 
 
 def _keep_history(conn: Connection, table: Table, ids: list[int], batch_id: int, kind: str) -> None:

@@ -15,6 +15,7 @@ import hashlib
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 
 import numpy as np
@@ -109,6 +110,39 @@ def column(docs: list[dict], keys: Keys) -> list:
     if isinstance(keys, str):
         return [d.get(keys) for d in docs]
     return [pick(d, keys) for d in docs]
+
+
+class Fields:
+    """Columns of a list of JSON objects, read knowing which keys occur at all.
+
+    A portal format names some forty fields, most of them absent from most returns: a key no document
+    has gives ``[None] * n`` without a pass over the documents, and a key every document has is read by
+    ``map(itemgetter)`` (several times faster than ``dict.get`` per document).
+    """
+
+    def __init__(self, docs: list[dict]):
+        self.docs = docs
+        self.present: set[str] = set()
+        for doc in docs:
+            self.present.update(doc)
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.present
+
+    def __call__(self, keys: Keys) -> list:
+        if not isinstance(keys, str):
+            found = [k for k in keys if k in self.present]
+            if len(found) > 1:
+                return column(self.docs, tuple(found))
+            if not found:
+                return [None] * len(self.docs)
+            keys = found[0]
+        if keys not in self.present:
+            return [None] * len(self.docs)
+        try:
+            return list(map(itemgetter(keys), self.docs))
+        except KeyError:  # absent from some documents
+            return [d.get(keys) for d in self.docs]
 
 
 class AmountReader:
@@ -498,19 +532,20 @@ class Reader:
         distinct value: this is what keeps a million-document return to seconds.
         """
         problems, fmt = self.problems, spec.date_format
-        numbers = [v.strip() if type(v) is str else text(v) for v in column(docs, spec.number)]
+        fields = Fields(docs)
+        numbers = [v.strip() if type(v) is str else text(v) for v in fields(spec.number)]
         for i in [i for i, v in enumerate(numbers) if not v]:
             problems.append(Problem("the document number is missing", row=locate(i), field=_key(spec.number)))
         cols: dict[str, object] = {"doc_number": numbers}
-        cols["doc_date"] = parse_dates(column(docs, spec.date), _key(spec.date), locate, problems, fmt,
+        cols["doc_date"] = parse_dates(fields(spec.date), _key(spec.date), locate, problems, fmt,
                                        required=True)
-        cols["doc_type"] = self._types(docs, spec.type_key, locate) if spec.type_key else spec.doc_type
+        cols["doc_type"] = self._types(fields, spec.type_key, locate) if spec.type_key else spec.doc_type
         if spec.original_number:
-            originals = mapped(column(docs, spec.original_number), text)
+            originals = mapped(fields(spec.original_number), text)
             cols["original_doc_number"] = originals
-            cols["original_doc_date"] = parse_dates(column(docs, spec.original_date),
+            cols["original_doc_date"] = parse_dates(fields(spec.original_date),
                                                     _key(spec.original_date), locate, problems, fmt)
-            given = self._types(docs, spec.original_type_key, locate, optional=True) \
+            given = self._types(fields, spec.original_type_key, locate, optional=True) \
                 if spec.original_type_key else [""] * len(docs)
             own = cols["doc_type"]
             own = [own] * len(docs) if isinstance(own, str) else own
@@ -518,29 +553,29 @@ class Reader:
             cols["original_doc_type"] = [g or (t if o else "")
                                          for g, t, o in zip(given, own, originals, strict=True)]
         for name, keys in zip(AMOUNT_COLUMNS, spec.amounts, strict=True):
-            cols[name] = self.amount.values(column(docs, keys), locate, _key(keys))
-        if spec.items:
+            cols[name] = self.amount.values(fields(keys), locate, _key(keys))
+        if spec.items and spec.items in fields:
             self._item_sums(docs, spec, locate, cols)
-        cols["invoice_value_paise"] = self.amount.values(column(docs, spec.value), locate, _key(spec.value))
+        cols["invoice_value_paise"] = self.amount.values(fields(spec.value), locate, _key(spec.value))
         if spec.place:
-            cols["place_of_supply"] = self.place.values(column(docs, spec.place), locate, _key(spec.place))
+            cols["place_of_supply"] = self.place.values(fields(spec.place), locate, _key(spec.place))
         for name, keys in spec.text:
-            cols[name] = mapped(column(docs, keys), text)
+            cols[name] = mapped(fields(keys), text)
         for name, keys in spec.dates:
-            cols[name] = parse_dates(column(docs, keys), _key(keys), locate, problems, fmt)
+            cols[name] = parse_dates(fields(keys), _key(keys), locate, problems, fmt)
         for name, keys in spec.bools:
-            cols[name] = mapped(column(docs, keys), yes)
+            cols[name] = mapped(fields(keys), yes)
         for name, keys in spec.flags:
-            cols[name] = mapped(column(docs, keys), flag)
+            cols[name] = mapped(fields(keys), flag)
         for name, keys in spec.optional_amounts:
-            raw = column(docs, keys)
+            raw = fields(keys)
             paise = self.amount.values(raw, locate, _key(keys)).astype(object)
             paise[np.asarray([r is None for r in raw], dtype=bool)] = None
             cols[name] = paise
         return cols
 
-    def _types(self, docs: list[dict], keys: Keys, locate: Locate, optional: bool = False) -> list[str]:
-        raw = column(docs, keys)
+    def _types(self, fields: Fields, keys: Keys, locate: Locate, optional: bool = False) -> list[str]:
+        raw = fields(keys)
         codes = mapped(raw, lambda v: TYPE_CODES.get(text(v).upper(), ""))
         for i in [i for i, c in enumerate(codes) if not c]:
             if text(raw[i]) or not optional:

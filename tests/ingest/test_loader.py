@@ -138,10 +138,10 @@ def test_large_imports_rebuild_every_index(engine, month, monkeypatch):
     """The bulk path drops and rebuilds indexes on SQLite; afterwards they are all there again."""
     from sqlalchemy import inspect
 
-    from ims_core.ingest import loader
+    from ims_core.ingest import bulk_write
 
     before = {i["name"] for i in inspect(engine).get_indexes("purchase_document")}
-    monkeypatch.setattr(loader, "REBUILD_INDEXES_FROM", 10)
+    monkeypatch.setattr(bulk_write, "REBUILD_INDEXES_FROM", 10)
     load(engine, _books(month))
     after = {i["name"] for i in inspect(engine).get_indexes("purchase_document")}
     assert before == after and "uq_purchase_document_key" in after
