@@ -8,24 +8,14 @@ Set ``DATABASE_URL`` to measure PostgreSQL instead of the default SQLite file.
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from measure import run_measured
+
 from ims_core.samplegen import generate, write_books_csv, write_gstr2b_json
-
-
-def run_measured(args: list[str], env: dict[str, str]) -> tuple[float, float]:
-    """Run one command; return (seconds, peak resident memory in MiB) of that process alone."""
-    start = time.perf_counter()
-    process = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL)
-    _, status, usage = os.wait4(process.pid, 0)
-    seconds = time.perf_counter() - start
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"{' '.join(args)} failed")
-    return seconds, usage.ru_maxrss / 1024
 
 
 def main() -> None:
@@ -44,9 +34,9 @@ def main() -> None:
         total = 0.0
         for label, args in (("books", [*ims, "import", "books", str(books), "--preset", "canonical"]),
                             ("gstr2b", [*ims, "import", "gstr2b", str(portal)])):
-            seconds, peak = run_measured(args, env)
+            seconds, cpu, peak = run_measured(args, env)
             total += seconds
-            print(f"import {label:7s} {seconds:7.2f} s   peak {peak:8.0f} MiB")
+            print(f"import {label:7s} {seconds:7.2f} s   cpu {cpu:7.2f} s   peak {peak:8.0f} MiB")
         print(f"both imports    {total:7.2f} s   ({n:,} documents each, "
               f"{'PostgreSQL' if env['DATABASE_URL'].startswith('postgres') else 'SQLite'})")
 

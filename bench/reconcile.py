@@ -21,11 +21,12 @@ import importlib
 import io
 import os
 import resource
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from measure import run_measured
 
 from ims_core.samplegen import generate, write_books_csv, write_gstr2b_json
 
@@ -37,20 +38,6 @@ portal = pd.json_normalize(data["b2b"], "inv", ["ctin"])
 merged = books.merge(portal, left_on=["supplier_gstin", "doc_number"], right_on=["ctin", "inum"], how="outer")
 print(len(merged))
 """
-
-
-def run_measured(args: list[str], env: dict[str, str]) -> tuple[float, float, float]:
-    """Run one command; return wall seconds, CPU seconds (user + system) and peak resident MiB.
-
-    CPU seconds are printed beside wall time because a shared machine's load stretches the latter.
-    """
-    start = time.perf_counter()
-    process = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL)
-    _, status, usage = os.wait4(process.pid, 0)
-    seconds = time.perf_counter() - start
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"{' '.join(args)} failed")
-    return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
 def run_in_process(args: list[str]) -> tuple[float, float, float]:
