@@ -101,11 +101,18 @@ def _current_results(recipients: Sequence[str] | None, period: str | None):  # n
     return runs, join
 
 
+# IMS records carry no trade name; the supplier register has the one GSTR-2B or the books gave.
+_SUPPLIER_NAME = func.coalesce(
+    func.nullif(PortalDocument.supplier_name, ""),
+    select(Supplier.name).where(Supplier.gstin == PortalDocument.supplier_gstin).scalar_subquery(),
+    "",
+).label("supplier_name")
+
 _ITEM_COLUMNS = (
     PortalDocument.id,
     PortalDocument.recipient_gstin,
     PortalDocument.supplier_gstin,
-    PortalDocument.supplier_name,
+    _SUPPLIER_NAME,
     PortalDocument.doc_type,
     PortalDocument.doc_number,
     PortalDocument.doc_date,
