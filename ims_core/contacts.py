@@ -46,6 +46,13 @@ class ContactsSummary:
     updated: int
 
 
+# Optional cells checked for their shape only: (field, pattern, problem, what was expected).
+_SHAPED_FIELDS = (
+    ("phone", PHONE, "not a phone number", "digits, optionally with +, spaces, - or ()"),
+    ("slack_channel", CHANNEL, "not a Slack channel", "#channel-name or a channel ID such as C0123456789"),
+)
+
+
 def split_emails(text: str) -> list[str]:
     """The addresses in one ``email`` cell."""
     return [part.strip() for part in re.split(r"[,;]", text or "") if part.strip()]
@@ -116,28 +123,10 @@ def _row_problems(cell: dict[str, str], row: int, seen: dict[str, int]) -> list[
                     expected="an address like accounts@supplier.in",
                 )
             )
-    phone = cell.get("phone", "")
-    if phone and not PHONE.match(phone):
-        problems.append(
-            Problem(
-                "not a phone number",
-                row=row,
-                field="phone",
-                value=phone,
-                expected="digits, optionally with +, spaces, - or ()",
-            )
-        )
-    channel = cell.get("slack_channel", "")
-    if channel and not CHANNEL.match(channel):
-        problems.append(
-            Problem(
-                "not a Slack channel",
-                row=row,
-                field="slack_channel",
-                value=channel,
-                expected="#channel-name or a channel ID such as C0123456789",
-            )
-        )
+    for field, pattern, what, expected in _SHAPED_FIELDS:
+        value = cell.get(field, "")
+        if value and not pattern.match(value):
+            problems.append(Problem(what, row=row, field=field, value=value, expected=expected))
     return problems
 
 
