@@ -1,5 +1,13 @@
 """The ``ims`` command: wiring only. Each area's commands live in ``ims_core/commands/<area>.py``
-and register themselves through a ``register(app)`` function listed in ``COMMAND_MODULES``."""
+and register themselves through a ``register(app)`` function.
+
+A command imports only the area modules it needs: ``COMMANDS`` names, for each top-level command
+(and for a sub-command that needs less than its group, such as ``export reconciliation``), the
+modules that register it. Loading all of them (the Slack bot, mail, Excel, the matching engine…)
+would cost most of a second on every invocation, which scripts that run ``ims`` many times pay
+again and again. ``ims --help`` and unknown commands still load everything, so help and "no such
+command" errors read as before. ``from ims_core.cli import app`` gives the complete app.
+"""
 
 from __future__ import annotations
 
@@ -12,32 +20,72 @@ import typer
 from ims_core.errors import UserFacingError
 from ims_core.ingest.document import IngestError
 
-COMMAND_MODULES = (
-    "ims_core.commands.bot",
-    "ims_core.commands.imports",
-    "ims_core.commands.demo",
-    "ims_core.commands.reconcile",
-    "ims_core.commands.actions",
-    "ims_core.commands.vendors",
-)
+_AREA = "ims_core.commands."
+COMMANDS: dict[str, tuple[str, ...]] = {
+    "bot": ("bot",),
+    "digest": ("bot",),
+    "import": ("imports",),
+    "demo": ("demo",),
+    "reconcile": ("reconcile",),
+    "explain": ("reconcile",),
+    "export": ("reconcile", "actions"),
+    "export reconciliation": ("reconcile",),
+    "action": ("actions",),
+    "period": ("actions",),
+    "audit": ("actions",),
+    "itc": ("actions",),
+    "deadlines": ("actions",),
+    "vendors": ("vendors",),
+    "vendor": ("vendors",),
+    "followup": ("vendors",),
+    "contacts": ("vendors",),
+}
+AREAS = tuple(dict.fromkeys(area for areas in COMMANDS.values() for area in areas))
 
-app = typer.Typer(
+_app = typer.Typer(
     name="ims",
     help="IMS assistant: reconcile GST IMS / GSTR-2B with your purchase register.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
 )
+_registered: set[str] = set()
 
-for _module in COMMAND_MODULES:
-    importlib.import_module(_module).register(app)
+
+@_app.callback()
+def _group() -> None:
+    """IMS assistant: reconcile GST IMS / GSTR-2B with your purchase register."""
+    # A group callback keeps `ims NAME` a sub-command even when only one area is loaded.
+
+
+def load_areas(areas: tuple[str, ...] = AREAS) -> typer.Typer:
+    """Register the named command areas (each at most once) and return the app."""
+    for area in areas:
+        if area not in _registered:
+            importlib.import_module(_AREA + area).register(_app)
+            _registered.add(area)
+    return _app
+
+
+def areas_for(argv: list[str]) -> tuple[str, ...]:
+    """The areas an invocation needs, from its first words that are not options: ``COMMANDS`` is
+    looked up by the first two (a sub-command needing less than its group), then by the first."""
+    words = [arg for arg in argv if not arg.startswith("-")][:2]
+    return COMMANDS.get(" ".join(words)) or COMMANDS.get(words[0] if words else "", AREAS)
+
+
+def __getattr__(name: str) -> typer.Typer:
+    if name == "app":
+        return load_areas()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def main() -> None:
     """Entry point: user errors print one line (or an itemised list) on stderr and exit 1."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    application = load_areas(areas_for(sys.argv[1:]))
     try:
-        app()
+        application()
     except (IngestError, UserFacingError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         sys.exit(1)

@@ -7,7 +7,6 @@ Only wiring and printing: every rule lives in ``ims_core.actions`` and friends.
 from __future__ import annotations
 
 import getpass
-import importlib.util
 from pathlib import Path
 from typing import Annotated
 
@@ -19,6 +18,7 @@ from ims_core import actions, audit
 from ims_core.audit import Actor
 from ims_core.commands.common import console, database
 from ims_core.commands.document_ref import find_documents, resolve_reference
+from ims_core.commands.reconcile import export_app
 from ims_core.dates import DateError, parse_date, parse_period
 from ims_core.db import session_scope
 from ims_core.errors import UserFacingError
@@ -47,12 +47,6 @@ def register(app: typer.Typer) -> None:
     app.add_typer(audit_app, name="audit")
     app.command("itc")(itc_command)
     app.command("deadlines")(deadlines_command)
-    # `ims export` belongs to the reconciliation commands; ours joins it when that group exists.
-    if importlib.util.find_spec("ims_core.commands.reconcile") is None:
-        return
-    from ims_core.commands.reconcile import export_app
-
-    export_app.command("ims-actions")(export_ims_actions_command)
 
 
 def _actor(by: str) -> Actor:
@@ -339,6 +333,8 @@ def audit_export(
     console.print(f"{count} audit event(s) written to {output}")
 
 
+# `ims export` is the reconciliation commands' group; this export joins it when this module loads.
+@export_app.command("ims-actions")
 def export_ims_actions_command(
     output: Annotated[Path, typer.Option("-o", "--output", help="X.json")],
     recipient: RecipientOpt = None,
