@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import os
 from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
@@ -136,7 +135,7 @@ def export_frame(rows: pd.DataFrame) -> pd.DataFrame:
             book_name = rows["book_supplier_name"].fillna("").astype(str)
             out[column] = portal_name.where(portal_name != "", book_name)
         elif column.endswith("_document_id"):
-            out[column] = rows[column].astype("Int64").astype(str).replace("<NA>", "")
+            out[column] = rows[column].astype("Int64").astype("string").fillna("").astype(object)
         else:
             out[column] = rows[column].fillna("").astype(str)
     return out
@@ -187,7 +186,9 @@ def write_csv(bind: Engine | Connection, run_id: int, path: Path) -> Counter:
         with _connection(bind) as conn, partial.open("w", encoding="utf-8", newline="") as handle:
             result = conn.execute(_rows_query(conn, run_id))
             names = list(result.keys())
-            writer = csv.writer(handle, lineterminator=os.linesep)  # the line end pandas writes
+            # CRLF line ends, as RFC 4180 has them: the csv module then also quotes a field holding a
+            # bare CR, which with "\n" ends it leaves bare, and readers take for the end of the row
+            writer = csv.writer(handle, lineterminator="\r\n")
             writer.writerow(EXPORT_COLUMNS)
             cursor = result.cursor
             while rows := cursor.fetchmany(CSV_CHUNK):

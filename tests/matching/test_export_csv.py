@@ -1,0 +1,58 @@
+"""The CSV export (streamed from the driver's tuples) must hold the text the XLSX path shows
+(:func:`export_frame`), on SQLite and on PostgreSQL alike: two code paths, one result."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from ims_core.exports import EXPORT_COLUMNS, export_frame, export_reconciliation, reconciliation_rows
+from ims_core.matching.run import run_reconciliation
+from ims_core.matching.scoring import Tolerances
+
+from .helpers import S1, S1_SISTER, book, insert_documents, portal
+
+AWKWARD = ['A,1', 'say "hi"', "two\nlines", "cr\rhere", "plain", "₹ sign, and \"both\""]
+
+
+def _documents() -> tuple[list[dict], list[dict]]:
+    books = [book(i + 1, number, taxable=1_234_567_89 + i, supplier_name=f"Name {number}")
+             for i, number in enumerate(AWKWARD)]
+    books += [book(20, "CN-1", doc_type="CRN", taxable=-5_07, cgst=-45, sgst=0, supplier_name=""),
+              book(21, "ZERO", taxable=0, cgst=0, sgst=0, date="2025-05-31"),
+              book(22, "NINE", taxable=9, cgst=1, sgst=99, supplier=S1_SISTER)]
+    portals = [portal(101 + i, number.upper(), taxable=1_234_567_89, supplier_name=f"Portal, {i}")
+               for i, number in enumerate(AWKWARD[:3])]
+    portals += [portal(120, "CN-1", doc_type="CRN", taxable=-5_00, cgst=-45, sgst=0, supplier_name="",
+                       source="gstr2b"),
+                portal(130, "ONLY-PORTAL", taxable=1_00_00_000_00, supplier_name='Q "uote"')]
+    return books, portals
+
+
+def test_csv_holds_the_frame_text(engine, tmp_path):
+    insert_documents(engine, *_documents())
+    run = run_reconciliation(engine, tolerances=Tolerances())
+    path = tmp_path / "reco.csv"
+    summary = export_reconciliation(engine, path, run_id=run.id)
+
+    text = [list(row) for row in export_frame(reconciliation_rows(engine, run.id)).itertuples(index=False)]
+    written = path.read_bytes().decode("utf-8")
+    expected = io.StringIO(newline="")
+    csv.writer(expected, lineterminator="\r\n").writerows([EXPORT_COLUMNS, *text])
+    assert written == expected.getvalue()
+    # every field comes back whole, line breaks of either kind included
+    assert list(csv.reader(io.StringIO(written, newline=""))) == [EXPORT_COLUMNS, *text]
+    assert summary.rows == len(text) == 10
+    rows = list(csv.DictReader(io.StringIO(written, newline="")))
+    assert {r["book_doc_number"] for r in rows} >= set(AWKWARD)
+    credit = next(r for r in rows if r["book_doc_number"] == "CN-1")
+    assert credit["book_taxable_value"] == "-5.07" and credit["book_tax"] == "-0.45"
+    assert credit["supplier_name"] == ""
+    nine = next(r for r in rows if r["book_doc_number"] == "NINE")
+    assert nine["book_taxable_value"] == "0.09" and nine["book_tax"] == "1.00"
+    lone = next(r for r in rows if r["portal_doc_number"] == "ONLY-PORTAL")
+    assert lone["portal_taxable_value"] == "10000000.00" and lone["book_taxable_value"] == ""
+    assert lone["supplier_name"] == 'Q "uote"' and lone["book_document_id"] == ""
+    assert {r["score"].count(".") for r in rows} == {1} and all(len(r["score"].split(".")[1]) == 4
+                                                                for r in rows)
+    assert S1 in {r["book_supplier_gstin"] for r in rows}
