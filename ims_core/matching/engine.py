@@ -102,18 +102,19 @@ def reconcile_detailed(books: pd.DataFrame, portal: pd.DataFrame,
 
 def _results(B, P, paired, all_pairs, book_partner, portal_partner, first_of, is_copy,  # noqa: ANN001
              tol: Tolerances) -> pd.DataFrame:
+    flags = portal_flags(P).to_numpy(object)
     b, p = paired["b"].to_numpy(), paired["p"].to_numpy()
     pair_rows = pd.DataFrame({
         "b": b, "p": p, "status": paired["status"].to_numpy(object), "score": paired["score"].to_numpy(),
-        "reasons": pair_reasons(paired, B, P, tol.amount_paise, tol.date_days),
+        "reasons": pair_reasons(paired, B, P, tol.amount_paise, tol.date_days, flags),
         "nearest": np.full(len(paired), -1, "int64"), "nearest_note": "",
     })
+    bid, pid = B["id"].to_numpy(), P["id"].to_numpy()
 
     free_b = book_partner < 0
     lone_b = np.flatnonzero(free_b)
-    near_b = nearest(all_pairs, "b", free_b)
-    near_b_note = pd.Series(notes(near_b, "b", B, P, book_partner, portal_partner, tol.amount_paise),
-                            index=near_b["b"].to_numpy() if len(near_b) else None, dtype=object)
+    near_of_b, note_of_b = _nearest_of(all_pairs, "b", free_b, B, P, book_partner, portal_partner, tol,
+                                       _no_candidate("portal"))
     copy = is_copy[lone_b]
     bnum = B["doc_number"].to_numpy(object)
     bgst = B["supplier_gstin"].to_numpy(object)
@@ -123,41 +124,46 @@ def _results(B, P, paired, all_pairs, book_partner, portal_partner, first_of, is
     book_rows = pd.DataFrame({"b": lone_b, "p": -1, "score": 0.0,
                               "status": np.where(copy, "duplicate", "missing_in_portal").astype(object)})
     book_rows["reasons"] = [
-        f"doc_number: '{bnum[i]}' repeats book #{B['id'].iat[f]} '{bnum[f]}' (same supplier GSTIN, doc type, "
+        f"doc_number: '{bnum[i]}' repeats book #{bid[f]} '{bnum[f]}' (same supplier GSTIN, doc type, "
         "number and financial year)" if c else
         f"doc_number: no {btype[i]} '{bnum[i]}' from {bgst[i]} in the portal"
-        for i, f, c in zip(lone_b, first, copy, strict=True)]
-    near_of_b = pd.Series(-1, index=lone_b, dtype="int64")
-    if len(near_b):
-        near_of_b.loc[near_b["b"].to_numpy()] = near_b["p"].to_numpy()
-    book_rows["nearest"] = np.where(copy & (first_partner >= 0), first_partner, near_of_b.to_numpy())
+        for i, f, c in zip(lone_b.tolist(), first.tolist(), copy.tolist(), strict=True)]
+    book_rows["nearest"] = np.where(copy & (first_partner >= 0), first_partner, near_of_b[lone_b])
     book_rows["nearest_note"] = [
-        (f"portal #{P['id'].iat[fp]} is paired with the first copy" if fp >= 0 else
-         "the first copy is not in the portal either") if c else near_b_note.get(i, _no_candidate("portal"))
-        for i, c, fp in zip(lone_b, copy, first_partner, strict=True)]
+        (f"portal #{pid[fp]} is paired with the first copy" if fp >= 0 else
+         "the first copy is not in the portal either") if c else note
+        for note, c, fp in zip(note_of_b[lone_b].tolist(), copy.tolist(), first_partner.tolist(),
+                               strict=True)]
 
     free_p = portal_partner < 0
     lone_p = np.flatnonzero(free_p)
-    near_p = nearest(all_pairs, "p", free_p)
-    near_p_note = pd.Series(notes(near_p, "p", B, P, book_partner, portal_partner, tol.amount_paise),
-                            index=near_p["p"].to_numpy() if len(near_p) else None, dtype=object)
+    near_of_p, note_of_p = _nearest_of(all_pairs, "p", free_p, B, P, book_partner, portal_partner, tol,
+                                       _no_candidate("book"))
     pnum = P["doc_number"].to_numpy(object)
     pgst = P["supplier_gstin"].to_numpy(object)
     ptype = P["doc_type"].to_numpy(object)
-    near_of_p = pd.Series(-1, index=lone_p, dtype="int64")
-    if len(near_p):
-        near_of_p.loc[near_p["p"].to_numpy()] = near_p["b"].to_numpy()
-    flags = portal_flags(P).to_numpy(object)[lone_p]
     base = np.array([f"doc_number: {ptype[i]} '{pnum[i]}' from {pgst[i]} is not in the books"
-                     for i in lone_p], dtype=object)
+                     for i in lone_p.tolist()], dtype=object)
     portal_rows = pd.DataFrame({
         "b": -1, "p": lone_p, "score": 0.0, "status": "missing_in_books",
-        "reasons": join([pd.Series(base), pd.Series(flags)], len(lone_p)),
-        "nearest": near_of_p.to_numpy(),
-        "nearest_note": [near_p_note.get(i, _no_candidate("book")) for i in lone_p],
+        "reasons": join([pd.Series(base), pd.Series(flags[lone_p])], len(lone_p)),
+        "nearest": near_of_p[lone_p],
+        "nearest_note": note_of_p[lone_p],
     })
     rows = pd.concat([pair_rows, book_rows, portal_rows], ignore_index=True)
     return _finish(rows, B, P)
+
+
+def _nearest_of(all_pairs, side, free, B, P, book_partner, portal_partner, tol, none_note):  # noqa: ANN001
+    """Per document of ``side``: the position of its nearest candidate (-1) and the note about it."""
+    near = nearest(all_pairs, side, free)
+    positions = np.full(len(free), -1, "int64")
+    note = np.full(len(free), none_note, dtype=object)
+    if len(near):
+        mine = near[side].to_numpy()
+        positions[mine] = near["p" if side == "b" else "b"].to_numpy()
+        note[mine] = notes(near, side, B, P, book_partner, portal_partner, tol.amount_paise)
+    return positions, note
 
 
 def _no_candidate(side: str) -> str:

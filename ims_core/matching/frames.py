@@ -12,7 +12,6 @@ import datetime as dt
 
 import numpy as np
 import pandas as pd
-from pandas.api.types import union_categoricals
 from sqlalchemy import select
 from sqlalchemy.engine import Connection, Engine
 
@@ -40,9 +39,7 @@ def read_books(engine: Engine | Connection, recipient_gstin: str | None = None, 
         query = query.where(table.c.recipient_gstin == recipient_gstin)
     if until is not None:
         query = query.where(table.c.doc_date <= until)
-    if supplier_pans is not None:
-        query = query.where(table.c.supplier_pan.in_(supplier_pans))
-    return _read(engine, query, BOOK_FIELDS, ["doc_date"])
+    return _read(engine, query, BOOK_FIELDS, ["doc_date"], table, supplier_pans)
 
 
 def read_portal(engine: Engine | Connection, recipient_gstin: str | None = None,
@@ -54,51 +51,92 @@ def read_portal(engine: Engine | Connection, recipient_gstin: str | None = None,
         query = query.where(table.c.recipient_gstin == recipient_gstin)
     if until_period_key is not None:
         query = query.where(table.c.period_key <= until_period_key)
-    if supplier_pans is not None:
-        query = query.where(table.c.supplier_pan.in_(supplier_pans))
-    return _read(engine, query, PORTAL_FIELDS, ["doc_date", "original_doc_date"])
+    return _read(engine, query, PORTAL_FIELDS, ["doc_date", "original_doc_date"], table, supplier_pans)
+
+
+def _of_pans(conn: Connection, query, table, pans: list[str]):  # noqa: ANN001, ANN202 - Core select
+    """``query`` narrowed to documents of the suppliers with PAN in ``pans``, found through the
+    indexed ``supplier_gstin``: the table's distinct GSTINs (an index-only scan) whose PAN block is
+    one of ``pans`` (the importers derive ``supplier_pan`` from the GSTIN in just this way), and
+    ``supplier_pan`` itself still checked, so a stored PAN decides as before."""
+    wanted = set(pans)
+    gstins = [g for (g,) in conn.execute(select(table.c.supplier_gstin).distinct())
+              if g is not None and (g[2:12] in wanted or g.strip().upper()[2:12] in wanted)]
+    return query.where(table.c.supplier_gstin.in_(gstins), table.c.supplier_pan.in_(pans))
 
 
 # Columns whose values repeat across many rows: one string object per distinct value, not per row.
 REPEATED = {"recipient_gstin", "supplier_gstin", "supplier_pan", "doc_type", "place_of_supply", "source",
             "section", "return_period", "original_doc_type", "itc_available", "itc_unavailable_reason"}
+INTEGERS = {*AMOUNTS, "id", "fy"}
 FETCH_ROWS = 100_000
 
 
-def _read(bind: Engine | Connection, query, columns: list[str], dates: list[str]) -> pd.DataFrame:  # noqa: ANN001
-    """Fetch the driver's plain tuples in chunks, typing each chunk at once.
+def _read(bind: Engine | Connection, query, columns: list[str], dates: list[str], table,  # noqa: ANN001
+          supplier_pans: list[str] | None) -> pd.DataFrame:
+    """Fetch the driver's plain tuples in chunks and type each chunk column by column.
 
-    No per-row SQLAlchemy Row or type conversion; dates are parsed by pandas per column; repeated
-    text shares one string object per distinct value. Peak memory stays near the final frame's.
+    No per-row SQLAlchemy Row or type conversion, and no per-row pandas inference: a chunk becomes
+    one 2-D object array whose columns are cut out and typed at once (integers to int64, dates parsed
+    once per distinct value). Repeated text shares one string object per distinct value, so peak
+    memory stays near the final frame's.
     """
     if isinstance(bind, Connection):
-        return _fetch(bind, query, columns, dates)
+        return _read_on(bind, query, columns, dates, table, supplier_pans)
     with bind.connect() as conn:
-        return _fetch(conn, query, columns, dates)
+        return _read_on(conn, query, columns, dates, table, supplier_pans)
+
+
+def _read_on(conn: Connection, query, columns: list[str], dates: list[str], table,  # noqa: ANN001
+             supplier_pans: list[str] | None) -> pd.DataFrame:
+    if supplier_pans is not None:
+        query = _of_pans(conn, query, table, supplier_pans)
+    return _fetch(conn, query, columns, dates)
 
 
 def _fetch(conn: Connection, query, columns: list[str], dates: list[str]) -> pd.DataFrame:  # noqa: ANN001
     cursor = conn.execute(query).cursor
-    chunks = []
+    parts: dict[str, list[np.ndarray]] = {name: [] for name in columns}
+    shared: dict[str, dict] = {name: {} for name in columns if name in REPEATED or name in dates}
     while True:
         rows = cursor.fetchmany(FETCH_ROWS)
-        chunk = pd.DataFrame.from_records(rows, columns=columns)
-        for name in AMOUNTS + ["id", "fy"]:
-            chunk[name] = chunk[name].astype("int64")
-        for name in dates:
-            chunk[name] = pd.to_datetime(chunk[name], format="ISO8601")
-        for name in REPEATED & set(columns):
-            chunk[name] = chunk[name].astype("category")
-        chunks.append(chunk)
+        if rows:
+            block = np.empty((len(rows), len(columns)), dtype=object)
+            block[:] = rows
+            for j, name in enumerate(columns):
+                values = block[:, j]
+                if name in INTEGERS:
+                    values = values.astype("int64")
+                elif name in shared:
+                    values = _share(values, shared[name])
+                parts[name].append(values)
         if len(rows) < FETCH_ROWS:
             break
-    frame = pd.concat(chunks, ignore_index=True) if len(chunks) > 1 else chunks[0]
-    for name in REPEATED & set(columns):
-        values = union_categoricals([c[name].array for c in chunks]) if len(chunks) > 1 else frame[name].array
-        frame[name] = np.asarray(values.categories, dtype=object)[values.codes] if len(values.categories) \
-            else np.full(len(frame), None, dtype=object)
-        frame[name] = frame[name].where(values.codes >= 0, None)
-    return frame
+    data = {}
+    for name in columns:
+        values = np.concatenate(parts.pop(name)) if parts[name] else \
+            np.empty(0, "int64" if name in INTEGERS else object)
+        if name in dates:
+            data[name] = _dates(values, shared[name])
+        elif name in INTEGERS or name in REPEATED:
+            data[name] = values
+        else:  # what pandas makes of a column of driver values (text, flags, small numbers)
+            data[name] = pd.Series(values, dtype=object).infer_objects()
+    return pd.DataFrame(data, columns=columns)
+
+
+def _share(values: np.ndarray, seen: dict) -> np.ndarray:
+    """``values`` with one object per distinct value across all chunks (``seen`` maps each to it)."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    canonical = np.array([seen.setdefault(u, u) for u in uniques.tolist()] + [None], dtype=object)
+    return canonical[codes]
+
+
+def _dates(values: np.ndarray, seen: dict) -> pd.Series:
+    """Dates parsed once per distinct value (a scope has a few hundred) and spread back."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    parsed = pd.to_datetime(pd.Series(np.append(uniques.astype(object), None)), format="ISO8601")
+    return pd.Series(parsed.to_numpy()[codes], dtype=parsed.dtype)
 
 
 def prepare_both(books: pd.DataFrame, portal: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ims_core.matching.reasons import _column, join, money_reason
+from ims_core.matching.reasons import _column, concat, join, money_reasons
 from ims_core.matching.scoring import FIELDS, FUZZY_DATE_DAYS, OTHER_FY_DATE_DAYS
 
 
@@ -58,18 +58,18 @@ def notes(best: pd.DataFrame, side: str, books: pd.DataFrame, portal: pd.DataFra
     why.append(_column(~same & (dist == 1), n,
                        lambda i: f"number '{bnum[i]}' vs '{pnum[i]}' differs by one character, which is "
                                  "accepted only with amounts within tolerance and close dates"))
-    diffs = {name: best[f"d_{name}"].to_numpy() for name, _ in FIELDS}
-    book_values = {name: books[column].to_numpy()[b] for name, column in FIELDS}
-
-    def amount_text(i: int) -> str:
-        for name, diff in diffs.items():
-            if abs(int(diff[i])) > amount_tol:
-                books_value = int(book_values[name][i])
-                return "amounts differ: " + money_reason(name, books_value, books_value + int(diff[i]),
-                                                         amount_tol)
-        return ""
-
-    why.append(_column(~best["amounts_ok"].to_numpy(), n, amount_text))
+    amounts = np.full(n, "", dtype=object)
+    pending = ~best["amounts_ok"].to_numpy()
+    for name, column in FIELDS:  # the first field beyond tolerance speaks for the amounts
+        diff = best[f"d_{name}"].to_numpy()
+        rows = np.flatnonzero(pending & (np.abs(diff) > amount_tol))
+        if len(rows):
+            books_value = books[column].to_numpy()[b[rows]]
+            portal_value = books_value + diff[rows]
+            said = money_reasons(name, books_value, portal_value, amount_tol)
+            amounts[rows] = concat("amounts differ: ", said)
+            pending[rows] = False
+    why.append(pd.Series(amounts))
     far = np.where(same, best["fy_diff"].to_numpy() & (np.abs(dd) > OTHER_FY_DATE_DAYS),
                    np.abs(dd) > FUZZY_DATE_DAYS)
     why.append(_column(far, n, lambda i: f"dates are {abs(int(dd[i]))} days apart"))

@@ -52,15 +52,36 @@ _FUSED = re.compile(rf"(?:{_FUSED_FOUR})(?=[0-9])|^(?:{_FUSED_TWO})(?=[0-9])|(?<
 _HAS_DIGIT = re.compile(r"[0-9]")
 _LEADING_JUNK = re.compile(r"^[^A-Z0-9]+")
 _NON_DIGIT = re.compile(r"[^0-9]+")
+_ZERO_LED = re.compile(r"(?<![0-9])0[0-9]")
+_DROP_LETTERS = str.maketrans("", "", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 # cheap test for "could hold a year token at all" before the expensive rightmost-token search
 _MAYBE_YEAR = re.compile(r"FY|[0-9][-/ ]+[0-9]|(?<![0-9A-Z])20[0-9]{2}(?![0-9A-Z])")
+
+
+# Letters, then separators, then one run of digits: "INV-0042", "AB0042", "-0042". No year token fits in
+# such a number (a token needs digits on both sides of a separator, "FY" at the start, or a separator
+# after a bare year), so the rules reduce to: drop the letters when they are one prefix, drop zeros.
+_SIMPLE = re.compile(r"([A-Z]*)[^A-Z0-9]*([0-9]+)")
+_PREFIX_WORDS = frozenset({"TAXINVOICE", "INVOICE", "INV", "BILL", "TAXINV", "TI", "CRN", "CN", "DBN", "DN",
+                           "NO"})
 
 
 def _normalise_one(text: str, own: tuple[re.Pattern, str, str] | None, plain: str) -> str:
     """All rules on one upper-case, stripped number; ``own`` is its financial year's token pattern
     with two strings one of which any of its tokens contains (a cheap test before the regex)."""
-    if text.isascii() and text.isdigit():  # the commonest shape, a bare serial: zeros only
-        return text.lstrip("0") or "0"
+    if text.isascii():
+        if text.isdigit():  # the commonest shape, a bare serial: zeros only
+            return text.lstrip("0") or "0"
+        simple = _SIMPLE.fullmatch(text)
+        if simple is not None and not text.startswith("FY"):
+            letters, digits = simple.groups()
+            digits = digits.lstrip("0") or "0"
+            return digits if letters in _PREFIX_WORDS else letters + digits
+    return _normalise_rules(text, own, plain)
+
+
+def _normalise_rules(text: str, own: tuple[re.Pattern, str, str] | None, plain: str) -> str:
+    """The rules one by one: what :func:`_normalise_one` does for any shape of number."""
     if not (text.isascii() and text.isalnum()) or text.startswith("FY"):  # a year token needs these
         found = None
         if own is not None and (own[1] in text or own[2] in text):
@@ -86,13 +107,23 @@ def _normalise_one(text: str, own: tuple[re.Pattern, str, str] | None, plain: st
     return text or plain
 
 
+# What any fused year token needs around it: 7 digits in a row, 5 at the start, or 4 at the end after
+# a letter or digit. Most numbers have none, and skip the long alternation of ``_FUSED``.
+_FUSED_POSSIBLE = re.compile(r"[0-9]{7}|^[0-9]{5}|[0-9A-Z][0-9]{4}$")
+
+
 def _fused_one(plain: str) -> str:
-    text = _LEADING_ZEROS.sub("", _PREFIX.sub("", _FUSED.sub("", plain, count=1)))
+    text = _FUSED.sub("", plain, count=1) if _FUSED_POSSIBLE.search(plain) else plain
+    if text[:1].isalpha():  # every prefix starts with a letter
+        text = _PREFIX.sub("", text)
+    if "0" in text:
+        text = _LEADING_ZEROS.sub("", text)
     return text if _HAS_DIGIT.search(text) else plain
 
 
-def _texts(numbers: pd.Series) -> list[str]:
-    return [str(v).strip().upper() if v is not None and v == v else "" for v in numbers.tolist()]
+def _texts(numbers: pd.Series | np.ndarray | list) -> list[str]:
+    values = numbers.tolist() if hasattr(numbers, "tolist") else list(numbers)
+    return [str(v).strip().upper() if v is not None and v == v else "" for v in values]
 
 
 def _patterns(fy: pd.Series | None, length: int) -> list[tuple[re.Pattern, str, str] | None]:
@@ -109,7 +140,12 @@ def fused_forms(plain: pd.Series) -> pd.Series:
     Only a fallback comparison for the fuzzy pass: removing a fused year is a guess (``12526`` might
     be a plain serial), so it never makes a key of the exact pass.
     """
-    return pd.Series([_fused_one(p) for p in _texts(plain)], index=plain.index, dtype=str)
+    return pd.Series(fused_texts(plain), index=plain.index, dtype=str)
+
+
+def fused_texts(plain: pd.Series | np.ndarray | list) -> list[str]:
+    """:func:`fused_forms` as a plain list, for callers that work on arrays."""
+    return [_fused_one(p) for p in _texts(plain)]
 
 
 def number_forms(numbers: pd.Series, fy: pd.Series | None = None) -> pd.DataFrame:
@@ -143,7 +179,15 @@ def _first_of_pairs(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def digits_of(numbers: pd.Series) -> pd.Series:
     """The digits of each (normalised) number: ``SIINV24`` → ``24``."""
-    return pd.Series([_NON_DIGIT.sub("", n) for n in numbers.tolist()], index=numbers.index, dtype=str)
+    return pd.Series(digit_texts(numbers), index=numbers.index, dtype=str)
+
+
+def digit_texts(numbers: pd.Series | np.ndarray | list) -> list[str]:
+    """:func:`digits_of` as a plain list."""
+    values = numbers.tolist() if hasattr(numbers, "tolist") else list(numbers)
+    out = [n.translate(_DROP_LETTERS) for n in values]  # normalised numbers hold only A-Z and 0-9
+    return [d if d.isascii() and (d.isdigit() or not d) else _NON_DIGIT.sub("", n)
+            for n, d in zip(values, out, strict=True)]
 
 
 def normalise_number(number: object, fy: int | None = None) -> str:
@@ -184,10 +228,10 @@ def describe_format_difference(book_number: str, portal_number: str) -> str:
         kinds.append("case")
     if _NON_ALNUM.findall(ua) != _NON_ALNUM.findall(ub):
         kinds.append("separators")
-    if bool(_FY.search(ua)) != bool(_FY.search(ub)) or _FY.findall(ua) != _FY.findall(ub):
+    if _FY.findall(ua) != _FY.findall(ub):  # also where only one of them has a year token at all
         kinds.append("financial-year token")
     if bool(_PREFIX.match(ua)) != bool(_PREFIX.match(ub)):
         kinds.append("prefix")
-    if re.search(r"(?<![0-9])0[0-9]", ua) or re.search(r"(?<![0-9])0[0-9]", ub):
+    if _ZERO_LED.search(ua) or _ZERO_LED.search(ub):
         kinds.append("leading zeros")
     return f"doc_number format only ({', '.join(kinds) or 'case'}): books '{a}' vs portal '{b}'"

@@ -11,9 +11,10 @@ import pandas as pd
 
 from ims_core.matching.normalise import describe_format_difference
 from ims_core.matching.scoring import FIELDS
-from ims_core.money import format_inr
+from ims_core.money import format_inr, format_inr_array
 
 SEPARATOR = "; "
+_TEXT = np.dtypes.StringDType()
 
 
 def money_reason(field: str, books: int, portal: int, tolerance: int) -> str:
@@ -34,6 +35,39 @@ def date_reason(books_day: int, portal_day: int, tolerance: int) -> str:
 
 def _iso(day: int) -> str:
     return str(np.datetime64(int(day), "D"))
+
+
+def concat(*parts: object) -> np.ndarray:
+    """Element-wise concatenation of text arrays and plain strings, as an object array of ``str``."""
+    out = None
+    for part in parts:
+        piece = part if isinstance(part, str) else np.asarray(part, dtype=object).astype(_TEXT)
+        out = piece if out is None else np.strings.add(out, piece)
+    return np.asarray(out, dtype=_TEXT).astype(object)
+
+
+def money_reasons(field: str, books: np.ndarray, portal: np.ndarray, tolerance: int) -> np.ndarray:
+    """:func:`money_reason` for whole arrays of book and portal values (int64 paise)."""
+    books, portal = np.asarray(books, dtype="int64"), np.asarray(portal, dtype="int64")
+    if len(books) == 0:
+        return np.empty(0, dtype=object)
+    diff = portal - books
+    return concat(f"{field}: books ", format_inr_array(books), " vs portal ", format_inr_array(portal), " (",
+                  np.where(diff > 0, "+", ""), format_inr_array(diff),
+                  np.where(np.abs(diff) <= tolerance, ", within tolerance", ""), ")")
+
+
+def date_reasons(books_day: np.ndarray, portal_day: np.ndarray, tolerance: int) -> np.ndarray:
+    """:func:`date_reason` for whole arrays of day numbers."""
+    books_day, portal_day = np.asarray(books_day, dtype="int64"), np.asarray(portal_day, dtype="int64")
+    if len(books_day) == 0:
+        return np.empty(0, dtype=object)
+    diff = portal_day - books_day
+    return concat("doc_date: books ", np.datetime_as_string(books_day.astype("datetime64[D]")),
+                  " vs portal ", np.datetime_as_string(portal_day.astype("datetime64[D]")), " (",
+                  np.where(diff > 0, "+", ""), diff.astype(_TEXT), " day",
+                  np.where(np.abs(diff) != 1, "s", ""),
+                  np.where(np.abs(diff) <= tolerance, ", within tolerance", ""), ")")
 
 
 def join(columns: list[pd.Series], length: int) -> np.ndarray:
@@ -57,9 +91,21 @@ def _column(mask: np.ndarray, length: int, make) -> pd.Series:  # noqa: ANN001 -
     return pd.Series(out)
 
 
+def _spread(mask: np.ndarray, length: int, make) -> pd.Series:  # noqa: ANN001 - rows -> texts
+    """Like :func:`_column`, with ``make`` building the texts of all the masked rows at once."""
+    out = np.full(length, "", dtype=object)
+    rows = np.flatnonzero(mask)
+    if len(rows):
+        out[rows] = make(rows)
+    return pd.Series(out)
+
+
 def pair_reasons(pairs: pd.DataFrame, books: pd.DataFrame, portal: pd.DataFrame, amount_tol: int,
-                 date_tol: int) -> np.ndarray:
-    """Reasons for scored pairs (see :mod:`scoring`), differences first, format notes last."""
+                 date_tol: int, flags: np.ndarray | None = None) -> np.ndarray:
+    """Reasons for scored pairs (see :mod:`scoring`), differences first, format notes last.
+
+    ``flags`` are :func:`portal_flags` of ``portal`` when the caller has them already.
+    """
     n = len(pairs)
     b = pairs["b"].to_numpy()
     p = pairs["p"].to_numpy()
@@ -68,26 +114,28 @@ def pair_reasons(pairs: pd.DataFrame, books: pd.DataFrame, portal: pd.DataFrame,
     bgst = books["supplier_gstin"].to_numpy(object)[b]
     pgst = portal["supplier_gstin"].to_numpy(object)[p]
     columns = [
-        _column(~pairs["same_gstin"].to_numpy(), n,
-                lambda i: f"supplier_gstin: books {bgst[i]} vs portal {pgst[i]} (same PAN)"),
-        _column(~pairs["norm_eq"].to_numpy(), n,
-                lambda i: f"doc_number: books '{bnum[i]}' vs portal '{pnum[i]}' "
-                          f"(differs beyond format, confirm it is the same document)"),
+        _spread(~pairs["same_gstin"].to_numpy(), n,
+                lambda i: concat("supplier_gstin: books ", bgst[i], " vs portal ", pgst[i], " (same PAN)")),
+        _spread(~pairs["norm_eq"].to_numpy(), n,
+                lambda i: concat("doc_number: books '", bnum[i], "' vs portal '", pnum[i],
+                                 "' (differs beyond format, confirm it is the same document)")),
     ]
     bday, pday = books["day"].to_numpy()[b], portal["day"].to_numpy()[p]
-    columns.append(_column(pairs["dd"].to_numpy() != 0, n, lambda i: date_reason(bday[i], pday[i], date_tol)))
+    columns.append(_spread(pairs["dd"].to_numpy() != 0, n,
+                           lambda i: date_reasons(bday[i], pday[i], date_tol)))
     for name, column in FIELDS:
         bv, pv = books[column].to_numpy()[b], portal[column].to_numpy()[p]
-        columns.append(_column(pairs[f"d_{name}"].to_numpy() != 0, n,
-                               lambda i, bv=bv, pv=pv, name=name: money_reason(name, int(bv[i]), int(pv[i]),
-                                                                               amount_tol)))
+        columns.append(_spread(pairs[f"d_{name}"].to_numpy() != 0, n,
+                               lambda i, bv=bv, pv=pv, name=name: money_reasons(name, bv[i], pv[i],
+                                                                                amount_tol)))
     bpos = books["place_of_supply"].to_numpy(object)[b]
     ppos = portal["place_of_supply"].to_numpy(object)[p]
-    columns.append(_column(pairs["pos_diff"].to_numpy(), n,
-                           lambda i: f"place_of_supply: books {bpos[i]} vs portal {ppos[i]}"))
+    columns.append(_spread(pairs["pos_diff"].to_numpy(), n,
+                           lambda i: concat("place_of_supply: books ", bpos[i], " vs portal ", ppos[i])))
     fmt = pairs["norm_eq"].to_numpy() & (bnum != pnum)
     columns.append(_column(fmt, n, lambda i: describe_format_difference(bnum[i], pnum[i])))
-    columns.append(pd.Series(portal_flags(portal).to_numpy(object)[p]))
+    flags = portal_flags(portal).to_numpy(object) if flags is None else flags
+    columns.append(pd.Series(flags[p]))
     return join(columns, n)
 
 

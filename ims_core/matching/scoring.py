@@ -28,7 +28,7 @@ import pandas as pd
 from rapidfuzz.distance import OSA
 from rapidfuzz.process import cpdist
 
-from ims_core.matching.normalise import digits_of, fused_forms
+from ims_core.matching.normalise import digit_texts, fused_texts
 
 FIELDS = [("taxable_value", "taxable_paise"), ("igst", "igst_paise"), ("cgst", "cgst_paise"),
           ("sgst", "sgst_paise"), ("cess", "cess_paise")]
@@ -60,33 +60,42 @@ def _number_relation(books: pd.DataFrame, portal: pd.DataFrame, b: np.ndarray, p
     The edit distance is the smaller of the normalised and the plain forms' (a slip inside a year
     token is one edit in the plain form). Format-equal includes the same number once a year token
     keyed without separators is dropped (``MS2025260002`` = ``MS/2025-26/0002``); the fused and
-    digit forms are derived here, for the few documents that reach the fuzzy pass.
+    digit forms are derived here, for the few documents that reach the fuzzy pass: once per
+    document (a document meets several candidates), the fused form once per distinct text.
     """
-    bp = books["plain"].to_numpy(object)[b]
-    pp = portal["plain"].to_numpy(object)[p]
-    norm_eq = (bn == pn) | (_per_document(books["plain"], b, fused_forms)
-                            == _per_document(portal["plain"], p, fused_forms))
+    b_docs, b_at = pd.factorize(b)
+    p_docs, p_at = pd.factorize(p)
+    b_plain = books["plain"].to_numpy(object)[b_at]
+    p_plain = portal["plain"].to_numpy(object)[p_at]
+    b_norm = books["norm"].to_numpy(object)[b_at]
+    p_norm = portal["norm"].to_numpy(object)[p_at]
+    bp, pp = b_plain[b_docs], p_plain[p_docs]
+
+    fused: dict[str, str] = {}
+    norm_eq = (bn == pn) | (_fused(b_plain, fused)[b_docs] == _fused(p_plain, fused)[p_docs])
     dist = cpdist(list(bn), list(pn), scorer=OSA.distance, workers=2).astype("int64")
-    norm_len_b = _per_document(books["norm"], b, lambda s: s.str.len())
-    norm_len_p = _per_document(portal["norm"], p, lambda s: s.str.len())
-    longest = np.maximum(norm_len_b, norm_len_p)
+    longest = np.maximum(_lengths(b_norm)[b_docs], _lengths(p_norm)[p_docs])
     plain = cpdist(list(bp), list(pp), scorer=OSA.distance, workers=2).astype("int64")
-    plain_longest = np.maximum(_per_document(books["plain"], b, lambda s: s.str.len()),
-                               _per_document(portal["plain"], p, lambda s: s.str.len()))
+    plain_longest = np.maximum(_lengths(b_plain)[b_docs], _lengths(p_plain)[p_docs])
     use_plain = plain < dist
     dist = np.where(use_plain, plain, dist)
     longest = np.maximum(np.where(use_plain, plain_longest, longest), 1)
-    digits_b = _per_document(books["norm"], b, digits_of)
-    letters_only = (digits_b == _per_document(portal["norm"], p, digits_of)) & \
-        (_per_document(books["norm"], b, lambda s: digits_of(s).str.len()) >= 3)
+    b_digits = np.array(digit_texts(b_norm), dtype=object)
+    p_digits = np.array(digit_texts(p_norm), dtype=object)
+    letters_only = (b_digits[b_docs] == p_digits[p_docs]) & (_lengths(b_digits)[b_docs] >= 3)
     return norm_eq, np.where(norm_eq, 0, dist), longest, letters_only
 
 
-def _per_document(column: pd.Series, rows: np.ndarray, derive) -> np.ndarray:  # noqa: ANN001 - Series -> Series
-    """``derive`` computed once per distinct document in ``rows``, then spread over the pairs."""
-    unique, inverse = np.unique(rows, return_inverse=True)
-    values = derive(column.iloc[unique].reset_index(drop=True)).to_numpy()
-    return values[inverse]
+def _lengths(texts: np.ndarray) -> np.ndarray:
+    return np.fromiter(map(len, texts), dtype="int64", count=len(texts))
+
+
+def _fused(plains: np.ndarray, known: dict[str, str]) -> np.ndarray:
+    """:func:`fused_forms` of each text, each distinct text worked out once (``known`` remembers)."""
+    new = [text for text in dict.fromkeys(plains.tolist()) if text not in known]
+    if new:
+        known.update(zip(new, fused_texts(new), strict=True))
+    return np.array([known[text] for text in plains.tolist()], dtype=object)
 
 
 def score_pairs(books: pd.DataFrame, portal: pd.DataFrame, b: np.ndarray, p: np.ndarray,
