@@ -16,11 +16,13 @@ from __future__ import annotations
 import csv
 import datetime as dt
 from collections import Counter
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
+import orjson
 import pandas as pd
 from sqlalchemy import Select, func, select
 from sqlalchemy.engine import Connection, Engine
@@ -65,15 +67,24 @@ def latest_run_id(bind: Engine | Connection, recipient_gstin: str | None = None)
     return int(run_id)
 
 
-def _rows_query(conn: Connection, run_id: int) -> Select:
-    """The run's results joined to both documents, in result order; amounts in paise.
-
-    A run's results have consecutive ids, so they are read as a primary-key range in key order; the
-    ``run_id`` index would hand them over in another order and leave a sort of the whole run to do.
-    """
-    mr, bk, po = MatchResult.__table__, PurchaseDocument.__table__, PortalDocument.__table__
+def _run_bounds(conn: Connection, run_id: int) -> tuple[int, int]:
+    """The first and last result id of a run (a run's results have consecutive ids)."""
+    mr = MatchResult.__table__
     bounds = select(func.min(mr.c.id), func.max(mr.c.id)).where(mr.c.run_id == run_id)
     first, last = conn.execute(bounds).one()
+    return first or 0, last or 0
+
+
+def _rows_query(conn: Connection, run_id: int, first: int | None = None, last: int | None = None) -> Select:
+    """The run's results (those with ids ``first``..``last``, by default all) joined to both
+    documents, in result order; amounts in paise.
+
+    The results are read as a primary-key range in key order; the ``run_id`` index would hand them
+    over in another order and leave a sort of the whole run to do.
+    """
+    mr, bk, po = MatchResult.__table__, PurchaseDocument.__table__, PortalDocument.__table__
+    if first is None or last is None:
+        first, last = _run_bounds(conn, run_id)
     return (
         select(mr.c.status, mr.c.reasons, mr.c.recommended_action, mr.c.score,
                bk.c.supplier_gstin.label("book_supplier_gstin"), bk.c.doc_type.label("book_doc_type"),
@@ -91,7 +102,7 @@ def _rows_query(conn: Connection, run_id: int) -> Select:
                mr.c.portal_document_id.label("portal_document_id"))
         .select_from(mr.outerjoin(bk, bk.c.id == mr.c.purchase_document_id)
                      .outerjoin(po, po.c.id == mr.c.portal_document_id))
-        .where(mr.c.id.between(first or 0, last or 0), (mr.c.run_id + 0) == run_id)  # + 0: not the index
+        .where(mr.c.id.between(first, last), (mr.c.run_id + 0) == run_id)  # + 0: not the index
         .order_by(mr.c.id)
     )
 
@@ -176,29 +187,53 @@ def _rupees(paise: tuple) -> list[str]:
 def write_csv(bind: Engine | Connection, run_id: int, path: Path) -> Counter:
     """Stream the run to CSV in chunks of rows; return the count per status.
 
-    A run can hold millions of results: each chunk of the driver's tuples becomes text column by
-    column (:func:`csv_columns`) and goes straight to the file, so memory stays at one chunk and no
-    per-cell DataFrame or Decimal work is done. The file appears only once complete.
+    A run can hold millions of results: each chunk of columns (:func:`_column_chunks`) becomes text
+    column by column (:func:`csv_columns`) and goes straight to the file, so memory stays at one
+    chunk and no per-cell DataFrame or Decimal work is done. The file appears only once complete.
     """
     counts: Counter = Counter()
     partial = path.with_name(path.name + ".part")
     try:
         with _connection(bind) as conn, partial.open("w", encoding="utf-8", newline="") as handle:
-            result = conn.execute(_rows_query(conn, run_id))
-            names = list(result.keys())
             # CRLF line ends, as RFC 4180 has them: the csv module then also quotes a field holding a
             # bare CR, which with "\n" ends it leaves bare, and readers take for the end of the row
             writer = csv.writer(handle, lineterminator="\r\n")
             writer.writerow(EXPORT_COLUMNS)
-            cursor = result.cursor
-            while rows := cursor.fetchmany(CSV_CHUNK):
-                columns = dict(zip(names, zip(*rows, strict=True), strict=True))
+            for columns in _column_chunks(conn, run_id):
                 counts.update(columns["status"])
                 writer.writerows(zip(*csv_columns(columns), strict=True))
         partial.replace(path)
     finally:
         partial.unlink(missing_ok=True)
     return counts
+
+
+def _column_chunks(conn: Connection, run_id: int) -> Iterator[dict[str, Sequence]]:
+    """The run's rows (:func:`_rows_query`), a chunk at a time, as one sequence per column.
+
+    On SQLite each chunk is one row of ``json_group_array`` texts, one per column, that orjson turns
+    into lists: at a million rows that reads in about half the time of stepping through the rows and
+    turning them back into columns, which the driver's own tuples need (and PostgreSQL gets).
+    """
+    if conn.dialect.name != "sqlite":
+        result = conn.execute(_rows_query(conn, run_id))
+        names = list(result.keys())
+        while rows := result.cursor.fetchmany(CSV_CHUNK):
+            yield dict(zip(names, zip(*rows, strict=True), strict=True))
+        return
+    first, last = _run_bounds(conn, run_id)
+    for start in range(first, last + 1, CSV_CHUNK):
+        query = _rows_query(conn, run_id, start, min(start + CSV_CHUNK - 1, last))
+        names = [column.name for column in query.selected_columns]
+        every = [MatchResult.__table__.c.id, *query.selected_columns]
+        arrays = query.with_only_columns(*(func.json_group_array(column) for column in every)).order_by(None)
+        ids, *texts = conn.execute(arrays).one()
+        chunk = {name: orjson.loads(text) for name, text in zip(names, texts, strict=True)}
+        order = np.argsort(orjson.loads(ids), kind="stable")  # an aggregate's input order is the scan's
+        if (order != np.arange(len(order))).any():
+            chunk = {name: [values[i] for i in order] for name, values in chunk.items()}
+        if chunk["status"]:
+            yield chunk
 
 
 def write_xlsx(rows: pd.DataFrame, path: Path) -> None:
