@@ -18,6 +18,7 @@ from ims_core.errors import UserFacingError
 from ims_core.exports import export_reconciliation
 from ims_core.matching.engine import STATUSES
 from ims_core.matching.explain import explain
+from ims_core.matching.parallel import default_workers
 from ims_core.matching.run import run_reconciliation
 from ims_core.money import format_inr
 
@@ -38,9 +39,15 @@ By = Annotated[str, typer.Option("--by", help="who runs it (recorded on the run)
 RunId = Annotated[int | None, typer.Option("--run", help="run id (default: newest)")]
 
 
-def reconcile(recipient: Recipient = None, period: Period = None, by: By = "cli") -> None:
+Workers = Annotated[int | None, typer.Option(
+    "--workers", min=1, help="processes for a large scope (default: one per core, at most 4)")]
+
+
+def reconcile(recipient: Recipient = None, period: Period = None, by: By = "cli",
+              workers: Workers = None) -> None:
     """Pair the purchase register with the portal's documents and store the results."""
-    run = run_reconciliation(database(), recipient_gstin=recipient, period=period, actor=by)
+    run = run_reconciliation(database(), recipient_gstin=recipient, period=period, actor=by,
+                             workers=workers or default_workers())
     counts = json.loads(run.counts_json)
     scope = ", ".join(filter(None, [run.recipient_gstin or "all recipients",
                                     f"period {run.period}" if run.period else "all periods"]))

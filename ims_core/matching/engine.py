@@ -27,6 +27,7 @@ from ims_core.matching.assign import greedy_assignment
 from ims_core.matching.candidates import candidate_pairs
 from ims_core.matching.frames import group_codes, prepare_both
 from ims_core.matching.nearest import nearest, notes
+from ims_core.matching.parallel import reconcile_in_parts
 from ims_core.matching.reasons import join, pair_reasons, portal_flags
 from ims_core.matching.recommend import recommend
 from ims_core.matching.scoring import Tolerances, score_pairs
@@ -52,8 +53,21 @@ class Reconciliation:
 
 
 def reconcile_frames(books: pd.DataFrame, portal: pd.DataFrame,
-                     tolerances: Tolerances | None = None) -> pd.DataFrame:
-    """Reconcile two frames (columns of ``purchase_document`` / ``portal_document``); see module doc."""
+                     tolerances: Tolerances | None = None, workers: int = 1) -> pd.DataFrame:
+    """Reconcile two frames (columns of ``purchase_document`` / ``portal_document``); see module doc.
+
+    Rows come in document order: every book document by id (with its partner, if any), then the
+    portal documents left unpaired, by id. ``workers`` above one reconciles PAN parts of a large
+    scope side by side (:mod:`parallel`), which yields the very same rows.
+    """
+    results = reconcile_in_parts(books, portal, tolerances or Tolerances(), workers, _results_of)
+    book_id = results["purchase_document_id"]
+    order = np.lexsort((results["portal_document_id"].fillna(0).to_numpy("int64"),
+                        book_id.fillna(0).to_numpy("int64"), book_id.isna().to_numpy()))
+    return results.iloc[order].reset_index(drop=True)
+
+
+def _results_of(books: pd.DataFrame, portal: pd.DataFrame, tolerances: Tolerances) -> pd.DataFrame:
     return reconcile_detailed(books, portal, tolerances).results
 
 

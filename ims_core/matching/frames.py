@@ -186,24 +186,42 @@ def prepare(frame: pd.DataFrame, forms: pd.DataFrame | None = None) -> pd.DataFr
     forms when already worked out (:func:`prepare_both`), row for row.
     """
     out = frame.reset_index(drop=True).copy()
-    for name in ("recipient_gstin", "supplier_gstin", "doc_type", "doc_number", "place_of_supply"):
+    for name in ("recipient_gstin", "doc_type", "doc_number", "place_of_supply"):
         out[name] = out[name].fillna("").astype(str)
-    # a few thousand suppliers stand behind a scope's documents: clean each GSTIN once
-    codes, gstins = pd.factorize(out["supplier_gstin"].to_numpy(object), use_na_sentinel=False)
-    clean = np.array([g.strip().upper() for g in gstins], dtype=object)
-    derived = np.array([g[2:12] if len(g) == 15 else g for g in clean], dtype=object)
+    codes, clean, derived = _suppliers(out)
     out["supplier_gstin"] = pd.Series(clean[codes], index=out.index, dtype=str)
     if forms is None:
         forms = number_forms(out["doc_number"], out["fy"])
     for name in forms.columns:
         out[name] = forms[name]
-    pan = out["supplier_pan"].fillna("").astype(str) if "supplier_pan" in out else \
-        pd.Series("", index=out.index, dtype=str)
-    out["pan"] = pan.where(pan != "", pd.Series(derived[codes], index=out.index, dtype=str))
+    out["pan"] = _pan(out, derived[codes])
     dates = pd.to_datetime(out["doc_date"]).to_numpy(dtype="datetime64[D]")
     out["day"] = (dates - EPOCH).astype("int64")
     out["tax"] = out[TAX].sum(axis=1).astype("int64")
     return out
+
+
+def pan_blocks(frame: pd.DataFrame) -> pd.Series:
+    """The supplier PAN block of each row, as :func:`prepare` works it out (``pan``)."""
+    codes, _, derived = _suppliers(frame)
+    return _pan(frame.reset_index(drop=True), derived[codes])
+
+
+def _suppliers(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per row a supplier code; per code the cleaned GSTIN and the PAN block it implies. A few
+    thousand suppliers stand behind a scope's documents, so each GSTIN is cleaned once."""
+    gstin = frame["supplier_gstin"].fillna("").astype(str).to_numpy(object)
+    codes, gstins = pd.factorize(gstin, use_na_sentinel=False)
+    clean = np.array([g.strip().upper() for g in gstins], dtype=object)
+    derived = np.array([g[2:12] if len(g) == 15 else g for g in clean], dtype=object)
+    return codes, clean, derived
+
+
+def _pan(frame: pd.DataFrame, derived: np.ndarray) -> pd.Series:
+    """The stored PAN where there is one, else the one the GSTIN implies."""
+    pan = frame["supplier_pan"].fillna("").astype(str) if "supplier_pan" in frame else \
+        pd.Series("", index=frame.index, dtype=str)
+    return pan.where(pan != "", pd.Series(derived, index=frame.index, dtype=str))
 
 
 def group_codes(frames: list[pd.DataFrame], columns: list[str]) -> list[np.ndarray]:

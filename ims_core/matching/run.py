@@ -36,11 +36,12 @@ REBUILD_INDEXES_FROM = 50_000  # result rows; see _drop_indexes_for_bulk
 
 def run_reconciliation(session_or_engine: Session | Engine | Connection, recipient_gstin: str | None = None,
                        period: str | None = None, actor: str | audit.Actor = "cli",
-                       tolerances: Tolerances | None = None) -> ReconciliationRun:
+                       tolerances: Tolerances | None = None, workers: int = 1) -> ReconciliationRun:
     """Reconcile a scope, store the run and its results, and return the run (with its counts).
 
     With a ``Session`` the writes join the session's transaction (the caller commits); with an
-    ``Engine`` the function commits itself.
+    ``Engine`` the function commits itself. ``workers`` above one lets a large scope use forked
+    processes (:mod:`ims_core.matching.parallel`): only for a caller running no other threads.
     """
     tol = tolerances or Tolerances.from_settings()
     recipient = (recipient_gstin or "").strip().upper() or None
@@ -50,15 +51,15 @@ def run_reconciliation(session_or_engine: Session | Engine | Connection, recipie
         except DateError as exc:
             raise UserFacingError(str(exc)) from exc
     if isinstance(session_or_engine, Session):
-        return _run(session_or_engine.connection(), recipient, period, actor, tol)
+        return _run(session_or_engine.connection(), recipient, period, actor, tol, workers)
     if isinstance(session_or_engine, Connection):
-        return _run(session_or_engine, recipient, period, actor, tol)
+        return _run(session_or_engine, recipient, period, actor, tol, workers)
     with session_or_engine.begin() as conn:
-        return _run(conn, recipient, period, actor, tol)
+        return _run(conn, recipient, period, actor, tol, workers)
 
 
 def _run(conn: Connection, recipient: str | None, period: str | None, actor: str | audit.Actor,
-         tol: Tolerances) -> ReconciliationRun:
+         tol: Tolerances, workers: int) -> ReconciliationRun:
     started = dt.datetime.now(dt.UTC)
     first, last = period_bounds(period) if period else (None, None)
     books = read_books(conn, recipient, until=last)
@@ -66,7 +67,7 @@ def _run(conn: Connection, recipient: str | None, period: str | None, actor: str
     if books.empty and portal.empty:
         scope = f" for recipient {recipient}" if recipient else ""
         raise UserFacingError(f"nothing to reconcile{scope}: import the books and a GSTR-2B/IMS file first")
-    results = reconcile_frames(books, portal, tol)
+    results = reconcile_frames(books, portal, tol, workers)
     if period:
         dates = pd.to_datetime(books["doc_date"])
         in_period = books["id"][(dates.dt.date >= first) & (dates.dt.date <= last)]

@@ -1,0 +1,89 @@
+"""Reconcile a large scope on several cores: the engine run on parts of it side by side.
+
+The engine never looks across supplier PANs: blocks, exact keys, duplicates, amendments and nearest
+candidates all stay inside one (recipient, doc type, PAN) block (``ims explain`` relies on the same
+fact). So a scope cut into parts by PAN, each part reconciled alone, gives exactly the result rows
+of one run over the whole scope. Each extra part runs in a forked process, which inherits the
+frames without copying them and sends back only its result rows; the calling process reconciles
+the last part meanwhile. At a million documents a side that takes the engine from about 20 s to
+about 11 s on two cores.
+
+Forking is only safe in a process that runs no other threads, so only the command line asks for
+more than one worker; the bot and the tests' default reconcile in one process.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import zlib
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+
+from ims_core.matching.frames import pan_blocks
+from ims_core.matching.scoring import Tolerances
+
+PARALLEL_FROM = 60_000  # documents in a scope (both sides) below which one process is quicker
+MAX_WORKERS = 4
+
+
+def default_workers() -> int:
+    """Worker processes for the command line: the machine's cores, at most ``MAX_WORKERS``."""
+    return max(1, min(os.cpu_count() or 1, MAX_WORKERS))
+
+
+def reconcile_in_parts(books: pd.DataFrame, portal: pd.DataFrame, tolerances: Tolerances, workers: int,
+                       reconcile: Callable[[pd.DataFrame, pd.DataFrame, Tolerances], pd.DataFrame]
+                       ) -> pd.DataFrame:
+    """``reconcile(books, portal, tolerances)`` over ``workers`` PAN parts at once, rows combined
+    (in no particular order: the caller puts them in its own)."""
+    if workers < 2 or len(books) + len(portal) < PARALLEL_FROM:
+        return reconcile(books, portal, tolerances)
+    book_part, portal_part = _parts(books, workers), _parts(portal, workers)
+    waiting = [_in_child(reconcile, books[book_part == k], portal[portal_part == k], tolerances)
+               for k in range(1, workers)]
+    results = [reconcile(books[book_part == 0], portal[portal_part == 0], tolerances)]
+    results += [result() for result in waiting]
+    return pd.concat([r for r in results if len(r)] or results[:1], ignore_index=True)
+
+
+def _parts(frame: pd.DataFrame, workers: int) -> np.ndarray:
+    """The part (0..workers-1) of each row: a checksum of its PAN block, the same on both sides."""
+    codes, pans = pd.factorize(pan_blocks(frame).to_numpy(object), use_na_sentinel=False)
+    part_of_pan = np.array([zlib.crc32(pan.encode()) % workers for pan in pans], dtype="int64")
+    return part_of_pan[codes] if len(codes) else np.empty(0, "int64")
+
+
+def _in_child(function: Callable, *args: object) -> Callable[[], pd.DataFrame]:
+    """Start ``function(*args)`` in a forked process; the returned callable waits for its value
+    (and raises what it raised)."""
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+
+    def run() -> None:
+        try:
+            outcome = (True, function(*args))
+        except BaseException as exc:  # noqa: BLE001 - handed to the parent, which raises it
+            outcome = (False, exc)
+        sender.send(outcome)
+
+    process = context.Process(target=run, daemon=True)
+    process.start()
+    sender.close()
+
+    def result() -> pd.DataFrame:
+        try:
+            ok, value = receiver.recv()
+        except EOFError as exc:
+            process.join()
+            raise RuntimeError(f"a reconciliation worker died (exit code {process.exitcode})") from exc
+        finally:
+            receiver.close()
+        process.join()
+        if not ok:
+            raise value
+        return value
+
+    return result
