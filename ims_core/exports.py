@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import shutil
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from ims_core import audit
 from ims_core.errors import UserFacingError
+from ims_core.forking import in_child, own_connections
 from ims_core.matching.engine import STATUSES
 from ims_core.models import MatchResult, PortalDocument, PurchaseDocument, ReconciliationRun
 
@@ -44,6 +46,8 @@ RUPEE_FORMAT = ('[>=10000000]"₹"##\\,##\\,##\\,##0.00;[>=100000]"₹"##\\,##\\
 XLSX_MAX_ROWS = 1_048_575
 WIDTHS = {"status": 18, "reasons": 60, "nearest_note": 50, "supplier_name": 28}
 CSV_CHUNK = 50_000  # result rows fetched, turned into text and written at a time
+CSV_COPY = 1 << 20  # bytes copied at a time when the parts of a CSV are joined
+PARALLEL_FROM = 50_000  # result rows from which a CSV is written by several processes
 
 
 @dataclass
@@ -184,44 +188,74 @@ def _rupees(paise: tuple) -> list[str]:
             else f"-{-value // 100}.{-value % 100:02d}" for value in paise]
 
 
-def write_csv(bind: Engine | Connection, run_id: int, path: Path) -> Counter:
+def write_csv(bind: Engine | Connection, run_id: int, path: Path, workers: int = 1) -> Counter:
     """Stream the run to CSV in chunks of rows; return the count per status.
 
     A run can hold millions of results: each chunk of columns (:func:`_column_chunks`) becomes text
     column by column (:func:`csv_columns`) and goes straight to the file, so memory stays at one
-    chunk and no per-cell DataFrame or Decimal work is done. The file appears only once complete.
+    chunk and no per-cell DataFrame or Decimal work is done. With ``workers`` above one (the command
+    line's choice, see :mod:`ims_core.forking`) a large run is cut into consecutive id ranges written
+    side by side by forked processes, then joined in order. The file appears only once complete.
     """
-    counts: Counter = Counter()
     partial = path.with_name(path.name + ".part")
+    with _connection(bind) as conn:
+        first, last = _run_bounds(conn, run_id)
+    if workers < 2 or not isinstance(bind, Engine) or last - first + 1 < PARALLEL_FROM:
+        workers = 1
+    step = -(-(last - first + 1) // workers)  # ids per process, rounded up
+    ranges = [(start, min(start + step - 1, last)) for start in range(first, last + 1, step)]
+    pieces = [partial] + [path.with_name(f"{path.name}.part{k}") for k in range(1, len(ranges))]
     try:
-        with _connection(bind) as conn, partial.open("w", encoding="utf-8", newline="") as handle:
-            # CRLF line ends, as RFC 4180 has them: the csv module then also quotes a field holding a
-            # bare CR, which with "\n" ends it leaves bare, and readers take for the end of the row
-            writer = csv.writer(handle, lineterminator="\r\n")
-            writer.writerow(EXPORT_COLUMNS)
-            for columns in _column_chunks(conn, run_id):
-                counts.update(columns["status"])
-                writer.writerows(zip(*csv_columns(columns), strict=True))
+        waiting = [in_child(_write_range_in_child, bind, run_id, *bounds, piece)
+                   for bounds, piece in zip(ranges[1:], pieces[1:], strict=True)]
+        counts = _write_range(bind, run_id, *ranges[0], partial, header=True)
+        for result in waiting:
+            counts.update(result())
+        with partial.open("ab") as joined:
+            for piece in pieces[1:]:
+                with piece.open("rb") as part:
+                    shutil.copyfileobj(part, joined, CSV_COPY)
         partial.replace(path)
     finally:
-        partial.unlink(missing_ok=True)
+        for piece in pieces:
+            piece.unlink(missing_ok=True)
     return counts
 
 
-def _column_chunks(conn: Connection, run_id: int) -> Iterator[dict[str, Sequence]]:
-    """The run's rows (:func:`_rows_query`), a chunk at a time, as one sequence per column.
+def _write_range(bind: Engine | Connection, run_id: int, first: int, last: int, path: Path,
+                 header: bool = False) -> Counter:
+    """Write the run's results with ids ``first``..``last`` to ``path``; the count per status."""
+    counts: Counter = Counter()
+    with _connection(bind) as conn, path.open("w", encoding="utf-8", newline="") as handle:
+        # CRLF line ends, as RFC 4180 has them: the csv module then also quotes a field holding a
+        # bare CR, which with "\n" ends it leaves bare, and readers take for the end of the row
+        writer = csv.writer(handle, lineterminator="\r\n")
+        if header:
+            writer.writerow(EXPORT_COLUMNS)
+        for columns in _column_chunks(conn, run_id, first, last):
+            counts.update(columns["status"])
+            writer.writerows(zip(*csv_columns(columns), strict=True))
+    return counts
+
+
+def _write_range_in_child(engine: Engine, run_id: int, first: int, last: int, path: Path) -> Counter:
+    return _write_range(own_connections(engine), run_id, first, last, path)
+
+
+def _column_chunks(conn: Connection, run_id: int, first: int, last: int) -> Iterator[dict[str, Sequence]]:
+    """The run's rows with ids ``first``..``last`` (:func:`_rows_query`), a chunk at a time, as one
+    sequence per column.
 
     On SQLite each chunk is one row of ``json_group_array`` texts, one per column, that orjson turns
     into lists: at a million rows that reads in about half the time of stepping through the rows and
     turning them back into columns, which the driver's own tuples need (and PostgreSQL gets).
     """
     if conn.dialect.name != "sqlite":
-        result = conn.execute(_rows_query(conn, run_id))
+        result = conn.execute(_rows_query(conn, run_id, first, last))
         names = list(result.keys())
         while rows := result.cursor.fetchmany(CSV_CHUNK):
             yield dict(zip(names, zip(*rows, strict=True), strict=True))
         return
-    first, last = _run_bounds(conn, run_id)
     for start in range(first, last + 1, CSV_CHUNK):
         query = _rows_query(conn, run_id, start, min(start + CSV_CHUNK - 1, last))
         names = [column.name for column in query.selected_columns]
@@ -312,7 +346,7 @@ def _date_cell(sheet, day: dt.date | None) -> object:  # noqa: ANN001
 
 def export_reconciliation(bind: Engine | Connection, path: Path | str, run_id: int | None = None,
                           recipient_gstin: str | None = None,
-                          actor: str | audit.Actor = "cli") -> ExportSummary:
+                          actor: str | audit.Actor = "cli", workers: int = 1) -> ExportSummary:
     """Write the newest run (or ``run_id``) to ``path``; the suffix chooses CSV or XLSX.
 
     The export is an audit event (what was exported, by whom, how many rows), written after the file
@@ -325,7 +359,7 @@ def export_reconciliation(bind: Engine | Connection, path: Path | str, run_id: i
         raise UserFacingError(f"{path.parent}: no such folder")
     run_id = run_id if run_id is not None else latest_run_id(bind, recipient_gstin)
     if suffix == ".csv":
-        counts = write_csv(bind, run_id, path)
+        counts = write_csv(bind, run_id, path, workers)
     else:
         rows = reconciliation_rows(bind, run_id)
         write_xlsx(rows, path)

@@ -16,9 +16,9 @@ from rich.table import Table
 from ims_core.commands.common import console, database
 from ims_core.errors import UserFacingError
 from ims_core.exports import export_reconciliation
+from ims_core.forking import default_workers
 from ims_core.matching.engine import STATUSES
 from ims_core.matching.explain import explain
-from ims_core.matching.parallel import default_workers
 from ims_core.matching.run import run_reconciliation
 from ims_core.money import format_inr
 
@@ -77,7 +77,8 @@ def status_table(title: str, counts: dict) -> Table:
 def export_reconciliation_command(output: Output, recipient: Recipient = None, run: RunId = None,
                                   by: By = "cli") -> None:
     """Write the newest reconciliation (one row per document) to CSV or XLSX."""
-    summary = export_reconciliation(database(), output, run_id=run, recipient_gstin=recipient, actor=by)
+    summary = export_reconciliation(database(), output, run_id=run, recipient_gstin=recipient, actor=by,
+                                    workers=default_workers())
     shown = ", ".join(f"{count} {status}" for status, count in summary.counts.items() if count)
     console.print(f"Wrote {summary.rows} rows of reconciliation #{summary.run_id} to {summary.path} "
                   f"({shown}).")

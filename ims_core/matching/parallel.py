@@ -8,30 +8,22 @@ frames without copying them and sends back only its result rows; the calling pro
 the last part meanwhile. At a million documents a side that takes the engine from about 20 s to
 about 11 s on two cores.
 
-Forking is only safe in a process that runs no other threads, so only the command line asks for
-more than one worker; the bot and the tests' default reconcile in one process.
+Only the command line asks for more than one worker (see :mod:`ims_core.forking`).
 """
 
 from __future__ import annotations
 
-import multiprocessing
-import os
 import zlib
 from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
 
+from ims_core.forking import in_child
 from ims_core.matching.frames import pan_blocks
 from ims_core.matching.scoring import Tolerances
 
 PARALLEL_FROM = 60_000  # documents in a scope (both sides) below which one process is quicker
-MAX_WORKERS = 4
-
-
-def default_workers() -> int:
-    """Worker processes for the command line: the machine's cores, at most ``MAX_WORKERS``."""
-    return max(1, min(os.cpu_count() or 1, MAX_WORKERS))
 
 
 def reconcile_in_parts(books: pd.DataFrame, portal: pd.DataFrame, tolerances: Tolerances, workers: int,
@@ -42,7 +34,7 @@ def reconcile_in_parts(books: pd.DataFrame, portal: pd.DataFrame, tolerances: To
     if workers < 2 or len(books) + len(portal) < PARALLEL_FROM:
         return reconcile(books, portal, tolerances)
     book_part, portal_part = _parts(books, workers), _parts(portal, workers)
-    waiting = [_in_child(reconcile, books[book_part == k], portal[portal_part == k], tolerances)
+    waiting = [in_child(reconcile, books[book_part == k], portal[portal_part == k], tolerances)
                for k in range(1, workers)]
     results = [reconcile(books[book_part == 0], portal[portal_part == 0], tolerances)]
     results += [result() for result in waiting]
@@ -54,36 +46,3 @@ def _parts(frame: pd.DataFrame, workers: int) -> np.ndarray:
     codes, pans = pd.factorize(pan_blocks(frame).to_numpy(object), use_na_sentinel=False)
     part_of_pan = np.array([zlib.crc32(pan.encode()) % workers for pan in pans], dtype="int64")
     return part_of_pan[codes] if len(codes) else np.empty(0, "int64")
-
-
-def _in_child(function: Callable, *args: object) -> Callable[[], pd.DataFrame]:
-    """Start ``function(*args)`` in a forked process; the returned callable waits for its value
-    (and raises what it raised)."""
-    context = multiprocessing.get_context("fork")
-    receiver, sender = context.Pipe(duplex=False)
-
-    def run() -> None:
-        try:
-            outcome = (True, function(*args))
-        except BaseException as exc:  # noqa: BLE001 - handed to the parent, which raises it
-            outcome = (False, exc)
-        sender.send(outcome)
-
-    process = context.Process(target=run, daemon=True)
-    process.start()
-    sender.close()
-
-    def result() -> pd.DataFrame:
-        try:
-            ok, value = receiver.recv()
-        except EOFError as exc:
-            process.join()
-            raise RuntimeError(f"a reconciliation worker died (exit code {process.exitcode})") from exc
-        finally:
-            receiver.close()
-        process.join()
-        if not ok:
-            raise value
-        return value
-
-    return result

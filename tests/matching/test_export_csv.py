@@ -6,6 +6,9 @@ from __future__ import annotations
 import csv
 import io
 
+import pytest
+
+from ims_core import exports
 from ims_core.exports import EXPORT_COLUMNS, export_frame, export_reconciliation, reconciliation_rows
 from ims_core.matching.run import run_reconciliation
 from ims_core.matching.scoring import Tolerances
@@ -29,11 +32,16 @@ def _documents() -> tuple[list[dict], list[dict]]:
     return books, portals
 
 
-def test_csv_holds_the_frame_text(engine, tmp_path):
+@pytest.mark.parametrize("workers", [1, 3])
+def test_csv_holds_the_frame_text(engine, tmp_path, monkeypatch, workers):
+    """With ``workers`` the rows are written in parts by forked processes and joined in order."""
     insert_documents(engine, *_documents())
     run = run_reconciliation(engine, tolerances=Tolerances())
     path = tmp_path / "reco.csv"
-    summary = export_reconciliation(engine, path, run_id=run.id)
+    monkeypatch.setattr(exports, "PARALLEL_FROM", 0)
+    monkeypatch.setattr(exports, "CSV_CHUNK", 2)
+    summary = export_reconciliation(engine, path, run_id=run.id, workers=workers)
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith("reco")] == ["reco.csv"]  # no parts left
 
     text = [list(row) for row in export_frame(reconciliation_rows(engine, run.id)).itertuples(index=False)]
     written = path.read_bytes().decode("utf-8")
