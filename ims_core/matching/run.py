@@ -18,17 +18,19 @@ import json
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import insert, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
 from ims_core import audit
 from ims_core.dates import DateError, parse_period, period_bounds, period_key
 from ims_core.errors import UserFacingError
+from ims_core.forking import in_child, own_connections
+from ims_core.matching import parallel
 from ims_core.matching.engine import STATUSES, reconcile_frames
 from ims_core.matching.frames import read_books, read_portal
 from ims_core.matching.scoring import Tolerances
-from ims_core.models import MatchResult, ReconciliationRun
+from ims_core.models import MatchResult, PortalDocument, PurchaseDocument, ReconciliationRun
 
 INSERT_CHUNK = 50_000
 REBUILD_INDEXES_FROM = 50_000  # result rows; see _drop_indexes_for_bulk
@@ -55,15 +57,21 @@ def run_reconciliation(session_or_engine: Session | Engine | Connection, recipie
     if isinstance(session_or_engine, Connection):
         return _run(session_or_engine, recipient, period, actor, tol, workers)
     with session_or_engine.begin() as conn:
-        return _run(conn, recipient, period, actor, tol, workers)
+        return _run(conn, recipient, period, actor, tol, workers, read_apart=workers > 1)
 
 
 def _run(conn: Connection, recipient: str | None, period: str | None, actor: str | audit.Actor,
-         tol: Tolerances, workers: int) -> ReconciliationRun:
+         tol: Tolerances, workers: int, read_apart: bool = False) -> ReconciliationRun:
     started = dt.datetime.now(dt.UTC)
     first, last = period_bounds(period) if period else (None, None)
-    books = read_books(conn, recipient, until=last)
-    portal = read_portal(conn, recipient, until_period_key=period_key(period) if period else None)
+    until_key = period_key(period) if period else None
+    books_later = None
+    if read_apart and _documents_at_most(conn) >= parallel.PARALLEL_FROM:
+        # the books are read by a forked process while this one reads the portal; each read is a
+        # statement of its own either way (and so its own snapshot), so nothing else changes
+        books_later = in_child(_read_books_apart, conn.engine, recipient, last)
+    portal = read_portal(conn, recipient, until_period_key=until_key)
+    books = books_later() if books_later else read_books(conn, recipient, until=last)
     if books.empty and portal.empty:
         scope = f" for recipient {recipient}" if recipient else ""
         raise UserFacingError(f"nothing to reconcile{scope}: import the books and a GSTR-2B/IMS file first")
@@ -94,6 +102,16 @@ def _run(conn: Connection, recipient: str | None, period: str | None, actor: str
                  after={"run_id": run_id, "settings": settings, "counts": counts},
                  recipient_gstin=recipient or "", period=period or "")
     return ReconciliationRun(id=run_id, finished_at=finished, **values)
+
+
+def _documents_at_most(conn: Connection) -> int:
+    """An upper bound of the documents in the database, read off the primary keys at once."""
+    return sum(conn.execute(select(func.max(table.c.id))).scalar() or 0
+               for table in (PurchaseDocument.__table__, PortalDocument.__table__))
+
+
+def _read_books_apart(engine: Engine, recipient: str | None, until: dt.date | None) -> pd.DataFrame:
+    return read_books(own_connections(engine), recipient, until=until)
 
 
 def _columns(results: pd.DataFrame, run_id: int) -> list[np.ndarray]:
