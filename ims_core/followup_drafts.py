@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
@@ -107,7 +107,9 @@ def documents_needing_action(session: Session, supplier_gstin: str) -> list[Docu
         .outerjoin(book, book.id == MatchResult.purchase_document_id)
         .outerjoin(portal, portal.id == MatchResult.portal_document_id)
         .where(MatchResult.supplier_gstin == supplier_gstin, MatchResult.status.in_(PROBLEMS))
-        .order_by(MatchResult.return_period, MatchResult.id)
+        # a letter lists documents as the supplier's own register would: by period, date and number
+        .order_by(MatchResult.return_period, func.coalesce(book.doc_date, portal.doc_date),
+                  func.coalesce(book.doc_number, portal.doc_number), MatchResult.id)
     )
     width = len(_doc_columns(book))
     asks = []

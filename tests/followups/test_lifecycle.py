@@ -53,9 +53,9 @@ def test_draft_lists_what_the_supplier_must_fix_with_the_itc_and_date(month):
     assert f.need_by == dt.date(2025, 11, 20)  # GSTR-3B for October, monthly filer
     with session_scope(month) as session:
         items = followups.items(session, f.id)
-    assert [(i.doc_number, i.problem) for i in items] == [
-        ("A-103", "mismatch"),
+    assert [(i.doc_number, i.problem) for i in items] == [  # by period, date, number
         ("A-102", "missing_in_portal"),
+        ("A-103", "mismatch"),
     ]
     a103 = next(i for i in items if i.doc_number == "A-103")
     assert a103.what_we_need.startswith("please issue a credit note for ₹2,000.00 of taxable value")
