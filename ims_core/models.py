@@ -77,7 +77,7 @@ class PurchaseDocument(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     recipient_gstin: str = Field(max_length=15)
     supplier_gstin: str = Field(index=True, max_length=15)
-    supplier_pan: str = Field(default="", index=True, max_length=10)
+    supplier_pan: str = Field(default="", max_length=10)
     supplier_name: str = ""
     supplier_gstin_problem: str | None = None
     doc_type: str = Field(max_length=3, description="INV, CRN or DBN")
@@ -126,7 +126,7 @@ class PortalDocument(SQLModel, table=True):
     return_period: str = Field(default="", max_length=6, description="MMYYYY")
     period_key: int = Field(default=0, description="YYYYMM of return_period, for sorting and ranges")
     supplier_gstin: str = Field(index=True, max_length=15)
-    supplier_pan: str = Field(default="", index=True, max_length=10)
+    supplier_pan: str = Field(default="", max_length=10)
     supplier_name: str = ""
     supplier_gstin_problem: str | None = None
     doc_type: str = Field(max_length=3, description="INV, CRN, DBN or BOE (bill of entry)")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 
 import numpy as np
 import pandas as pd
@@ -71,7 +71,8 @@ def _stamp(value: dt.datetime, tz_suffix: str = "") -> str:
 
 
 def bulk_insert(conn: Connection, table: Table, frame: pd.DataFrame, progress: Progress | None,
-                total: int) -> None:
+                total: int, constant: Collection[str] = ()) -> None:
+    """``constant``: columns already known to hold one value in every row (not checked again)."""
     if frame.empty:
         return
     columns = db_value_columns(table, frame)
@@ -86,7 +87,7 @@ def bulk_insert(conn: Connection, table: Table, frame: pd.DataFrame, progress: P
                 if progress:
                     progress(min(start + CHUNK, len(frame)), total)
         return
-    constants = _constant_literals(frame, columns, table)
+    constants = _constant_literals(frame, columns, table, constant)
     bound = [c for c in columns if c not in constants]
     values = ", ".join(constants.get(c, "?") for c in columns)
     sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({values})"
@@ -101,7 +102,8 @@ def bulk_insert(conn: Connection, table: Table, frame: pd.DataFrame, progress: P
     cur.close()
 
 
-def _constant_literals(frame: pd.DataFrame, columns: list[str], table: Table) -> dict[str, str]:
+def _constant_literals(frame: pd.DataFrame, columns: list[str], table: Table,
+                       known: Collection[str] = ()) -> dict[str, str]:
     """SQLite literals for the columns holding one value in every row (most of a portal document's
     optional fields): written once into the INSERT statement instead of bound per row, which is what
     binding costs on a wide table. Only NULL, integers, booleans and plain ASCII texts are inlined;
@@ -132,7 +134,7 @@ def _constant_literals(frame: pd.DataFrame, columns: list[str], table: Table) ->
         if (kind in (bool, int) and isinstance(first, str)) or kind not in (bool, int, str):
             continue
         # a blank never equals a text or a number, so "all equal to the first" means "constant"
-        if not ((values[:_SAMPLE] == first).all() and (values == first).all()):
+        if name not in known and not ((values[:_SAMPLE] == first).all() and (values == first).all()):
             continue
         if kind is str:
             literals[name] = f"'{first}'"

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from pandas.core.util.hashing import combine_hash_arrays  # what hash_pandas_object combines with
 from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 
@@ -24,6 +23,7 @@ from ims_core import gstin as gstin_rules
 from ims_core.audit import SYSTEM, Actor
 from ims_core.ingest.bulk_write import Progress, bulk_insert, bulk_update
 from ims_core.ingest.document import TAX, IngestError, ParsedImport, Problem
+from ims_core.ingest.row_hashes import RowHashes
 from ims_core.models import (
     DocumentHistory,
     ImportBatch,
@@ -109,12 +109,14 @@ def load(engine: Engine, parsed: ParsedImport, *, actor: Actor = SYSTEM, dry_run
     """
     is_books = parsed.kind == "books"
     table: Table = (PurchaseDocument if is_books else PortalDocument).__table__
-    frame = _derive_columns(parsed.frame.copy(), is_books)
-    if not is_books:
-        frame["rejected_in_ims"] = frame["rejected_in_ims"].astype(bool)
+    # a shallow copy: with pandas' copy-on-write, nothing done to it below reaches the parser's frame
+    frame, hashes = _derive_columns(parsed.frame.copy(deep=False), is_books)
     key = BOOK_KEY if is_books else PORTAL_KEY
     if not is_books:
-        _refuse_duplicate_keys(frame, key, parsed.file_name)
+        plain = frame["rejected_in_ims"].dtype == bool  # else its hashes are of the unconverted values
+        frame["rejected_in_ims"] = frame["rejected_in_ims"].astype(bool)
+        if not (plain and hashes.surely_distinct(key)):
+            _refuse_duplicate_keys(frame, key, parsed.file_name)
 
     with engine.connect() as conn:
         previous = conn.execute(
@@ -148,7 +150,7 @@ def load(engine: Engine, parsed: ParsedImport, *, actor: Actor = SYSTEM, dry_run
             new_rows = frame.loc[state == 0].assign(created_at=now, updated_at=now)
             changed = merged.loc[state == 1]
         total_work = len(new_rows) + len(changed)
-        bulk_insert(conn, table, new_rows, progress, total_work)
+        bulk_insert(conn, table, new_rows, progress, total_work, constant=hashes.constant)
         if len(changed):
             _keep_history(conn, table, changed["existing_id"].astype("int64").tolist(), batch_id,
                           "book" if is_books else "portal")
@@ -183,20 +185,46 @@ def load(engine: Engine, parsed: ParsedImport, *, actor: Actor = SYSTEM, dry_run
         conn.close()
 
 
-def _derive_columns(frame: pd.DataFrame, is_books: bool) -> pd.DataFrame:
+def _derive_columns(frame: pd.DataFrame, is_books: bool) -> tuple[pd.DataFrame, RowHashes]:
+    """Add ``fy``, ``supplier_pan``, ``occurrence`` (books) or ``period_key`` (portal) and
+    ``content_hash``; also return the column hashes, which tell whether the file's keys are distinct."""
     dates = pd.to_datetime(frame["doc_date"])
     frame["fy"] = np.where(dates.dt.month >= 4, dates.dt.year, dates.dt.year - 1).astype("int64")
-    frame["supplier_pan"] = frame["supplier_gstin"].astype(str).str.slice(2, 12)
+    frame["supplier_pan"] = _pans(frame["supplier_gstin"])
     content = [c for c in frame.columns if c not in NOT_CONTENT]
+    hashes = RowHashes(frame)
     if is_books:
-        frame["occurrence"] = frame.groupby(
-            ["recipient_gstin", "supplier_gstin", "doc_type", "doc_number", "fy"], sort=False
-        ).cumcount().add(1).astype("int64")
+        frame["occurrence"] = _occurrences(frame, hashes)
     else:  # a return has one period (a handful at most): work it out once per distinct period
         codes, periods = pd.factorize(frame["return_period"], use_na_sentinel=False)
         frame["period_key"] = _period_keys(pd.Series(periods).astype(str))[codes]
-    frame["content_hash"] = _content_hashes(frame.loc[:, content])
-    return frame
+    frame["content_hash"] = hashes.content(content)
+    return frame, hashes
+
+
+def _occurrences(frame: pd.DataFrame, hashes: RowHashes) -> np.ndarray:
+    """Each row's place among the file's rows with the same document key (1 for the first).
+
+    Rows whose key hash no other row shares have a key no other row has: they are first. Only the
+    rest (repeated documents, and the rare hash clash) are grouped by the key's values.
+    """
+    group = BOOK_KEY[:-1]
+    occurrence = np.ones(len(frame), dtype="int64")
+    shared = hashes.shared(group)
+    if shared is None:  # a column whose hashes cannot be trusted: group every row
+        shared = np.ones(len(frame), dtype=bool)
+    if shared.any():
+        subset = frame.loc[shared, group]
+        occurrence[shared] = subset.groupby(group, sort=False).cumcount().add(1).to_numpy(dtype="int64")
+    return occurrence
+
+
+def _pans(gstins: pd.Series) -> pd.Series:
+    """Characters 3-12 of each GSTIN (its PAN), sliced once per distinct GSTIN: a register of a
+    million rows names a few thousand suppliers."""
+    codes, uniques = pd.factorize(gstins.astype(str), use_na_sentinel=False)
+    pans = pd.Series(uniques, dtype=object).astype(str).str.slice(2, 12).to_numpy(dtype=object)
+    return pd.Series(pans[codes], index=gstins.index, dtype="str")
 
 
 def _period_keys(period: pd.Series) -> np.ndarray:
@@ -206,39 +234,6 @@ def _period_keys(period: pd.Series) -> np.ndarray:
         valid, pd.to_numeric(period.str[2:], errors="coerce").fillna(0).astype("int64") * 100
         + pd.to_numeric(period.str[:2], errors="coerce").fillna(0).astype("int64"), 0
     ).astype("int64")
-
-
-def _content_hashes(content: pd.DataFrame) -> pd.Series:
-    """A 64-bit hash of each row's content, computed column-wise. Dates are hashed as day numbers so
-    that a parser's choice of datetime resolution never makes an unchanged document look changed.
-
-    The value is pandas' ``hash_pandas_object(content, index=False)`` (stored hashes depend on it);
-    it is computed here the same way, except that a column holding one value throughout (most of a
-    return's optional fields) is hashed once instead of row by row.
-    """
-    n = len(content)
-    hashes = []
-    for name in content.columns:
-        values = content[name]
-        if pd.api.types.is_datetime64_any_dtype(values):
-            days = values.to_numpy().astype("datetime64[D]")
-            values = pd.Series(np.where(np.isnat(days), -(2**62), days.astype("int64")), index=content.index)
-        plain = values.to_numpy()
-        own = values.array if isinstance(values.dtype, pd.api.extensions.ExtensionDtype) else plain
-        if n and _all_equal(plain):
-            hashes.append(np.full(n, pd.util.hash_array(own[:1])[0], dtype=np.uint64))
-        else:
-            hashes.append(pd.util.hash_array(own))
-    hashed = combine_hash_arrays(iter(hashes), len(hashes), n)
-    text = np.frombuffer(hashed.astype(">u8").tobytes().hex().encode("ascii"), dtype="S16").astype("U16")
-    return pd.Series(text, index=content.index)
-
-
-def _all_equal(values: np.ndarray) -> bool:
-    """True when every value equals the first (a blank never does, NaN not even itself)."""
-    first = values[0]
-    same = values == first
-    return isinstance(same, np.ndarray) and bool(same.all())
 
 
 def _refuse_duplicate_keys(frame: pd.DataFrame, key: list[str], file_name: str) -> None:

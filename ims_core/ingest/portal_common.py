@@ -415,7 +415,10 @@ class Columns:
         self.length += n
 
     def frame(self) -> pd.DataFrame:
-        data: dict[str, object] = {}
+        """The columns as one DataFrame, each column its own block: building it column by column
+        skips the copy into one 2-D block per dtype that ``pd.DataFrame(dict)`` makes (a second of
+        work for a million documents, for no later use)."""
+        frame = pd.DataFrame(index=pd.RangeIndex(self.length))
         for name, pieces in self.pieces.items():
             if name in DATE_COLUMNS:
                 kind: object = "datetime64[ns]"
@@ -427,8 +430,8 @@ class Columns:
                 kind = object
             arrays = [_array(p, kind) for p in pieces] or [np.array([], dtype=kind)]
             values = arrays[0] if len(arrays) == 1 else np.concatenate(arrays)
-            data[name] = pd.Series(values, dtype=values.dtype, copy=False)
-        return complete_frame(pd.DataFrame(data), PORTAL_COLUMNS)
+            frame[name] = pd.Series(values, index=frame.index, dtype=values.dtype, copy=False)
+        return complete_frame(frame, PORTAL_COLUMNS)
 
 
 @dataclass(frozen=True)

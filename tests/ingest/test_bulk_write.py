@@ -97,7 +97,7 @@ def test_content_hashes_are_pandas_row_hashes_with_dates_as_days():
     constant columns must give exactly pandas' own row hash."""
     import numpy as np
 
-    from ims_core.ingest.loader import _content_hashes
+    from ims_core.ingest.row_hashes import content_hashes as _content_hashes
 
     dates = pd.Series([pd.Timestamp("2025-05-01 10:30"), pd.NaT, pd.Timestamp("2025-05-03")])
     frame = pd.DataFrame({
@@ -112,3 +112,19 @@ def test_content_hashes_are_pandas_row_hashes_with_dates_as_days():
     assert _content_hashes(frame).tolist() == expected
     assert _content_hashes(frame.iloc[:0]).tolist() == []
     assert _content_hashes(frame.assign(when=dates.dt.floor("D"))).iloc[0] == expected[0]  # same day
+
+
+def test_constant_columns_known_from_hashing_give_the_literals_a_full_check_gives():
+    """The loader tells ``bulk_insert`` which columns hashing found constant; the literals must be the
+    ones the insert would find by itself."""
+    from ims_core.ingest.bulk_write import _constant_literals, db_value_columns
+    from ims_core.ingest.loader import _derive_columns
+
+    month = generate(60, seed=3)
+    for first_row in (None, VARIED):
+        frame, hashes = _derive_columns(_portal(month, "24AAQCA8719H1ZC", first_row, "h").frame, False)
+        table = PortalDocument.__table__
+        columns = db_value_columns(table, frame)
+        assert {"invoice_type", "itc_available"} <= hashes.constant or first_row
+        assert _constant_literals(frame, columns, table, hashes.constant) == \
+            _constant_literals(frame, columns, table)
