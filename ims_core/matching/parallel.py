@@ -13,7 +13,7 @@ Only the command line asks for more than one worker (see :mod:`ims_core.forking`
 
 from __future__ import annotations
 
-import zlib
+import heapq
 from collections.abc import Callable
 
 import numpy as np
@@ -33,7 +33,7 @@ def reconcile_in_parts(books: pd.DataFrame, portal: pd.DataFrame, tolerances: To
     (in no particular order: the caller puts them in its own)."""
     if workers < 2 or len(books) + len(portal) < PARALLEL_FROM:
         return reconcile(books, portal, tolerances)
-    book_part, portal_part = _parts(books, workers), _parts(portal, workers)
+    book_part, portal_part = _parts(books, portal, workers)
     waiting = [in_child(reconcile, books[book_part == k], portal[portal_part == k], tolerances)
                for k in range(1, workers)]
     results = [reconcile(books[book_part == 0], portal[portal_part == 0], tolerances)]
@@ -41,8 +41,20 @@ def reconcile_in_parts(books: pd.DataFrame, portal: pd.DataFrame, tolerances: To
     return pd.concat([r for r in results if len(r)] or results[:1], ignore_index=True)
 
 
-def _parts(frame: pd.DataFrame, workers: int) -> np.ndarray:
-    """The part (0..workers-1) of each row: a checksum of its PAN block, the same on both sides."""
-    codes, pans = pd.factorize(pan_blocks(frame).to_numpy(object), use_na_sentinel=False)
-    part_of_pan = np.array([zlib.crc32(pan.encode()) % workers for pan in pans], dtype="int64")
-    return part_of_pan[codes] if len(codes) else np.empty(0, "int64")
+def _parts(books: pd.DataFrame, portal: pd.DataFrame, workers: int) -> tuple[np.ndarray, np.ndarray]:
+    """The part (0..workers-1) of each book and portal row: its PAN block's, the same on both sides.
+
+    PANs go to parts largest first, each to the part with the fewest documents so far, so one big
+    supplier does not leave a core idle while the other works through it.
+    """
+    codes, pans = pd.factorize(np.concatenate([pan_blocks(books).to_numpy(object),
+                                               pan_blocks(portal).to_numpy(object)]), use_na_sentinel=False)
+    sizes = np.bincount(codes, minlength=len(pans))
+    loads = [(0, k) for k in range(workers)]
+    part_of_pan = np.zeros(len(pans), dtype="int64")
+    for pan in sorted(range(len(pans)), key=lambda i: (-sizes[i], pans[i])):
+        load, k = heapq.heappop(loads)
+        part_of_pan[pan] = k
+        heapq.heappush(loads, (load + int(sizes[pan]), k))
+    part = part_of_pan[codes] if len(codes) else np.empty(0, "int64")
+    return part[:len(books)], part[len(books):]

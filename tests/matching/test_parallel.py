@@ -19,8 +19,8 @@ def test_parts_give_the_same_rows(monkeypatch, workers):
     books, portal = scenario.books_frame(), scenario.portal_frame()
     whole = reconcile_frames(books, portal, Tolerances())
     monkeypatch.setattr(parallel, "PARALLEL_FROM", 0)
-    parts = parallel._parts(books, workers)
-    assert len(set(parts.tolist())) == workers  # every part has work
+    book_parts, portal_parts = parallel._parts(books, portal, workers)
+    assert set(book_parts.tolist()) == set(portal_parts.tolist()) == set(range(workers))  # all have work
     pd.testing.assert_frame_equal(reconcile_frames(books, portal, Tolerances(), workers), whole)
 
 
@@ -28,26 +28,31 @@ def test_a_pan_lands_in_one_part_on_both_sides():
     scenario = generate(300, seed=32)
     books, portal = scenario.books_frame(), scenario.portal_frame()
     part = {}
-    for frame in (books, portal):
-        for pan, k in zip(pan_blocks(frame), parallel._parts(frame, 3), strict=True):
+    for frame, parts in zip((books, portal), parallel._parts(books, portal, 3), strict=True):
+        for pan, k in zip(pan_blocks(frame), parts, strict=True):
             assert part.setdefault(pan, k) == k
+    sizes = pd.Series(list(pan_blocks(books)) + list(pan_blocks(portal))).value_counts()
+    loads = pd.Series(part).groupby(pd.Series(part)).apply(lambda pans: sizes[pans.index].sum())
+    assert loads.max() - loads.min() <= sizes.max()  # balanced to within one PAN's documents
 
 
 def test_a_failing_part_raises_in_the_caller(monkeypatch):
     scenario = generate(100, seed=33)
+    books, portal = scenario.books_frame(), scenario.portal_frame()
     monkeypatch.setattr(parallel, "PARALLEL_FROM", 0)
-    calls = []
+    book_parts, _ = parallel._parts(books, portal, 2)
+    forked_part = set(books["id"][book_parts == 1])  # part 0 is the calling process's own
+    done_here = []
 
-    def refuse_second_half(books, portal, tolerances):  # noqa: ANN001, ANN202
-        calls.append(len(books))
-        if parallel._parts(books, 2).min() == 1:
-            raise ValueError("part 1 failed")
-        return reconcile_frames(books, portal, tolerances)
+    def fail_in_the_child(part_books, part_portal, tolerances):  # noqa: ANN001, ANN202
+        if set(part_books["id"]) == forked_part:
+            raise ValueError("the forked part failed")
+        done_here.append(len(part_books))
+        return reconcile_frames(part_books, part_portal, tolerances)
 
-    with pytest.raises(ValueError, match="part 1 failed"):
-        parallel.reconcile_in_parts(scenario.books_frame(), scenario.portal_frame(), Tolerances(), 2,
-                                    refuse_second_half)
-    assert calls  # the calling process did its own part
+    with pytest.raises(ValueError, match="the forked part failed"):
+        parallel.reconcile_in_parts(books, portal, Tolerances(), 2, fail_in_the_child)
+    assert done_here == [int((book_parts == 0).sum())]
 
 
 def test_small_scopes_stay_in_one_process():
