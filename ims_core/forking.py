@@ -15,6 +15,8 @@ from typing import TypeVar
 
 from sqlalchemy.engine import Engine
 
+from ims_core.errors import UserFacingError
+
 T = TypeVar("T")
 MAX_WORKERS = 4
 
@@ -44,9 +46,11 @@ def in_child(function: Callable[..., T], *args: object) -> Callable[[], T]:
     def result() -> T:
         try:
             ok, value = receiver.recv()
-        except EOFError as exc:
+        except EOFError as exc:  # killed before it could answer: most often for want of memory
             process.join()
-            raise RuntimeError(f"a worker process died (exit code {process.exitcode})") from exc
+            raise UserFacingError(
+                f"a worker process stopped without an answer (exit code {process.exitcode}); "
+                "if memory is short, run again with --workers 1") from exc
         finally:
             receiver.close()
         process.join()

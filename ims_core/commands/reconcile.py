@@ -40,7 +40,7 @@ RunId = Annotated[int | None, typer.Option("--run", help="run id (default: newes
 
 
 Workers = Annotated[int | None, typer.Option(
-    "--workers", min=1, help="processes for a large scope (default: one per core, at most 4)")]
+    "--workers", min=1, help="processes for a large job (default: one per core, at most 4)")]
 
 
 def reconcile(recipient: Recipient = None, period: Period = None, by: By = "cli",
@@ -75,10 +75,10 @@ def status_table(title: str, counts: dict) -> Table:
 
 @export_app.command("reconciliation")
 def export_reconciliation_command(output: Output, recipient: Recipient = None, run: RunId = None,
-                                  by: By = "cli") -> None:
+                                  by: By = "cli", workers: Workers = None) -> None:
     """Write the newest reconciliation (one row per document) to CSV or XLSX."""
     summary = export_reconciliation(database(), output, run_id=run, recipient_gstin=recipient, actor=by,
-                                    workers=default_workers())
+                                    workers=workers or default_workers())
     shown = ", ".join(f"{count} {status}" for status, count in summary.counts.items() if count)
     console.print(f"Wrote {summary.rows} rows of reconciliation #{summary.run_id} to {summary.path} "
                   f"({shown}).")
