@@ -13,10 +13,14 @@ from __future__ import annotations
 
 import importlib
 import logging
+import os
 import sys
+import threading
+from typing import NoReturn
 
 import typer
 
+from ims_core.db import dispose_engines
 from ims_core.errors import UserFacingError
 from ims_core.ingest.document import IngestError
 
@@ -91,5 +95,34 @@ def main() -> None:
         sys.exit(1)
 
 
+def run() -> NoReturn:
+    """The ``ims`` program: :func:`main`, then :func:`leave` with its exit code."""
+    try:
+        main()
+    except SystemExit as exc:  # how the app always ends: 0 when done, click's codes otherwise
+        if isinstance(exc.code, str):
+            print(exc.code, file=sys.stderr)
+        leave(exc.code if isinstance(exc.code, int) else 0 if exc.code is None else 1)
+    leave(0)
+
+
+def leave(code: int) -> NoReturn:
+    """End the program; without tearing the interpreter down when nothing else runs in it.
+
+    Freeing pandas, SQLAlchemy and every object a command made costs about 0.3 s at every exit and
+    has no effect outside the process, which is a quarter of a small command's time and adds up in
+    scripts. What does have an effect is done first: database connections closed (SQLite folds its
+    write-ahead log into the file as the last one closes), logging shut down, output flushed. With
+    other threads alive (the bot's scheduler, a server) the interpreter exits the ordinary way.
+    """
+    if threading.active_count() > 1:
+        sys.exit(code)
+    dispose_engines()
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    main()
+    run()

@@ -6,6 +6,7 @@ database to the newest revision and is what every entry point calls before it to
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -44,19 +45,31 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001 - DBAPI 
     cursor.close()
 
 
+_opened: weakref.WeakSet[Engine] = weakref.WeakSet()  # see dispose_engines
+
+
 def build_engine(url: str) -> Engine:
     """A new engine for ``url``; SQLite gets WAL, a busy timeout and cross-thread use."""
     url = normalise_url(url)
     if make_url(url).get_backend_name() == "sqlite":
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
-        return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    else:
+        engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    _opened.add(engine)
+    return engine
 
 
 @lru_cache
 def _cached_engine(url: str) -> Engine:
     return build_engine(url)
+
+
+def dispose_engines() -> None:
+    """Close the connections of every engine this process built; SQLite checkpoints its write-ahead
+    log into the database file as the last connection closes."""
+    for engine in list(_opened):
+        engine.dispose()
 
 
 def get_engine(url: str | None = None) -> Engine:

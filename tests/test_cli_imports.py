@@ -69,3 +69,14 @@ def test_a_missing_file_is_a_one_line_error(database_url, tmp_path):
     result = ims(database_url, "import", "gstr2a", str(tmp_path / "nope.json"))
     assert result.returncode != 0 and "no such file" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_the_process_closes_its_database_before_it_ends(tmp_path):
+    """``ims`` ends without the interpreter's teardown, but only after closing its connections: on
+    SQLite the write-ahead log is then folded into the file and removed."""
+    url = f"sqlite:///{tmp_path / 'own.db'}"
+    result = ims(url, "import", "books", str(DEMO / "purchase_register_oct2025.csv"))
+    assert result.returncode == 0, result.stderr
+    assert "net total" in result.stdout  # printed output is flushed before the end
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["own.db"]
+    assert count(url, PurchaseDocument) == 350
