@@ -21,7 +21,6 @@ from ims_core.ingest.document import IngestError, ParsedImport, Problem
 from ims_core.ingest.portal_common import (
     Columns,
     DocSpec,
-    Locate,
     Reader,
     check_problems,
     common_period,
@@ -33,6 +32,7 @@ from ims_core.ingest.portal_common import (
     return_period,
     sha256_hex,
 )
+from ims_core.ingest.portal_values import Locate
 
 EXPECTED = 'a GSTR-2A JSON: {"gstin", "fp", "b2b": [{"ctin", "inv": [{"inum", "idt", "itms": […]}]}], …}'
 

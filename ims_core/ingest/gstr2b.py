@@ -24,7 +24,6 @@ from ims_core.ingest.document import PORTAL_COLUMNS, IngestError, ParsedImport, 
 from ims_core.ingest.portal_common import (
     Columns,
     DocSpec,
-    Locate,
     Reader,
     check_problems,
     combined_hash,
@@ -35,8 +34,8 @@ from ims_core.ingest.portal_common import (
     resolve_recipient,
     return_period,
     sha256_hex,
-    text,
 )
+from ims_core.ingest.portal_values import Locate, text
 
 EXPECTED = 'a GSTR-2B JSON download: {"data": {"gstin", "rtnprd", "docdata": {…}}}'
 

@@ -47,12 +47,11 @@ from ims_core.ingest.portal_common import (
     check_problems,
     common_period,
     fill,
-    month_period,
     read_bytes,
     resolve_recipient,
     sha256_hex,
-    text,
 )
+from ims_core.ingest.portal_values import month_period, text
 
 SHEETS = {"b2b": "b2b", "b2ba": "b2ba", "b2b-cdnr": "cdnr", "b2b-cdnra": "cdnra", "eco": "ecom",
           "ecoa": "ecoma", "isd": "isd", "isda": "isda", "impg": "impg", "impgsez": "impgsez",

@@ -8,7 +8,7 @@ from sqlalchemy import select, text
 
 from ims_core.ingest.document import PORTAL_COLUMNS, ParsedImport, complete_frame
 from ims_core.ingest.loader import load
-from ims_core.ingest.portal_common import Fields
+from ims_core.ingest.portal_values import Fields
 from ims_core.models import PortalDocument
 from ims_core.samplegen import generate
 
