@@ -12,8 +12,11 @@ from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy import event, inspect, text
-from sqlalchemy.engine import Engine, make_url
+import numpy as np
+import orjson
+from sqlalchemy import Select, event, func, inspect, text
+from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, create_engine
 
 from ims_core.settings import get_settings
@@ -89,6 +92,32 @@ def session_scope(engine: Engine | None = None) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def json_column_chunks(conn: Connection, query: Select, id_column: ColumnElement, first: int, last: int,
+                       size: int) -> Iterator[list[np.ndarray]]:
+    """SQLite only: the rows of ``query`` whose ``id_column`` lies in ``first``..``last``, ``size``
+    ids at a time, as one object array per selected column, in id order.
+
+    Each chunk is one row of ``json_group_array`` texts that orjson turns into lists: at a million
+    rows that takes about half the time of stepping through the rows with the driver and turning
+    them back into columns. An aggregate takes rows in whatever order the scan chose, so the ids
+    come along and the chunk is put in id order when it is not already.
+    """
+    every = [id_column, *query.selected_columns]
+    arrays = query.with_only_columns(*(func.json_group_array(column) for column in every)).order_by(None)
+    for start in range(first, last + 1, size):
+        ids, *texts = conn.execute(arrays.where(id_column.between(start, min(start + size - 1, last)))).one()
+        order = np.argsort(orjson.loads(ids), kind="stable")
+        if not len(order):
+            continue
+        in_order = bool((np.diff(order) == 1).all())
+        columns = []
+        for values in texts:
+            column = np.empty(len(order), dtype=object)
+            column[:] = orjson.loads(values)
+            columns.append(column if in_order else column[order])
+        yield columns
 
 
 def alembic_config(engine: Engine):  # noqa: ANN201 - alembic.config.Config

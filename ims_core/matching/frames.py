@@ -12,11 +12,11 @@ import datetime as dt
 from collections.abc import Iterator
 
 import numpy as np
-import orjson
 import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection, Engine
 
+from ims_core.db import json_column_chunks
 from ims_core.ingest.document import TAX
 from ims_core.matching.normalise import number_forms
 from ims_core.models import PortalDocument, PurchaseDocument
@@ -108,25 +108,11 @@ def _driver_chunks(conn: Connection, query) -> Iterator[list[np.ndarray]]:  # no
 
 
 def _json_chunks(conn: Connection, query, table) -> Iterator[list[np.ndarray]]:  # noqa: ANN001
-    """On SQLite: each chunk of ids one row of ``json_group_array`` texts, one per column, that
-    orjson turns into lists; about 40% less time than stepping through the rows, which at a million
-    documents a side is seconds. The chunks run in id order, as the driver's scan would."""
+    """On SQLite: the columns as JSON arrays (:func:`ims_core.db.json_column_chunks`), about 40%
+    less time than the driver's rows, which at a million documents a side is seconds."""
     first, last = conn.execute(select(func.min(table.c.id), func.max(table.c.id))).one()
-    if first is None:
-        return
-    columns = list(query.selected_columns)
-    arrays = query.with_only_columns(*(func.json_group_array(column) for column in columns))
-    for start in range(first, last + 1, FETCH_ROWS):
-        texts = conn.execute(arrays.where(table.c.id.between(start, start + FETCH_ROWS - 1))).one()
-        values = [orjson.loads(text) for text in texts]
-        if values[0]:
-            yield [_objects(column) for column in values]
-
-
-def _objects(values: list) -> np.ndarray:
-    array = np.empty(len(values), dtype=object)
-    array[:] = values
-    return array
+    if first is not None:
+        yield from json_column_chunks(conn, query, table.c.id, first, last, FETCH_ROWS)
 
 
 def _typed(chunks: Iterator[list[np.ndarray]], columns: list[str], dates: list[str]) -> pd.DataFrame:
