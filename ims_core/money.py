@@ -7,7 +7,7 @@ exact and vectorised arithmetic stays in int64. Reports turn paise back into ``D
 from __future__ import annotations
 
 import re
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, Overflow
 
 import numpy as np
 import pandas as pd
@@ -63,6 +63,8 @@ def _decimal_to_paise(amount: Decimal) -> int:
         return int((amount * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
     except InvalidOperation as exc:
         raise AmountError(f"'{amount}' is not an amount") from exc
+    except Overflow as exc:  # a spreadsheet's 1E1000000: beyond Decimal's exponent range
+        raise AmountError(f"'{amount}' is too large an amount") from exc
 
 
 def to_rupees(paise: int) -> Decimal:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, Overflow
 
 import numpy as np
 import pandas as pd
@@ -60,7 +60,7 @@ def _expected(text: str) -> int | None:
             return None
         try:
             return int((Decimal(text.strip()) * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
-        except InvalidOperation:  # more digits than Decimal's context: refused
+        except (InvalidOperation, Overflow):  # beyond Decimal's digits or exponents: refused
             return None
 
 
@@ -135,3 +135,8 @@ def test_format_inr_and_to_rupees() -> None:
     assert format_inr(12345650) == "₹1,23,456.50"
     assert format_inr(-123400) == "-₹1,234.00"
     assert to_rupees(12345650) == Decimal("123456.50")
+
+
+def test_an_exponent_beyond_decimals_range_is_refused_not_a_crash():
+    values, bad = series_to_paise(pd.Series(["1E1000000", "12.50"], dtype=object))
+    assert bad.tolist() == [True, False] and int(values[1]) == 1250
