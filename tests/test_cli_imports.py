@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import os
 import subprocess
 import sys
@@ -80,3 +81,21 @@ def test_the_process_closes_its_database_before_it_ends(tmp_path):
     assert "net total" in result.stdout  # printed output is flushed before the end
     assert sorted(p.name for p in tmp_path.iterdir()) == ["own.db"]
     assert count(url, PurchaseDocument) == 350
+
+
+def test_amounts_are_printed_whole_in_a_log_without_a_terminal_width(database_url, tmp_path):
+    """A cron job's output is no terminal and sets no COLUMNS: rich's 80 columns used to cut a crore
+    amount to '₹8,08,53,54,260…'."""
+    env = {k: v for k, v in os.environ.items() if k != "COLUMNS"} | {"DATABASE_URL": database_url}
+    books = tmp_path / "big.csv"
+    with (DEMO / "purchase_register_oct2025.csv").open(encoding="utf-8", newline="") as demo:
+        header, row = list(csv.reader(demo))[:2]
+    row[header.index("taxable_value")] = "12345678901.25"  # two crore-sized amounts side by side:
+    row[header.index("igst")] = "2222222222.18"  # wider than 80 columns allow
+    with books.open("w", encoding="utf-8", newline="") as out:
+        csv.writer(out).writerows([header, row])
+    result = subprocess.run([sys.executable, "-m", "ims_core.cli", "import", "books", str(books)],
+                            env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "₹12,34,56,78,901.25" in result.stdout and "₹2,22,22,22,222.18" in result.stdout
+    assert "…" not in result.stdout

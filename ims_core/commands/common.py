@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -12,6 +13,9 @@ from sqlalchemy.engine import Engine
 from ims_core.db import get_engine, migrate
 
 console = Console(highlight=False)
+if not console.is_terminal and "COLUMNS" not in os.environ:
+    # a log file or a pipe: no screen to fit, and rich's 80 columns would cut crore amounts short
+    console.width = 160
 PROGRESS_FROM = 20_000  # rows: below this an import is over before a bar would help
 
 
