@@ -336,6 +336,14 @@ def _date_cell(sheet, day: dt.date | None) -> object:  # noqa: ANN001
     return cell
 
 
+def check_export_path(path: Path) -> None:
+    """Refuse a path :func:`export_reconciliation` cannot write, before any work is done for it."""
+    if path.suffix.lower() not in (".csv", ".xlsx"):
+        raise UserFacingError(f"{path}: the export must end in .csv or .xlsx")
+    if not path.parent.exists():
+        raise UserFacingError(f"{path.parent}: no such folder")
+
+
 def export_reconciliation(bind: Engine | Connection, path: Path | str, run_id: int | None = None,
                           recipient_gstin: str | None = None,
                           actor: str | audit.Actor = "cli", workers: int = 1) -> ExportSummary:
@@ -344,11 +352,8 @@ def export_reconciliation(bind: Engine | Connection, path: Path | str, run_id: i
     The export is an audit event (what was exported, by whom, how many rows), written after the file
     is complete so the trail never records an export that failed."""
     path = Path(path)
+    check_export_path(path)
     suffix = path.suffix.lower()
-    if suffix not in (".csv", ".xlsx"):
-        raise UserFacingError(f"{path}: the export must end in .csv or .xlsx")
-    if not path.parent.exists():
-        raise UserFacingError(f"{path.parent}: no such folder")
     run_id = run_id if run_id is not None else latest_run_id(bind, recipient_gstin)
     if suffix == ".csv":
         counts = write_csv(bind, run_id, path, workers)

@@ -26,7 +26,8 @@ def register(app: typer.Typer) -> None:
     app.add_typer(import_app, name="import")
 
 
-def _existing(paths: list[Path]) -> list[Path]:
+def existing_files(paths: list[Path]) -> list[Path]:
+    """``paths``, once each is known to be a file; else the first that is not, named."""
     for path in paths:
         if not path.is_file():
             raise UserFacingError(f"{path}: no such file")
@@ -91,7 +92,7 @@ def import_books(
     """Import the purchase register (CSV or XLSX)."""
     from ims_core.ingest.books import parse_books
 
-    parsed = parse_books(_existing([file])[0], preset=preset, recipient_gstin=recipient,
+    parsed = parse_books(existing_files([file])[0], preset=preset, recipient_gstin=recipient,
                          column_map=_parse_map(map_ or []))
     run_import(parsed, dry_run=dry_run, by=by)
 
@@ -102,7 +103,7 @@ def import_gstr2b(files: list[Path], recipient: Recipient = None, dry_run: DryRu
     """Import a GSTR-2B download: JSON (one or several files of one return) or the portal's Excel."""
     from ims_core.ingest.gstr2b import parse_gstr2b
 
-    run_import(parse_gstr2b(_existing(files), recipient_gstin=recipient), dry_run=dry_run, by=by)
+    run_import(parse_gstr2b(existing_files(files), recipient_gstin=recipient), dry_run=dry_run, by=by)
 
 
 @import_app.command("ims")
@@ -110,7 +111,7 @@ def import_ims(file: Path, recipient: Recipient = None, dry_run: DryRun = False,
     """Import IMS records (the portal's JSON of invoices awaiting action)."""
     from ims_core.ingest.ims import parse_ims_json
 
-    run_import(parse_ims_json(_existing([file])[0], recipient_gstin=recipient), dry_run=dry_run, by=by)
+    run_import(parse_ims_json(existing_files([file])[0], recipient_gstin=recipient), dry_run=dry_run, by=by)
 
 
 @import_app.command("gstr2a")
@@ -118,4 +119,5 @@ def import_gstr2a(file: Path, recipient: Recipient = None, dry_run: DryRun = Fal
     """Import a GSTR-2A JSON download."""
     from ims_core.ingest.gstr2a import parse_gstr2a_json
 
-    run_import(parse_gstr2a_json(_existing([file])[0], recipient_gstin=recipient), dry_run=dry_run, by=by)
+    parsed = parse_gstr2a_json(existing_files([file])[0], recipient_gstin=recipient)
+    run_import(parsed, dry_run=dry_run, by=by)

@@ -15,11 +15,12 @@ from rich.table import Table
 
 from ims_core.commands.common import console, database
 from ims_core.errors import UserFacingError
-from ims_core.exports import export_reconciliation
+from ims_core.exports import ExportSummary, export_reconciliation
 from ims_core.forking import default_workers
 from ims_core.matching.engine import STATUSES
 from ims_core.matching.explain import explain
 from ims_core.matching.run import run_reconciliation
+from ims_core.models import ReconciliationRun
 from ims_core.money import format_inr
 
 export_app = typer.Typer(help="Export reports and files for the portal.", no_args_is_help=True)
@@ -46,8 +47,12 @@ Workers = Annotated[int | None, typer.Option(
 def reconcile(recipient: Recipient = None, period: Period = None, by: By = "cli",
               workers: Workers = None) -> None:
     """Pair the purchase register with the portal's documents and store the results."""
-    run = run_reconciliation(database(), recipient_gstin=recipient, period=period, actor=by,
-                             workers=workers or default_workers())
+    print_reconciliation(run_reconciliation(database(), recipient_gstin=recipient, period=period, actor=by,
+                                            workers=workers or default_workers()))
+
+
+def print_reconciliation(run: ReconciliationRun) -> None:
+    """What a run found: count and tax per status, and where to look at what needs attention."""
     counts = json.loads(run.counts_json)
     scope = ", ".join(filter(None, [run.recipient_gstin or "all recipients",
                                     f"period {run.period}" if run.period else "all periods"]))
@@ -77,8 +82,12 @@ def status_table(title: str, counts: dict) -> Table:
 def export_reconciliation_command(output: Output, recipient: Recipient = None, run: RunId = None,
                                   by: By = "cli", workers: Workers = None) -> None:
     """Write the newest reconciliation (one row per document) to CSV or XLSX."""
-    summary = export_reconciliation(database(), output, run_id=run, recipient_gstin=recipient, actor=by,
-                                    workers=workers or default_workers())
+    print_export(export_reconciliation(database(), output, run_id=run, recipient_gstin=recipient, actor=by,
+                                       workers=workers or default_workers()))
+
+
+def print_export(summary: ExportSummary) -> None:
+    """One line: how many rows of which run went where, and how many of each status."""
     shown = ", ".join(f"{count} {status}" for status, count in summary.counts.items() if count)
     console.print(f"Wrote {summary.rows} rows of reconciliation #{summary.run_id} to {summary.path} "
                   f"({shown}).")

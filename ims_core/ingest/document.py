@@ -82,6 +82,10 @@ class IngestError(Exception):
         self.problems = problems
         super().__init__(self.message())
 
+    def __reduce__(self):  # noqa: ANN204 - pickle protocol
+        # rebuilt from what the constructor takes, so that it crosses from a forked worker intact
+        return type(self), (self.file, self.problems)
+
     def message(self) -> str:
         lines = [p.describe() for p in self.problems[: self.MAX_LISTED]]
         more = len(self.problems) - self.MAX_LISTED

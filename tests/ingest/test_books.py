@@ -458,3 +458,15 @@ def test_missing_column_below_title_rows_names_the_header_row(tmp_path: Path) ->
         "(got 'Date, Particulars, Voucher Type, Supplier Invoice No., GSTIN/UIN')"
     )
     assert "map them with --map" in message
+
+
+def test_an_import_error_crosses_a_process_boundary_whole():
+    """A forked worker (``ims run``'s GSTR-2B) hands its error to the parent by pickling."""
+    import pickle
+
+    from ims_core.ingest.document import Problem
+
+    error = IngestError("bad.json", [Problem("expected a date", row=3, field="dt", value="31-02-2025")])
+    copy = pickle.loads(pickle.dumps(error))
+    assert type(copy) is IngestError and str(copy) == str(error)
+    assert copy.file == "bad.json" and copy.problems == error.problems

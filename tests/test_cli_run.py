@@ -1,0 +1,187 @@
+"""``ims run`` as a cron job runs it: a real process (one thread, so free to fork), its exit code, its
+output, and the database after, compared with what the four separate commands leave."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import orjson
+import pytest
+from conftest import ON_POSTGRES, SERVER_URL
+from sqlalchemy import func, select, text
+from sqlalchemy.engine import make_url
+
+from ims_core.db import build_engine
+from ims_core.models import ImportBatch, MatchResult, PortalDocument, PurchaseDocument, ReconciliationRun
+from ims_core.samplegen import generate, write_books_csv, write_gstr2b_json
+
+STEPS = ["import books", "import gstr2b", "imports", "reconcile", "export", "total"]
+
+
+def ims(database_url: str, *args: str, code: str | None = None) -> subprocess.CompletedProcess:
+    """``ims ARGS`` in its own process; or, with ``code``, that Python run first in the same process."""
+    env = {**os.environ, "DATABASE_URL": database_url, "COLUMNS": "200"}
+    start = ["-m", "ims_core.cli"] if code is None else [
+        "-c", f"import sys\nsys.argv = ['ims', *sys.argv[1:]]\n{code}\nfrom ims_core import cli\ncli.run()"]
+    return subprocess.run([sys.executable, *start, *args], env=env, capture_output=True, text=True,
+                          timeout=300)
+
+
+def database_state(database_url: str) -> dict:
+    engine = build_engine(database_url)
+    with engine.connect() as conn:
+        state = {model.__tablename__: conn.execute(select(func.count()).select_from(model.__table__)).scalar()
+                 for model in (PurchaseDocument, PortalDocument, ImportBatch, ReconciliationRun)}
+        state["statuses"] = dict(conn.execute(
+            select(MatchResult.status, func.count()).group_by(MatchResult.status)).all())
+    engine.dispose()
+    return state
+
+
+def timings(path: Path, *, export: bool) -> dict:
+    figures = json.loads(path.read_text())
+    assert list(figures) == [s for s in STEPS if export or s != "export"] + ["overlapped"]
+    assert all(isinstance(figures[s], float | int) and figures[s] >= 0 for s in figures if s != "overlapped")
+    assert figures["total"] + 0.01 >= figures["imports"] + figures["reconcile"]
+    return figures
+
+
+@pytest.fixture(scope="module")
+def month(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """A sample month of a few hundred documents; its GSTR-2B also split in two files of one return."""
+    folder = tmp_path_factory.mktemp("month")
+    sample = generate(300, seed=5)
+    files = {"books": write_books_csv(sample, folder / "books.csv"),
+             "gstr2b": write_gstr2b_json(sample, folder / "gstr2b.json")}
+    whole = orjson.loads(files["gstr2b"].read_bytes())
+    for section in ("b2b", "cdnr"):
+        part = {"chksum": "", "data": {**whole["data"], "fc": 2,
+                                       "docdata": {section: whole["data"]["docdata"][section]}}}
+        files[section] = folder / f"gstr2b_{section}.json"
+        files[section].write_bytes(orjson.dumps(part))
+    return files
+
+
+@pytest.fixture
+def other_database_url(_template: str, tmp_path: Path) -> Iterator[str]:
+    """A second fresh database beside ``database_url``, made the same way (conftest), to compare with."""
+    if not ON_POSTGRES:
+        path = tmp_path / "other.db"
+        shutil.copy(_template, path)
+        yield f"sqlite:///{path}"
+        return
+    name = f"ims_t_{uuid.uuid4().hex[:12]}"
+    admin = build_engine(SERVER_URL).execution_options(isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{_template}"'))
+    yield make_url(SERVER_URL).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def test_run_does_what_the_four_commands_do(month, database_url, other_database_url, tmp_path):
+    books, b2b, cdnr = str(month["books"]), str(month["b2b"]), str(month["cdnr"])
+    for args in (["import", "books", books, "--preset", "canonical"], ["import", "gstr2b", b2b, cdnr],
+                 ["reconcile"], ["export", "reconciliation", "-o", str(tmp_path / "four.csv")]):
+        assert (done := ims(other_database_url, *args)).returncode == 0, done.stderr
+
+    result = ims(database_url, "run", "--books", books, "--preset", "canonical", "--gstr2b", b2b,
+                 "--gstr2b", cdnr, "-o", str(tmp_path / "run.csv"), "--workers", "2",
+                 "--timings", str(tmp_path / "t.json"))
+
+    assert result.returncode == 0, result.stderr
+    assert database_state(database_url) == database_state(other_database_url)
+    assert (tmp_path / "run.csv").read_bytes() == (tmp_path / "four.csv").read_bytes()
+    assert timings(tmp_path / "t.json", export=True)["overlapped"] is True
+    out = result.stdout
+    printed = [out.index(s) for s in ("books import of books.csv", "gstr2b import of gstr2b_b2b.json, "
+                                      "gstr2b_cdnr.json", "Reconciliation #1", "Wrote ", "Done in ")]
+    assert printed == sorted(printed)
+    assert "overlapped), reconcile" in out and "Traceback" not in result.stderr
+
+
+def test_one_worker_imports_in_turn_with_the_same_result(month, database_url, other_database_url, tmp_path):
+    common = ["run", "--books", str(month["books"]), "--gstr2b", str(month["gstr2b"])]
+    in_turn = ims(database_url, *common, "--workers", "1", "-o", str(tmp_path / "a.csv"),
+                  "--timings", str(tmp_path / "a.json"))
+    side_by_side = ims(other_database_url, *common, "--workers", "2", "--timings", str(tmp_path / "b.json"))
+    assert in_turn.returncode == 0 and side_by_side.returncode == 0, in_turn.stderr + side_by_side.stderr
+    assert ims(other_database_url, "export", "reconciliation", "-o", str(tmp_path / "b.csv")).returncode == 0
+
+    assert timings(tmp_path / "a.json", export=True)["overlapped"] is False
+    assert timings(tmp_path / "b.json", export=False)["overlapped"] is True
+    assert "overlapped" not in in_turn.stdout and "export" not in side_by_side.stdout.splitlines()[-1]
+    assert database_state(database_url) == database_state(other_database_url)
+    assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
+    assert in_turn.stdout.index("books import") < in_turn.stdout.index("gstr2b import")
+
+
+@pytest.mark.parametrize("holds_back", [
+    "from ims_core.commands import pipeline\npipeline.PARALLEL_IMPORT_BYTES = 1000",
+    "import threading\nthreading.Thread(target=threading.Event().wait, daemon=True).start()",
+], ids=["large inputs", "another thread"])
+def test_large_inputs_or_another_thread_keep_the_imports_in_turn(month, database_url, tmp_path, holds_back):
+    result = ims(database_url, "run", "--books", str(month["books"]), "--gstr2b", str(month["gstr2b"]),
+                 "--workers", "2", "--timings", str(tmp_path / "t.json"), code=holds_back)
+    assert result.returncode == 0, result.stderr
+    assert timings(tmp_path / "t.json", export=False)["overlapped"] is False
+    assert database_state(database_url)["reconciliation_run"] == 1
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_bad_books_stop_the_run_before_anything_is_written(month, database_url, tmp_path, workers):
+    lines = month["books"].read_text().splitlines()
+    row = lines[5].split(",")
+    row[4] = "31-02-2025"  # doc_date: no such day
+    lines[5] = ",".join(row)
+    broken = tmp_path / "books.csv"
+    broken.write_text("\n".join(lines) + "\n")
+
+    result = ims(database_url, "run", "--books", str(broken), "--gstr2b", str(month["gstr2b"]),
+                 "-o", str(tmp_path / "out.csv"), "--workers", workers)
+
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: books.csv: row 6, field 'doc_date'")
+    assert "31-02-2025" in result.stderr
+    assert "Traceback" not in result.stderr and result.stdout == ""
+    state = database_state(database_url)
+    assert state["import_batch"] == state["portal_document"] == state["reconciliation_run"] == 0
+    assert not (tmp_path / "out.csv").exists()
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_bad_gstr2b_leaves_the_books_imported_and_nothing_reconciled(month, database_url, tmp_path,
+                                                                        workers):
+    broken = tmp_path / "bad_2b.json"
+    document = orjson.loads(month["gstr2b"].read_bytes())
+    document["data"]["docdata"]["b2b"][0]["inv"][0]["dt"] = "31-02-2025"
+    broken.write_bytes(orjson.dumps(document))
+
+    result = ims(database_url, "run", "--books", str(month["books"]), "--gstr2b", str(broken),
+                 "-o", str(tmp_path / "out.csv"), "--workers", workers)
+
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: bad_2b.json: row docdata.b2b[0].inv[0], field 'dt'")
+    assert "Traceback" not in result.stderr
+    assert "books import of books.csv" in result.stdout and "Reconciliation" not in result.stdout
+    state = database_state(database_url)
+    assert state["purchase_document"] > 0 and state["import_batch"] == 1
+    assert state["portal_document"] == state["reconciliation_run"] == 0
+    assert not (tmp_path / "out.csv").exists()
+
+
+def test_an_export_path_it_cannot_write_is_refused_before_any_work(month, database_url, tmp_path):
+    result = ims(database_url, "run", "--books", str(month["books"]), "--gstr2b", str(month["gstr2b"]),
+                 "-o", str(tmp_path / "out.txt"))
+    assert result.returncode == 1
+    assert result.stderr.strip() == f"error: {tmp_path / 'out.txt'}: the export must end in .csv or .xlsx"
+    state = database_state(database_url)
+    assert state["import_batch"] == state["reconciliation_run"] == 0
