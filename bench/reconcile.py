@@ -1,26 +1,27 @@
 """Pipeline speed: ``python bench/reconcile.py N`` generates N books and N portal documents (the
-sample generator's month, with every kind of finding), runs the ``ims`` pipeline on them (import
-books, import GSTR-2B, reconcile, export CSV), each stage as its own ``ims`` process, and prints
-seconds and peak memory per stage beside a bare pandas read + exact merge of the same two files.
+sample generator's month, with every kind of finding) and runs the ``ims`` pipeline on them (import
+books, import GSTR-2B, reconcile, export CSV) two ways, on a fresh database each time:
+
+- ``ims run``, the one-command pipeline a cron job uses: one process, each step's seconds taken from
+  its ``--timings`` file, the interpreter's start-up being the rest of the process's wall time;
+- the four commands ``ims import books``, ``ims import gstr2b``, ``ims reconcile`` and ``ims export
+  reconciliation``, each its own process, paying the start-up four times.
+
+Beside them, a bare pandas read + exact merge of the same two files (the median of three runs; it is
+short, and one run varies by a tenth). Wall seconds, CPU seconds (forked workers included) and peak
+memory (PSS summed over the process and its workers, see ``measure.py``) are printed per step.
 
 Targets: at 100,000 x 100,000 the pipeline within 3x the bare merge; at 1,000,000 x 1,000,000 under
-60 s and 4 GB on 2 cores. Every process pays the interpreter and import start-up once; that figure
-is printed too. Set ``DATABASE_URL`` to measure PostgreSQL instead of a fresh SQLite file.
+60 s and 4 GB on 2 cores. Set ``DATABASE_URL`` to a PostgreSQL database to measure that instead of a
+fresh SQLite file (each way then starts by emptying its tables).
 
-``--in-process`` runs the same ``ims`` commands through the CLI's Typer app inside this one Python
-process instead: the figures then leave the interpreter and import start-up out (paid once, before the
-clock starts), and the peak memory shown is this process's peak so far.
-
-Usage: ``python bench/reconcile.py [N] [--in-process]``.
+Usage: ``python bench/reconcile.py [N] [--only run|commands]``.
 """
 
 from __future__ import annotations
 
-import contextlib
-import importlib
-import io
+import json
 import os
-import resource
 import sys
 import tempfile
 import time
@@ -40,22 +41,17 @@ print(len(merged))
 """
 
 
-def run_in_process(args: list[str]) -> tuple[float, float, float]:
-    """Run one ``ims`` command through the Typer app in this process; same figures as
-    :func:`run_measured` (peak memory is the process's peak so far)."""
-    from ims_core.cli import app
-
-    start, cpu = time.perf_counter(), time.process_time()
-    with contextlib.redirect_stdout(io.StringIO()):
-        app(args, standalone_mode=False)
-    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
-    return seconds, cpu, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+STEPS = ["import books", "import gstr2b", "reconcile", "export"]
 
 
 def main() -> None:
-    in_process = "--in-process" in sys.argv[1:]
-    numbers = [a for a in sys.argv[1:] if not a.startswith("--")]
+    args = sys.argv[1:]
+    only = args[args.index("--only") + 1] if "--only" in args else None
+    numbers = [a for a in args if a.isdigit()]
     n = int(numbers[0]) if numbers else 100_000
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith("postgres") and only is None:
+        raise SystemExit("with PostgreSQL, give --only run or --only commands, on an empty database")
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         started = time.perf_counter()
@@ -64,35 +60,50 @@ def main() -> None:
         portal = write_gstr2b_json(month, folder / "gstr2b.json")
         print(f"generated {len(month.books):,} book rows and {len(month.portal):,} portal documents "
               f"in {time.perf_counter() - started:.1f} s (not part of the figures)")
-        env = dict(os.environ)
-        env.setdefault("DATABASE_URL", f"sqlite:///{folder / 'bench.db'}")
-        python = sys.executable
-        ims = [python, "-m", "ims_core.cli"]
+        database = "PostgreSQL" if url.startswith("postgres") else "SQLite"
 
-        startup, startup_cpu, _ = run_measured([*ims, "--help"], env)
-        bare, bare_cpu, bare_peak = run_measured([python, "-c", BASELINE, str(books), str(portal)], env)
-        stages = [("import books", ["import", "books", str(books), "--preset", "canonical"]),
-                  ("import gstr2b", ["import", "gstr2b", str(portal)]),
-                  ("reconcile", ["reconcile"]),
-                  ("export csv", ["export", "reconciliation", "-o", str(folder / "reco.csv")])]
-        if in_process:  # the engine and settings read DATABASE_URL from the environment
-            os.environ["DATABASE_URL"] = env["DATABASE_URL"]
-            importlib.import_module("ims_core.cli")  # the start-up, paid here off the clock
-        total = cpu = peak = 0.0
-        for label, args in stages:
-            measured = run_in_process(args) if in_process else run_measured([*ims, *args], env)
-            seconds, stage_cpu, stage_peak = measured
-            total, cpu, peak = total + seconds, cpu + stage_cpu, max(peak, stage_peak)
-            print(f"{label:14s} {seconds:8.2f} s  cpu {stage_cpu:7.2f} s   peak {stage_peak:7.0f} MiB   "
+        def env_for(name: str) -> dict[str, str]:
+            return {**os.environ, "DATABASE_URL": url or f"sqlite:///{folder / name}"}
+
+        python = sys.executable
+        bares = sorted(run_measured([python, "-c", BASELINE, str(books), str(portal)], env_for("bare.db"))
+                       for _ in range(3))
+        bare, bare_cpu, bare_peak = bares[1]
+        print(f"{'bare merge':16s} {bare:7.2f} s  cpu {bare_cpu:6.2f} s  peak {bare_peak:6.0f} MiB   "
+              f"(pandas read of both files + merge; median of {', '.join(f'{b[0]:.2f}' for b in bares)} s)")
+        ims = [python, "-m", "ims_core.cli"]
+        if only in (None, "run"):
+            timings = folder / "timings.json"
+            seconds, cpu, peak = run_measured(
+                [*ims, "run", "--books", str(books), "--preset", "canonical", "--gstr2b", str(portal),
+                 "-o", str(folder / "run.csv"), "--timings", str(timings)], env_for("run.db"))
+            steps = json.loads(timings.read_text())
+            print(f"\nims run: one process ({n:,} x {n:,}, {database}; the imports "
+                  f"{'overlapped' if steps['overlapped'] else 'one after the other'})")
+            rows = [("start-up", seconds - steps["total"]),
+                    ("imports", steps["imports"]),
+                    *((f"  {step}", steps[step]) for step in STEPS[:2]),
+                    *((step, steps[step]) for step in STEPS[2:])]
+            for label, figure in rows:
+                print(f"{label:16s} {figure:7.2f} s   {figure / bare:5.2f}x bare merge")
+            print(f"{'pipeline':16s} {seconds:7.2f} s  cpu {cpu:6.2f} s  peak {peak:6.0f} MiB   "
                   f"{seconds / bare:5.2f}x bare merge")
-        print(f"{'pipeline':14s} {total:8.2f} s  cpu {cpu:7.2f} s   peak {peak:7.0f} MiB   "
-              f"({n:,} x {n:,}, {'PostgreSQL' if env['DATABASE_URL'].startswith('postgres') else 'SQLite'})")
-        print(f"{'bare merge':14s} {bare:8.2f} s  cpu {bare_cpu:7.2f} s   peak {bare_peak:7.0f} MiB   "
-              "(pandas read of both files + merge)")
-        print(f"{'ims start-up':14s} {startup:8.2f} s  cpu {startup_cpu:7.2f} s   "
-              + ("(paid once, before the clock: stages ran in this process)" if in_process
-                 else f"(paid by each of the {len(stages)} stages)"))
-        print(f"pipeline / bare merge: {total / bare:.2f}x wall, {cpu / bare_cpu:.2f}x cpu")
+        if only in (None, "commands"):
+            print(f"\nfour ims commands, each its own process ({n:,} x {n:,}, {database})")
+            commands = [["import", "books", str(books), "--preset", "canonical"],
+                        ["import", "gstr2b", str(portal)], ["reconcile"],
+                        ["export", "reconciliation", "-o", str(folder / "commands.csv")]]
+            total = cpu = peak = 0.0
+            for step, command in zip(STEPS, commands, strict=True):
+                seconds, step_cpu, step_peak = run_measured([*ims, *command], env_for("commands.db"))
+                total, cpu, peak = total + seconds, cpu + step_cpu, max(peak, step_peak)
+                print(f"{step:16s} {seconds:7.2f} s  cpu {step_cpu:6.2f} s  peak {step_peak:6.0f} MiB   "
+                      f"{seconds / bare:5.2f}x bare merge")
+            print(f"{'pipeline':16s} {total:7.2f} s  cpu {cpu:6.2f} s  peak {peak:6.0f} MiB   "
+                  f"{total / bare:5.2f}x bare merge")
+            startup, startup_cpu, _ = run_measured([*ims, "import", "--help"], env_for("help.db"))
+            print(f"{'(start-up)':16s} {startup:7.2f} s  cpu {startup_cpu:6.2f} s   "
+                  "(`ims import --help`: what each command pays before it works)")
 
 
 if __name__ == "__main__":
