@@ -18,7 +18,7 @@ from conftest import ON_POSTGRES, SERVER_URL
 from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
 
-from ims_core.db import build_engine
+from ims_core.db import build_engine, current_revision, head_revision
 from ims_core.models import ImportBatch, MatchResult, PortalDocument, PurchaseDocument, ReconciliationRun
 from ims_core.samplegen import generate, write_books_csv, write_gstr2b_json
 
@@ -122,6 +122,37 @@ def test_one_worker_imports_in_turn_with_the_same_result(month, database_url, ot
     assert database_state(database_url) == database_state(other_database_url)
     assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
     assert in_turn.stdout.index("books import") < in_turn.stdout.index("gstr2b import")
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_new_database_gets_its_schema_first(month, tmp_path, workers):
+    """With two workers the schema is created by a process of its own while the files are parsed."""
+    url = f"sqlite:///{tmp_path / 'new.db'}"
+    result = ims(url, "run", "--books", str(month["books"]), "--gstr2b", str(month["gstr2b"]),
+                 "--workers", workers)
+    assert result.returncode == 0, result.stderr
+    engine = build_engine(url)
+    try:
+        assert current_revision(engine) == head_revision()
+    finally:
+        engine.dispose()
+    state = database_state(url)
+    assert state["import_batch"] == 2 and state["reconciliation_run"] == 1 and state["statuses"]
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_bad_books_in_a_new_database_leave_only_the_schema(month, tmp_path, workers):
+    lines = month["books"].read_text().splitlines()
+    row = lines[5].split(",")
+    row[4] = "31-02-2025"  # doc_date: no such day
+    lines[5] = ",".join(row)
+    broken = tmp_path / "books.csv"
+    broken.write_text("\n".join(lines) + "\n")
+    url = f"sqlite:///{tmp_path / 'new.db'}"
+    result = ims(url, "run", "--books", str(broken), "--gstr2b", str(month["gstr2b"]), "--workers", workers)
+    assert result.returncode == 1 and result.stderr.startswith("error: books.csv: row 6, field 'doc_date'")
+    state = database_state(url)
+    assert state["import_batch"] == state["portal_document"] == state["reconciliation_run"] == 0
 
 
 @pytest.mark.parametrize("holds_back", [

@@ -23,7 +23,7 @@ import json
 import multiprocessing
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from multiprocessing.connection import Connection as PipeEnd
 from pathlib import Path
 from typing import Annotated
@@ -35,6 +35,7 @@ from ims_core.audit import Actor, actor_named
 from ims_core.commands.common import console, database, progress_bar
 from ims_core.commands.imports import Recipient, existing_files, print_summary
 from ims_core.commands.reconcile import Workers, print_export, print_reconciliation
+from ims_core.db import current_revision, get_engine, head_revision, migrate
 from ims_core.errors import UserFacingError
 from ims_core.exports import check_export_path, export_reconciliation
 from ims_core.forking import default_workers, in_child, own_connections
@@ -76,14 +77,17 @@ def run(books: Books, gstr2b: Gstr2bFiles, preset: Preset = "auto", recipient: R
         raise UserFacingError(f"{timings.parent}: no such folder")
     workers = workers or default_workers()
     actor = actor_named(by)
-    engine = database()
     seconds: dict[str, float] = {}
 
     began = time.perf_counter()
     overlapped = _can_overlap(workers, [books, *gstr2b])
-    imports = _imports_side_by_side if overlapped else _imports_in_turn
-    books_summary, seconds["import books"], seconds["import gstr2b"] = imports(
-        engine, books, preset, gstr2b, recipient, actor)
+    if overlapped:
+        books_summary, seconds["import books"], seconds["import gstr2b"] = _imports_side_by_side(
+            get_engine(), books, preset, gstr2b, recipient, actor)
+    else:
+        books_summary, seconds["import books"], seconds["import gstr2b"] = _imports_in_turn(
+            database(), books, preset, gstr2b, recipient, actor)
+    engine = get_engine()
     seconds["imports"] = time.perf_counter() - began
 
     began = time.perf_counter()
@@ -147,18 +151,25 @@ def _imports_in_turn(engine: Engine, books: Path, preset: str, gstr2b: list[Path
 
 def _imports_side_by_side(engine: Engine, books: Path, preset: str, gstr2b: list[Path],
                           recipient: str | None, actor: Actor) -> tuple[ImportSummary, float, float]:
-    """The books here, the GSTR-2B in a forked process that parses at once and loads when told."""
-    engine.dispose()  # the child opens connections of its own; none of ours may be open to share
+    """The books here, the GSTR-2B in a forked process that parses at once and loads when told.
+    A database with its schema to create or upgrade has it done by a third process meanwhile
+    (alembic alone takes a tenth of a second to load), which the books wait for before loading."""
+    up_to_date = current_revision(engine) == head_revision()
+    engine.dispose()  # the children open connections of their own; none of ours may be open to share
+    schema_ready = (lambda: None) if up_to_date else in_child(_migrate_in_child, engine)
     gate = multiprocessing.get_context("fork").Pipe(duplex=False)  # (its end, our end)
     portal_later = in_child(_gstr2b_in_child, engine, gstr2b, recipient, actor, gate)
     gate[0].close()
     with gate[1] as ours:
         try:
-            books_summary, books_seconds = _import_books(engine, books, preset, recipient, actor)
+            books_summary, books_seconds = _import_books(engine, books, preset, recipient, actor,
+                                                         before_reading=schema_ready)
         except BaseException:
             _tell(ours, STOP)
             with contextlib.suppress(Exception):  # a failure of the GSTR-2B as well comes second
                 portal_later()  # the child ends without loading; wait for it
+            with contextlib.suppress(Exception):  # answered already, or failing: the books' error first
+                schema_ready()
             raise
         print_summary(books_summary)  # before the child may start its progress bar
         _tell(ours, GO)
@@ -203,13 +214,18 @@ def _tell(gate: PipeEnd, word: str) -> None:
         gate.send(word)
 
 
-def _import_books(engine: Engine, path: Path, preset: str, recipient: str | None,
-                  actor: Actor) -> tuple[ImportSummary, float]:
+def _migrate_in_child(engine: Engine) -> None:
+    migrate(own_connections(engine))
+
+
+def _import_books(engine: Engine, path: Path, preset: str, recipient: str | None, actor: Actor,
+                  before_reading: Callable[[], None] | None = None) -> tuple[ImportSummary, float]:
     from ims_core.ingest.books import parse_books
 
     with _step("import books"):
         began = time.perf_counter()
-        summary = _load(engine, parse_books(path, preset=preset, recipient_gstin=recipient), actor)
+        parsed = parse_books(path, preset=preset, recipient_gstin=recipient)
+        summary = _load(engine, parsed, actor, before_reading)
     return summary, time.perf_counter() - began
 
 
@@ -219,6 +235,7 @@ def _parse_gstr2b(paths: list[Path], recipient: str | None) -> ParsedImport:
     return parse_gstr2b(paths, recipient_gstin=recipient)
 
 
-def _load(engine: Engine, parsed: ParsedImport, actor: Actor) -> ImportSummary:
+def _load(engine: Engine, parsed: ParsedImport, actor: Actor,
+          before_reading: Callable[[], None] | None = None) -> ImportSummary:
     with progress_bar(f"Importing {parsed.file_name}", len(parsed.frame)) as progress:
-        return load(engine, parsed, actor=actor, progress=progress)
+        return load(engine, parsed, actor=actor, progress=progress, before_reading=before_reading)
