@@ -10,6 +10,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -59,15 +60,28 @@ def _template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture
 def database_url(_template: str, tmp_path: Path) -> Iterator[str]:
     """The URL of a fresh database with the newest schema, dropped after the test."""
+    with fresh_database(_template, tmp_path / "ims.db") as url:
+        yield url
+
+
+@pytest.fixture
+def other_database_url(_template: str, tmp_path: Path) -> Iterator[str]:
+    """A second fresh database beside ``database_url``, for tests that compare two."""
+    with fresh_database(_template, tmp_path / "other.db") as url:
+        yield url
+
+
+@contextmanager
+def fresh_database(template: str, sqlite_path: Path) -> Iterator[str]:
+    """A copy of the migrated ``template``: a file at ``sqlite_path``, or a PostgreSQL database."""
     if not ON_POSTGRES:
-        path = tmp_path / "ims.db"
-        shutil.copy(_template, path)
-        yield f"sqlite:///{path}"
+        shutil.copy(template, sqlite_path)
+        yield f"sqlite:///{sqlite_path}"
         return
     name = f"ims_t_{uuid.uuid4().hex[:12]}"
     admin = build_engine(SERVER_URL).execution_options(isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{_template}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
     yield make_url(SERVER_URL).set(database=name).render_as_string(hide_password=False)
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

@@ -5,18 +5,13 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import orjson
 import pytest
-from conftest import ON_POSTGRES, SERVER_URL
-from sqlalchemy import func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, select
 
 from ims_core.db import build_engine, current_revision, head_revision
 from ims_core.models import ImportBatch, MatchResult, PortalDocument, PurchaseDocument, ReconciliationRun
@@ -67,24 +62,6 @@ def month(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         files[section] = folder / f"gstr2b_{section}.json"
         files[section].write_bytes(orjson.dumps(part))
     return files
-
-
-@pytest.fixture
-def other_database_url(_template: str, tmp_path: Path) -> Iterator[str]:
-    """A second fresh database beside ``database_url``, made the same way (conftest), to compare with."""
-    if not ON_POSTGRES:
-        path = tmp_path / "other.db"
-        shutil.copy(_template, path)
-        yield f"sqlite:///{path}"
-        return
-    name = f"ims_t_{uuid.uuid4().hex[:12]}"
-    admin = build_engine(SERVER_URL).execution_options(isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{_template}"'))
-    yield make_url(SERVER_URL).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def test_run_does_what_the_four_commands_do(month, database_url, other_database_url, tmp_path):
