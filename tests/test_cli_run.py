@@ -15,8 +15,10 @@ from sqlalchemy import func, select
 
 from ims_core.db import build_engine, current_revision, head_revision
 from ims_core.models import ImportBatch, MatchResult, PortalDocument, PurchaseDocument, ReconciliationRun
-from ims_core.samplegen import generate, write_books_csv, write_gstr2b_json
+from ims_core.samplegen import DEMO_FILES, generate, write_books_csv, write_gstr2b_json
 
+DEMO = Path(__file__).resolve().parent.parent / "ims_core" / "data" / "demo"
+DEMO_RECIPIENT = "27AADCD4821K1ZM"
 STEPS = ["import books", "import gstr2b", "imports", "reconcile", "export", "total"]
 
 
@@ -83,6 +85,27 @@ def test_run_does_what_the_four_commands_do(month, database_url, other_database_
                                       "gstr2b_cdnr.json", "Reconciliation #1", "Wrote ", "Done in ")]
     assert printed == sorted(printed)
     assert "overlapped), reconcile" in out and "Traceback" not in result.stderr
+
+
+def test_the_ims_records_join_the_run_as_ims_import_ims_would(database_url, other_database_url, tmp_path):
+    """The bundled month's IMS records: imported after the GSTR-2B for the books' recipient, and met
+    by the reconciliation in place of their GSTR-2B copies."""
+    books, gstr2b, records = (str(DEMO / DEMO_FILES[kind]) for kind in ("books", "gstr2b", "ims"))
+    for args in (["import", "books", books], ["import", "gstr2b", gstr2b],
+                 ["import", "ims", records, "--recipient", DEMO_RECIPIENT], ["reconcile"],
+                 ["export", "reconciliation", "-o", str(tmp_path / "four.csv")]):
+        assert (done := ims(other_database_url, *args)).returncode == 0, done.stderr
+
+    result = ims(database_url, "run", "--books", books, "--gstr2b", gstr2b, "--ims", records,
+                 "-o", str(tmp_path / "run.csv"), "--workers", "2", "--timings", str(tmp_path / "t.json"))
+
+    assert result.returncode == 0, result.stderr
+    assert database_state(database_url) == database_state(other_database_url)
+    assert (tmp_path / "run.csv").read_bytes() == (tmp_path / "four.csv").read_bytes()
+    assert json.loads((tmp_path / "t.json").read_text())["import ims"] >= 0
+    out = result.stdout
+    assert out.index("gstr2b import of") < out.index("ims import of") < out.index("Reconciliation #1")
+    assert ", IMS " in out.splitlines()[-1]
 
 
 def test_one_worker_imports_in_turn_with_the_same_result(month, database_url, other_database_url, tmp_path):

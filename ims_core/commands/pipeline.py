@@ -1,7 +1,8 @@
 """``ims run``: the month's routine in one command, for cron jobs and scripts.
 
-It does what ``ims import books``, ``ims import gstr2b``, ``ims reconcile`` and ``ims export
-reconciliation -o`` do one after another and prints what they print, but pays for one process
+It does what ``ims import books``, ``ims import gstr2b`` (then ``ims import ims`` when given the IMS
+records), ``ims reconcile`` and ``ims export reconciliation -o`` do one after another and prints what
+they print, but pays for one process
 start-up instead of four (each ``ims`` spends most of a second loading pandas and SQLAlchemy before
 it works). Each import is its own transaction, as with the separate commands; a step that fails
 stops the steps after it and leaves those before it done, as the commands joined by ``&&`` would.
@@ -49,6 +50,8 @@ PARALLEL_IMPORT_BYTES = 64 * 1024 * 1024
 GO, STOP = "go", "stop"
 
 Books = Annotated[Path, typer.Option("--books", metavar="FILE", help="the purchase register, CSV or XLSX")]
+Ims = Annotated[Path | None, typer.Option(
+    "--ims", metavar="FILE", help="the IMS records (the portal's JSON), imported after the GSTR-2B")]
 Gstr2bFiles = Annotated[list[Path], typer.Option(
     "--gstr2b", metavar="FILE",
     help="the GSTR-2B: JSON (repeat for a return split in several files) or the portal's Excel")]
@@ -66,11 +69,15 @@ def register(app: typer.Typer) -> None:
     app.command("run")(run)
 
 
-def run(books: Books, gstr2b: Gstr2bFiles, preset: Preset = "auto", recipient: Recipient = None,
-        output: Output = None, workers: Workers = None, by: By = "cli", timings: Timings = None) -> None:
-    """Import the books and the GSTR-2B, reconcile, and export: the month's routine in one command."""
+def run(books: Books, gstr2b: Gstr2bFiles, ims: Ims = None, preset: Preset = "auto",
+        recipient: Recipient = None, output: Output = None, workers: Workers = None, by: By = "cli",
+        timings: Timings = None) -> None:
+    """Import the books and the GSTR-2B (and the IMS records), reconcile, and export: the month's
+    routine in one command."""
     started = time.perf_counter()
     books, *gstr2b = existing_files([books, *gstr2b])
+    if ims is not None:
+        existing_files([ims])
     if output is not None:
         check_export_path(output)
     if timings is not None and not timings.parent.is_dir():
@@ -88,6 +95,16 @@ def run(books: Books, gstr2b: Gstr2bFiles, preset: Preset = "auto", recipient: R
         books_summary, seconds["import books"], seconds["import gstr2b"] = _imports_in_turn(
             database(), books, preset, gstr2b, recipient, actor)
     engine = get_engine()
+    if ims is not None:
+        from ims_core.ingest.ims import parse_ims_json
+
+        with _step("import ims"):
+            ims_began = time.perf_counter()
+            # the IMS download names its recipient only in the request: the books' is the one meant
+            ims_summary = _load(engine, parse_ims_json(ims, recipient_gstin=recipient or
+                                                       books_summary.recipient_gstin), actor)
+            seconds["import ims"] = time.perf_counter() - ims_began
+        print_summary(ims_summary)
     seconds["imports"] = time.perf_counter() - began
 
     began = time.perf_counter()
@@ -120,6 +137,8 @@ def _can_overlap(workers: int, files: list[Path]) -> bool:
 
 def _done_line(seconds: dict[str, float], overlapped: bool) -> str:
     inside = f"books {seconds['import books']:.1f} s, GSTR-2B {seconds['import gstr2b']:.1f} s"
+    if "import ims" in seconds:
+        inside += f", IMS {seconds['import ims']:.1f} s"
     steps = [f"imports {seconds['imports']:.1f} s ({inside}{', overlapped' if overlapped else ''})",
              f"reconcile {seconds['reconcile']:.1f} s"]
     if "export" in seconds:
