@@ -7,14 +7,15 @@ start-up instead of four (each ``ims`` spends most of a second loading pandas an
 it works). Each import is its own transaction, as with the separate commands; a step that fails
 stops the steps after it and leaves those before it done, as the commands joined by ``&&`` would.
 
-The two imports overlap when that is safe and pays: a forked process parses the GSTR-2B while this
-one parses and loads the books, and loads its own only once the books have committed (SQLite has
-one writer, and a write-ahead-log transaction that read before another writer committed fails with
-"database is locked" instead of waiting). It forks only with ``--workers`` above one (the user's
-leave to use a second core), with no other thread alive (forking is unsafe then, see
-:mod:`ims_core.forking`), and with inputs below ``PARALLEL_IMPORT_BYTES`` (two parses side by side
-must fit in memory). Otherwise the imports run one after the other. The result is the same either
-way: the same database, the same output in the same order.
+The two imports overlap when that is safe and pays: a forked process parses the GSTR-2B and
+prepares its rows while this one parses and loads the books, and writes its own only once the books
+have committed (SQLite has one writer, and a write-ahead-log transaction that read before another
+writer committed fails with "database is locked" instead of waiting). It forks only with
+``--workers`` above one (the user's leave to use a second core), with no other thread alive
+(forking is unsafe then, see :mod:`ims_core.forking`), and with inputs below
+``PARALLEL_IMPORT_BYTES`` (beyond which the two imports side by side would need more memory than the
+reconciliation after them). Otherwise the imports run one after the other. The result is the same
+either way: the same database, the same output in the same order.
 """
 
 from __future__ import annotations
@@ -44,9 +45,11 @@ from ims_core.ingest.document import ParsedImport
 from ims_core.ingest.loader import ImportSummary, load
 from ims_core.matching.run import run_reconciliation
 
-# At a million documents each parse holds 1.4–2.2 GB, and the two side by side would break the
-# 4 GB memory target; above this size (books and GSTR-2B files together) they run one at a time.
-PARALLEL_IMPORT_BYTES = 64 * 1024 * 1024
+# Books and GSTR-2B files together up to this size (about 1.6 million documents a side) import side
+# by side: the two processes then hold less than the reconciliation that follows does (at a million
+# documents a side, 3.2 GB at most against 3.4 GB). Larger files run one at a time, so that an unusual
+# pair does not need both imports' memory at once.
+PARALLEL_IMPORT_BYTES = 512 * 1024 * 1024
 GO, STOP = "go", "stop"
 
 Books = Annotated[Path, typer.Option("--books", metavar="FILE", help="the purchase register, CSV or XLSX")]
