@@ -50,6 +50,17 @@ def timings(path: Path, *, export: bool) -> dict:
     return figures
 
 
+def books_with_a_bad_date(month: dict[str, Path], folder: Path) -> Path:
+    """The month's books with row 6's doc_date made a day that does not exist."""
+    lines = month["books"].read_text().splitlines()
+    row = lines[5].split(",")
+    row[4] = "31-02-2025"
+    lines[5] = ",".join(row)
+    broken = folder / "books.csv"
+    broken.write_text("\n".join(lines) + "\n")
+    return broken
+
+
 @pytest.fixture(scope="module")
 def month(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """A sample month of a few hundred documents; its GSTR-2B also split in two files of one return."""
@@ -142,12 +153,7 @@ def test_a_new_database_gets_its_schema_first(month, tmp_path, workers):
 
 @pytest.mark.parametrize("workers", ["1", "2"])
 def test_bad_books_in_a_new_database_leave_only_the_schema(month, tmp_path, workers):
-    lines = month["books"].read_text().splitlines()
-    row = lines[5].split(",")
-    row[4] = "31-02-2025"  # doc_date: no such day
-    lines[5] = ",".join(row)
-    broken = tmp_path / "books.csv"
-    broken.write_text("\n".join(lines) + "\n")
+    broken = books_with_a_bad_date(month, tmp_path)
     url = f"sqlite:///{tmp_path / 'new.db'}"
     result = ims(url, "run", "--books", str(broken), "--gstr2b", str(month["gstr2b"]), "--workers", workers)
     assert result.returncode == 1 and result.stderr.startswith("error: books.csv: row 6, field 'doc_date'")
@@ -169,12 +175,7 @@ def test_large_inputs_or_another_thread_keep_the_imports_in_turn(month, database
 
 @pytest.mark.parametrize("workers", ["1", "2"])
 def test_bad_books_stop_the_run_before_anything_is_written(month, database_url, tmp_path, workers):
-    lines = month["books"].read_text().splitlines()
-    row = lines[5].split(",")
-    row[4] = "31-02-2025"  # doc_date: no such day
-    lines[5] = ",".join(row)
-    broken = tmp_path / "books.csv"
-    broken.write_text("\n".join(lines) + "\n")
+    broken = books_with_a_bad_date(month, tmp_path)
 
     result = ims(database_url, "run", "--books", str(broken), "--gstr2b", str(month["gstr2b"]),
                  "-o", str(tmp_path / "out.csv"), "--workers", workers)
