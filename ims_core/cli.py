@@ -25,7 +25,7 @@ import typer
 from ims_core.errors import UserFacingError
 
 _AREA = "ims_core.commands."
-GC_YOUNGEST = 100_000  # container allocations between collections of the youngest generation (700 by default)
+GC_YOUNGEST = 100_000  # allocations between collections of the youngest generation (700 by default)
 COMMANDS: dict[str, tuple[str, ...]] = {
     "bot": ("bot",),
     "digest": ("bot",),
@@ -110,8 +110,8 @@ def run() -> NoReturn:
     the collector would otherwise walk again and again), then those objects frozen out of its sight
     and collections made rarer. That takes about 0.05 s off every start and 0.15 s off an import of
     100,000 documents, whose parsers allocate millions of small containers; what little garbage has
-    cycles is still collected. Only here, in the program's own process: a caller of :func:`main` (the tests)
-    keeps its collector as it was.
+    cycles is still collected. Only here, in the program's own process: a caller of :func:`main`
+    (the tests) keeps its collector as it was.
     """
     gc.disable()
     try:

@@ -2,10 +2,10 @@
 
 It does what ``ims import books``, ``ims import gstr2b`` (then ``ims import ims`` when given the IMS
 records), ``ims reconcile`` and ``ims export reconciliation -o`` do one after another and prints what
-they print, but pays for one process
-start-up instead of four (each ``ims`` spends most of a second loading pandas and SQLAlchemy before
-it works). Each import is its own transaction, as with the separate commands; a step that fails
-stops the steps after it and leaves those before it done, as the commands joined by ``&&`` would.
+they print, but pays for one process start-up instead of four (each ``ims`` spends most of a second
+loading pandas and SQLAlchemy before it works). Each import is its own transaction, as with the
+separate commands; a step that fails stops the steps after it and leaves those before it done, as
+the commands joined by ``&&`` would.
 
 The two imports overlap when that is safe and pays: a forked process parses the GSTR-2B and
 prepares its rows while this one parses and loads the books, and writes its own only once the books
@@ -193,7 +193,7 @@ def _imports_side_by_side(engine: Engine, books: Path, preset: str, gstr2b: list
             with contextlib.suppress(Exception):  # answered already, or failing: the books' error first
                 schema_ready()
             raise
-        print_summary(books_summary)  # before the child may start its progress bar
+        print_summary(books_summary)
         _tell(ours, GO)
     with _step("import gstr2b"):
         portal_summary, portal_seconds = portal_later()
