@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -21,9 +22,28 @@ T = TypeVar("T")
 MAX_WORKERS = 4
 
 
+def can_fork() -> bool:
+    """Whether this system runs forked workers: Linux only. Windows has no fork, and on macOS a
+    forked copy of a process that loaded Apple's system libraries may crash (Python itself starts
+    its workers afresh there)."""
+    return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+
+
 def default_workers() -> int:
-    """Processes for a large job on the command line: the machine's cores, at most ``MAX_WORKERS``."""
-    return max(1, min(os.cpu_count() or 1, MAX_WORKERS))
+    """Processes for a large job on the command line: the machine's cores, at most ``MAX_WORKERS``;
+    one where workers cannot be forked."""
+    return max(1, min(os.cpu_count() or 1, MAX_WORKERS)) if can_fork() else 1
+
+
+def workers_to_use(asked: int | None) -> int:
+    """The command line's ``--workers``: :func:`default_workers` when not given; more than one only
+    where :func:`can_fork`, else a clear refusal instead of a failure deep in the job."""
+    if asked is None:
+        return default_workers()
+    if asked > 1 and not can_fork():
+        raise UserFacingError(f"--workers {asked}: this system cannot fork worker processes (Linux can); "
+                              "run with --workers 1")
+    return asked
 
 
 def in_child(function: Callable[..., T], *args: object) -> Callable[[], T]:

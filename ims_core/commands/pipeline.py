@@ -40,7 +40,7 @@ from ims_core.commands.reconcile import Workers, print_export, print_reconciliat
 from ims_core.db import current_revision, get_engine, head_revision, migrate
 from ims_core.errors import UserFacingError
 from ims_core.exports import check_export_path, export_reconciliation
-from ims_core.forking import default_workers, in_child, own_connections
+from ims_core.forking import in_child, own_connections, workers_to_use
 from ims_core.ingest.document import ParsedImport
 from ims_core.ingest.loader import ImportSummary, load
 from ims_core.matching.run import run_reconciliation
@@ -85,7 +85,7 @@ def run(books: Books, gstr2b: Gstr2bFiles, ims: Ims = None, preset: Preset = "au
         check_export_path(output)
     if timings is not None and not timings.parent.is_dir():
         raise UserFacingError(f"{timings.parent}: no such folder")
-    workers = workers or default_workers()
+    workers = workers_to_use(workers)
     actor = actor_named(by)
     seconds: dict[str, float] = {}
 

@@ -16,7 +16,7 @@ from rich.table import Table
 from ims_core.commands.common import console, database
 from ims_core.errors import UserFacingError
 from ims_core.exports import ExportSummary, export_reconciliation
-from ims_core.forking import default_workers
+from ims_core.forking import workers_to_use
 from ims_core.matching.engine import STATUSES
 from ims_core.matching.explain import explain
 from ims_core.matching.run import run_reconciliation
@@ -41,14 +41,15 @@ RunId = Annotated[int | None, typer.Option("--run", help="run id (default: newes
 
 
 Workers = Annotated[int | None, typer.Option(
-    "--workers", min=1, help="processes for a large job (default: one per core, at most 4)")]
+    "--workers", min=1,
+    help="processes for a large job (default: one per core, at most 4, on Linux; elsewhere one)")]
 
 
 def reconcile(recipient: Recipient = None, period: Period = None, by: By = "cli",
               workers: Workers = None) -> None:
     """Pair the purchase register with the portal's documents and store the results."""
     print_reconciliation(run_reconciliation(database(), recipient_gstin=recipient, period=period, actor=by,
-                                            workers=workers or default_workers()))
+                                            workers=workers_to_use(workers)))
 
 
 def print_reconciliation(run: ReconciliationRun) -> None:
@@ -83,7 +84,7 @@ def export_reconciliation_command(output: Output, recipient: Recipient = None, r
                                   by: By = "cli", workers: Workers = None) -> None:
     """Write the newest reconciliation (one row per document) to CSV or XLSX."""
     print_export(export_reconciliation(database(), output, run_id=run, recipient_gstin=recipient, actor=by,
-                                       workers=workers or default_workers()))
+                                       workers=workers_to_use(workers)))
 
 
 def print_export(summary: ExportSummary) -> None:
