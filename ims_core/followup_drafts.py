@@ -13,6 +13,7 @@ nearest GSTR-3B due date, not yet past, of the periods the documents belong to.
 from __future__ import annotations
 
 import datetime as dt
+import sysconfig
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,7 +30,10 @@ from ims_core.money import format_inr, to_paise
 from ims_core.settings import get_settings
 from ims_core.vendors import AT_RISK, CLAIMING_TYPES, current_results
 
+# The templates live in the project's templates/ folder; an installed (non-editable) copy of the
+# package finds them where pyproject's data-files put them, under the environment's share/.
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+INSTALLED_TEMPLATES = Path(sysconfig.get_path("data")) / "share" / "ims-assistant" / "templates"
 PROBLEMS = ("missing_in_portal", "mismatch", "probable", "missing_in_books")
 LEVELS = {1: "first_request", 2: "reminder", 3: "final_notice"}
 KIND_WORDS = {"INV": "invoice", "CRN": "credit note", "DBN": "debit note"}
@@ -268,7 +272,7 @@ def need_by(session: Session, asks: list[DocumentAsk], today: dt.date) -> dt.dat
 
 
 _ENV = Environment(
-    loader=FileSystemLoader(TEMPLATES),
+    loader=FileSystemLoader([TEMPLATES, INSTALLED_TEMPLATES]),
     undefined=StrictUndefined,
     autoescape=False,
     trim_blocks=True,
