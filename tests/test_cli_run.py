@@ -119,6 +119,31 @@ def test_the_ims_records_join_the_run_as_ims_import_ims_would(database_url, othe
     assert ", IMS " in out.splitlines()[-1]
 
 
+def test_a_period_narrows_the_run_as_it_narrows_ims_reconcile(database_url, other_database_url, tmp_path):
+    books, gstr2b = (str(DEMO / DEMO_FILES[kind]) for kind in ("books", "gstr2b"))
+    for args in (["import", "books", books], ["import", "gstr2b", gstr2b],
+                 ["reconcile", "--period", "102025"],
+                 ["export", "reconciliation", "-o", str(tmp_path / "four.csv")]):
+        assert (done := ims(other_database_url, *args)).returncode == 0, done.stderr
+
+    result = ims(database_url, "run", "--books", books, "--gstr2b", gstr2b, "--period", "102025",
+                 "-o", str(tmp_path / "run.csv"))
+
+    assert result.returncode == 0, result.stderr
+    assert "period 102025" in result.stdout
+    assert database_state(database_url) == database_state(other_database_url)
+    assert (tmp_path / "run.csv").read_bytes() == (tmp_path / "four.csv").read_bytes()
+
+
+def test_a_period_it_cannot_read_is_refused_before_any_work(month, database_url):
+    result = ims(database_url, "run", "--books", str(month["books"]), "--gstr2b", str(month["gstr2b"]),
+                 "--period", "2025-10")
+    assert result.returncode == 1
+    assert result.stderr.strip() == ("error: --period: '2025-10' is not a return period "
+                                     "(expected MMYYYY, e.g. 102025)")
+    assert database_state(database_url)["import_batch"] == 0
+
+
 def test_one_worker_imports_in_turn_with_the_same_result(month, database_url, other_database_url, tmp_path):
     common = ["run", "--books", str(month["books"]), "--gstr2b", str(month["gstr2b"])]
     in_turn = ims(database_url, *common, "--workers", "1", "-o", str(tmp_path / "a.csv"),

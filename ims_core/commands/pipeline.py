@@ -36,7 +36,8 @@ from sqlalchemy.engine import Engine
 from ims_core.audit import Actor, actor_named
 from ims_core.commands.common import console, database, progress_bar
 from ims_core.commands.imports import Recipient, existing_files, print_summary
-from ims_core.commands.reconcile import Workers, print_export, print_reconciliation
+from ims_core.commands.reconcile import Period, Workers, print_export, print_reconciliation
+from ims_core.dates import DateError, parse_period
 from ims_core.db import current_revision, get_engine, head_revision, migrate
 from ims_core.errors import UserFacingError
 from ims_core.exports import check_export_path, export_reconciliation
@@ -73,11 +74,16 @@ def register(app: typer.Typer) -> None:
 
 
 def run(books: Books, gstr2b: Gstr2bFiles, ims: Ims = None, preset: Preset = "auto",
-        recipient: Recipient = None, output: Output = None, workers: Workers = None, by: By = "cli",
-        timings: Timings = None) -> None:
+        recipient: Recipient = None, period: Period = None, output: Output = None, workers: Workers = None,
+        by: By = "cli", timings: Timings = None) -> None:
     """Import the books and the GSTR-2B (and the IMS records), reconcile, and export: the month's
     routine in one command."""
     started = time.perf_counter()
+    if period is not None:
+        try:
+            period = parse_period(period)
+        except DateError as exc:
+            raise UserFacingError(f"--period: {exc}") from exc
     books, *gstr2b = existing_files([books, *gstr2b])
     if ims is not None:
         existing_files([ims])
@@ -114,7 +120,7 @@ def run(books: Books, gstr2b: Gstr2bFiles, ims: Ims = None, preset: Preset = "au
     with _step("reconcile"):
         # the scope the books were imported for (all recipients when the file holds several)
         reconciliation = run_reconciliation(engine, recipient_gstin=books_summary.recipient_gstin,
-                                            actor=by, workers=workers)
+                                            period=period, actor=by, workers=workers)
     print_reconciliation(reconciliation)
     seconds["reconcile"] = time.perf_counter() - began
 
