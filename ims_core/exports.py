@@ -17,7 +17,7 @@ import csv
 import datetime as dt
 import shutil
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -31,6 +31,7 @@ from ims_core import audit
 from ims_core.db import json_column_chunks
 from ims_core.errors import UserFacingError
 from ims_core.forking import in_child, own_connections
+from ims_core.ingest.document import TAX
 from ims_core.matching.engine import STATUSES
 from ims_core.models import MatchResult, PortalDocument, PurchaseDocument, ReconciliationRun
 
@@ -225,17 +226,81 @@ def write_csv(bind: Engine | Connection, run_id: int, path: Path, workers: int =
 def _write_range(bind: Engine | Connection, run_id: int, first: int, last: int, path: Path,
                  header: bool = False) -> Counter:
     """Write the run's results with ids ``first``..``last`` to ``path``; the count per status."""
+    with _connection(bind) as conn:
+        return _write_chunks(_column_chunks(conn, run_id, first, last), path, header)
+
+
+def _write_chunks(chunks: Iterable[dict[str, Sequence]], path: Path, header: bool) -> Counter:
+    """Write chunks of :func:`_rows_query`'s columns to ``path`` as CSV; the count per status."""
     counts: Counter = Counter()
-    with _connection(bind) as conn, path.open("w", encoding="utf-8", newline="") as handle:
+    with path.open("w", encoding="utf-8", newline="") as handle:
         # CRLF line ends, as RFC 4180 has them: the csv module then also quotes a field holding a
         # bare CR, which with "\n" ends it leaves bare, and readers take for the end of the row
         writer = csv.writer(handle, lineterminator="\r\n")
         if header:
             writer.writerow(EXPORT_COLUMNS)
-        for columns in _column_chunks(conn, run_id, first, last):
+        for columns in chunks:
             counts.update(columns["status"])
             writer.writerows(zip(*csv_columns(columns), strict=True))
     return counts
+
+
+def write_results_csv(results: pd.DataFrame, books: pd.DataFrame, portal: pd.DataFrame,
+                      path: Path) -> Counter:
+    """Write a reconciliation's results to ``path`` as the CSV export of its stored run would be,
+    byte for byte, from memory: the engine's result rows (in the order they are stored) and the
+    document frames they were worked out from (:mod:`ims_core.matching.frames`, with
+    ``supplier_name``). ``ims run`` writes the file so while the run is being stored."""
+    return _write_chunks(_result_chunks(results, books, portal), path, header=True)
+
+
+def _result_chunks(results: pd.DataFrame, books: pd.DataFrame,
+                   portal: pd.DataFrame) -> Iterator[dict[str, Sequence]]:
+    """:func:`_rows_query`'s columns for results in memory, a chunk at a time, each value as the
+    database hands it back: texts, integer paise, ISO dates, ``None`` where a row has no document."""
+    own = {"status": results["status"].to_numpy(object), "reasons": results["reasons"].to_numpy(object),
+           "recommended_action": results["recommended_action"].to_numpy(object),
+           "score": results["score"].astype(float).to_numpy(),
+           "recipient_gstin": results["recipient_gstin"].astype(str).to_numpy(object),
+           "nearest_note": results["nearest_note"].to_numpy(object),
+           "book_document_id": _ids(results["purchase_document_id"]),
+           "portal_document_id": _ids(results["portal_document_id"])}
+    sides = [_DocumentColumns(books, results["purchase_document_id"], "book"),
+             _DocumentColumns(portal, results["portal_document_id"], "portal")]
+    for start in range(0, len(results), CSV_CHUNK):
+        rows = slice(start, start + CSV_CHUNK)
+        chunk = {name: values[rows].tolist() for name, values in own.items()}
+        for side in sides:
+            chunk.update(side.chunk(rows))
+        yield chunk
+
+
+def _ids(column: pd.Series) -> np.ndarray:
+    return np.where(column.isna(), None, column.fillna(0).astype("int64").to_numpy(object))
+
+
+class _DocumentColumns:
+    """One side's columns of :func:`_rows_query` (``book_…`` or ``portal_…``) for the documents the
+    result rows name by id (nullable), from the frame the documents were read into."""
+
+    def __init__(self, frame: pd.DataFrame, ids: pd.Series, side: str):
+        wanted = ids.fillna(-1).astype("int64").to_numpy()
+        self.at = pd.Index(frame["id"].to_numpy("int64")).get_indexer(wanted)
+        days = frame["doc_date"].to_numpy("datetime64[D]")
+        values = {"supplier_gstin": frame["supplier_gstin"], "doc_type": frame["doc_type"],
+                  "doc_number": frame["doc_number"],
+                  "doc_date": np.where(np.isnat(days), None, days.astype(str).astype(object)),
+                  "taxable": frame["taxable_paise"], "taxsum": frame[list(TAX)].sum(axis=1),
+                  "supplier_name": frame["supplier_name"]}
+        if side == "portal":
+            values |= {"source": frame["source"], "return_period": frame["return_period"]}
+        # one slot more, holding None, for the rows without a document of this side
+        self.values = {f"{side}_{name}": np.append(np.asarray(column, dtype=object), None)
+                       for name, column in values.items()}
+
+    def chunk(self, rows: slice) -> dict[str, list]:
+        at = self.at[rows]  # -1 where a row has no document: the None slot at the end
+        return {name: column[at].tolist() for name, column in self.values.items()}
 
 
 def _write_range_in_child(engine: Engine, run_id: int, first: int, last: int, path: Path) -> Counter:
@@ -361,6 +426,12 @@ def export_reconciliation(bind: Engine | Connection, path: Path | str, run_id: i
         rows = reconciliation_rows(bind, run_id)
         write_xlsx(rows, path)
         counts = Counter(rows["status"].tolist())
+    return record_export(bind, run_id, path, counts, recipient_gstin, actor)
+
+
+def record_export(bind: Engine | Connection, run_id: int, path: Path, counts: Counter,
+                  recipient_gstin: str | None = None, actor: str | audit.Actor = "cli") -> ExportSummary:
+    """Record a finished export of run ``run_id`` to ``path`` in the audit trail; its summary."""
     summary = ExportSummary(run_id, path, sum(counts.values()), {s: int(counts.get(s, 0)) for s in STATUSES})
     event = {"export": "reconciliation", "run_id": run_id, "file": path.name, "rows": summary.rows}
     if isinstance(bind, Connection):

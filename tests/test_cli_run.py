@@ -44,8 +44,9 @@ def database_state(database_url: str) -> dict:
 
 def timings(path: Path, *, export: bool) -> dict:
     figures = json.loads(path.read_text())
-    assert list(figures) == [s for s in STEPS if export or s != "export"] + ["overlapped"]
-    assert all(isinstance(figures[s], float | int) and figures[s] >= 0 for s in figures if s != "overlapped")
+    flags = ["overlapped", "csv_while_storing"]
+    assert list(figures) == [s for s in STEPS if export or s != "export"] + flags
+    assert all(isinstance(figures[s], float | int) and figures[s] >= 0 for s in STEPS if s in figures)
     assert figures["total"] + 0.01 >= figures["imports"] + figures["reconcile"]
     return figures
 
@@ -90,7 +91,8 @@ def test_run_does_what_the_four_commands_do(month, database_url, other_database_
     assert result.returncode == 0, result.stderr
     assert database_state(database_url) == database_state(other_database_url)
     assert (tmp_path / "run.csv").read_bytes() == (tmp_path / "four.csv").read_bytes()
-    assert timings(tmp_path / "t.json", export=True)["overlapped"] is True
+    figures = timings(tmp_path / "t.json", export=True)
+    assert figures["overlapped"] is True and figures["csv_while_storing"] is True
     out = result.stdout
     printed = [out.index(s) for s in ("books import of books.csv", "gstr2b import of gstr2b_b2b.json, "
                                       "gstr2b_cdnr.json", "Reconciliation #1", "Wrote ", "Done in ")]
@@ -153,6 +155,7 @@ def test_one_worker_imports_in_turn_with_the_same_result(month, database_url, ot
     assert ims(other_database_url, "export", "reconciliation", "-o", str(tmp_path / "b.csv")).returncode == 0
 
     assert timings(tmp_path / "a.json", export=True)["overlapped"] is False
+    assert timings(tmp_path / "a.json", export=True)["csv_while_storing"] is False
     assert timings(tmp_path / "b.json", export=False)["overlapped"] is True
     assert "overlapped" not in in_turn.stdout and "export" not in side_by_side.stdout.splitlines()[-1]
     assert database_state(database_url) == database_state(other_database_url)
@@ -242,3 +245,35 @@ def test_an_export_path_it_cannot_write_is_refused_before_any_work(month, databa
     assert result.stderr.strip() == f"error: {tmp_path / 'out.txt'}: the export must end in .csv or .xlsx"
     state = database_state(database_url)
     assert state["import_batch"] == state["reconciliation_run"] == 0
+
+
+def refuse_results(database_url: str) -> None:
+    """Make the database itself refuse to store any result row, as a full disk would."""
+    engine = build_engine(database_url)
+    with engine.begin() as conn:
+        if conn.dialect.name == "sqlite":
+            conn.exec_driver_sql("CREATE TRIGGER refuse BEFORE INSERT ON match_result "
+                                 "BEGIN SELECT RAISE(ABORT, 'no room for results'); END")
+        else:
+            conn.exec_driver_sql("CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS "
+                                 "$$ BEGIN RAISE EXCEPTION 'no room for results'; END $$")
+            conn.exec_driver_sql("CREATE TRIGGER refuse BEFORE INSERT ON match_result "
+                                 "FOR EACH ROW EXECUTE FUNCTION refuse()")
+    engine.dispose()
+
+
+def test_results_it_cannot_store_leave_no_export_behind(month, database_url, tmp_path):
+    """The CSV is being written from the results as they are stored: when storing fails, the file
+    being written is dropped, and the run, like any failed run, leaves nothing."""
+    refuse_results(database_url)
+    (out := tmp_path / "out").mkdir()
+
+    result = ims(database_url, "run", "--books", str(month["books"]), "--gstr2b", str(month["gstr2b"]),
+                 "-o", str(out / "reconciliation.csv"), "--workers", "2")
+
+    assert result.returncode != 0
+    assert "no room for results" in result.stderr
+    assert "Reconciliation #" not in result.stdout
+    state = database_state(database_url)
+    assert state["import_batch"] == 2 and state["reconciliation_run"] == 0 and state["statuses"] == {}
+    assert list(out.iterdir()) == []

@@ -14,8 +14,14 @@ writer committed fails with "database is locked" instead of waiting). It forks o
 ``--workers`` above one (the user's leave to use a second core), with no other thread alive
 (forking is unsafe then, see :mod:`ims_core.forking`), and with inputs below
 ``PARALLEL_IMPORT_BYTES`` (beyond which the two imports side by side would need more memory than the
-reconciliation after them). Otherwise the imports run one after the other. The result is the same
-either way: the same database, the same output in the same order.
+reconciliation after them). Otherwise the imports run one after the other. While the GSTR-2B
+loads, this process reads the books the reconciliation needs (the portal documents are then read in
+two halves side by side).
+
+Under the same conditions, and for a CSV, the export is written by a forked process from the
+results in memory while this one stores them (:func:`ims_core.exports.write_results_csv`); the file
+takes its name only once the run is stored. The result is the same every way: the same database,
+the same output in the same order.
 """
 
 from __future__ import annotations
@@ -25,11 +31,13 @@ import json
 import multiprocessing
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from multiprocessing.connection import Connection as PipeEnd
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
+import pandas as pd
 import typer
 from sqlalchemy.engine import Engine
 
@@ -40,11 +48,11 @@ from ims_core.commands.reconcile import Period, Workers, print_export, print_rec
 from ims_core.dates import DateError, parse_period
 from ims_core.db import current_revision, get_engine, head_revision, migrate
 from ims_core.errors import UserFacingError
-from ims_core.exports import check_export_path, export_reconciliation
+from ims_core.exports import check_export_path, export_reconciliation, record_export, write_results_csv
 from ims_core.forking import in_child, own_connections, workers_to_use
 from ims_core.ingest.document import ParsedImport
 from ims_core.ingest.loader import ImportSummary, load
-from ims_core.matching.run import run_reconciliation
+from ims_core.matching.run import run_reconciliation, scope_books
 
 # Books and GSTR-2B files together up to this size (about 1.6 million documents a side) import side
 # by side: the two processes then hold less than the reconciliation that follows does (at a million
@@ -52,6 +60,7 @@ from ims_core.matching.run import run_reconciliation
 # pair does not need both imports' memory at once.
 PARALLEL_IMPORT_BYTES = 512 * 1024 * 1024
 GO, STOP = "go", "stop"
+T = TypeVar("T")
 
 Books = Annotated[Path, typer.Option("--books", metavar="FILE", help="the purchase register, CSV or XLSX")]
 Ims = Annotated[Path | None, typer.Option(
@@ -97,9 +106,11 @@ def run(books: Books, gstr2b: Gstr2bFiles, ims: Ims = None, preset: Preset = "au
 
     began = time.perf_counter()
     overlapped = _can_overlap(workers, [books, *gstr2b])
+    books_read = None  # the books the reconciliation reads, when read while the GSTR-2B loads
     if overlapped:
-        books_summary, seconds["import books"], seconds["import gstr2b"] = _imports_side_by_side(
-            get_engine(), books, preset, gstr2b, recipient, actor)
+        books_summary, seconds["import books"], seconds["import gstr2b"], books_read = _imports_side_by_side(
+            get_engine(), books, preset, gstr2b, recipient, actor,
+            meanwhile=lambda summary: scope_books(get_engine(), summary.recipient_gstin, period))
     else:
         books_summary, seconds["import books"], seconds["import gstr2b"] = _imports_in_turn(
             database(), books, preset, gstr2b, recipient, actor)
@@ -117,26 +128,73 @@ def run(books: Books, gstr2b: Gstr2bFiles, ims: Ims = None, preset: Preset = "au
     seconds["imports"] = time.perf_counter() - began
 
     began = time.perf_counter()
-    with _step("reconcile"):
-        # the scope the books were imported for (all recipients when the file holds several)
-        reconciliation = run_reconciliation(engine, recipient_gstin=books_summary.recipient_gstin,
-                                            period=period, actor=by, workers=workers)
+    export = _CsvWhileStoring(output) if output is not None and _can_fork_csv(workers, output) else None
+    try:
+        with _step("reconcile"):
+            # the scope the books were imported for (all recipients when the file holds several)
+            reconciliation = run_reconciliation(engine, recipient_gstin=books_summary.recipient_gstin,
+                                                period=period, actor=by, workers=workers, books=books_read,
+                                                on_results=export.start if export else None)
+    except BaseException:
+        if export is not None:
+            export.abandon()
+        raise
     print_reconciliation(reconciliation)
     seconds["reconcile"] = time.perf_counter() - began
 
     if output is not None:
         began = time.perf_counter()
         with _step("export"):
-            exported = export_reconciliation(engine, output, run_id=reconciliation.id,
-                                             recipient_gstin=reconciliation.recipient_gstin or None,
-                                             actor=by, workers=workers)
+            recipient_gstin = reconciliation.recipient_gstin or None
+            if export is not None:
+                exported = record_export(engine, reconciliation.id, output, export.finish(),
+                                         recipient_gstin=recipient_gstin, actor=by)
+            else:
+                exported = export_reconciliation(engine, output, run_id=reconciliation.id,
+                                                 recipient_gstin=recipient_gstin, actor=by, workers=workers)
         print_export(exported)
         seconds["export"] = time.perf_counter() - began
     seconds["total"] = time.perf_counter() - started
-    console.print(f"[dim]{_done_line(seconds, overlapped)}[/]")
+    console.print(f"[dim]{_done_line(seconds, overlapped, export is not None)}[/]")
     if timings is not None:
-        figures = {**{step: round(value, 3) for step, value in seconds.items()}, "overlapped": overlapped}
+        figures = {**{step: round(value, 3) for step, value in seconds.items()}, "overlapped": overlapped,
+                   "csv_while_storing": export is not None}
         timings.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+
+
+def _can_fork_csv(workers: int, output: Path) -> bool:
+    return workers > 1 and threading.active_count() == 1 and output.suffix.lower() == ".csv"
+
+
+class _CsvWhileStoring:
+    """The CSV export written by a forked process from the reconciliation's results in memory while
+    this one stores them (:func:`ims_core.exports.write_results_csv`, the same bytes as exporting the
+    stored run). The file appears under its name only once the run is stored and the file complete."""
+
+    def __init__(self, output: Path):
+        self.output = output
+        self.partial = output.with_name(output.name + ".part")
+        self.written: Callable[[], Counter] | None = None
+
+    def start(self, results: pd.DataFrame, books: pd.DataFrame, portal: pd.DataFrame) -> None:
+        self.written = in_child(write_results_csv, results, books, portal, self.partial)
+
+    def finish(self) -> Counter:
+        """Wait for the file and put it in place; the count per status."""
+        try:
+            counts = self.written() if self.written else Counter()
+            self.partial.replace(self.output)
+        finally:
+            self.partial.unlink(missing_ok=True)
+        return counts
+
+    def abandon(self) -> None:
+        """The run was not stored: wait for the writer (its failure, if any, comes second) and drop
+        what it wrote."""
+        if self.written is not None:
+            with contextlib.suppress(Exception):
+                self.written()
+        self.partial.unlink(missing_ok=True)
 
 
 def _can_overlap(workers: int, files: list[Path]) -> bool:
@@ -144,14 +202,15 @@ def _can_overlap(workers: int, files: list[Path]) -> bool:
             and sum(path.stat().st_size for path in files) <= PARALLEL_IMPORT_BYTES)
 
 
-def _done_line(seconds: dict[str, float], overlapped: bool) -> str:
+def _done_line(seconds: dict[str, float], overlapped: bool, csv_while_storing: bool) -> str:
     inside = f"books {seconds['import books']:.1f} s, GSTR-2B {seconds['import gstr2b']:.1f} s"
     if "import ims" in seconds:
         inside += f", IMS {seconds['import ims']:.1f} s"
     steps = [f"imports {seconds['imports']:.1f} s ({inside}{', overlapped' if overlapped else ''})",
              f"reconcile {seconds['reconcile']:.1f} s"]
     if "export" in seconds:
-        steps.append(f"export {seconds['export']:.1f} s")
+        steps.append(f"export {seconds['export']:.1f} s"
+                     + (" (written while the reconciliation was stored)" if csv_while_storing else ""))
     return f"Done in {seconds['total']:.1f} s: {', '.join(steps)}."
 
 
@@ -178,10 +237,13 @@ def _imports_in_turn(engine: Engine, books: Path, preset: str, gstr2b: list[Path
 
 
 def _imports_side_by_side(engine: Engine, books: Path, preset: str, gstr2b: list[Path],
-                          recipient: str | None, actor: Actor) -> tuple[ImportSummary, float, float]:
+                          recipient: str | None, actor: Actor, meanwhile: Callable[[ImportSummary], T]
+                          ) -> tuple[ImportSummary, float, float, T]:
     """The books here, the GSTR-2B in a forked process that parses at once and loads when told.
     A database with its schema to create or upgrade has it done by a third process meanwhile
-    (alembic alone takes a tenth of a second to load), which the books wait for before loading."""
+    (alembic alone takes a tenth of a second to load), which the books wait for before loading.
+    While the GSTR-2B loads, this process does ``meanwhile(books summary)``: the reconciliation's
+    reading of the books, which would otherwise leave a core idle."""
     up_to_date = current_revision(engine) == head_revision()
     engine.dispose()  # the children open connections of their own; none of ours may be open to share
     schema_ready = (lambda: None) if up_to_date else in_child(_migrate_in_child, engine)
@@ -201,10 +263,13 @@ def _imports_side_by_side(engine: Engine, books: Path, preset: str, gstr2b: list
             raise
         print_summary(books_summary)
         _tell(ours, GO)
-    with _step("import gstr2b"):
-        portal_summary, portal_seconds = portal_later()
+    try:
+        done_meanwhile = meanwhile(books_summary)
+    finally:  # the GSTR-2B's outcome, its failure included, before anything of ours
+        with _step("import gstr2b"):
+            portal_summary, portal_seconds = portal_later()
     print_summary(portal_summary)
-    return books_summary, books_seconds, portal_seconds
+    return books_summary, books_seconds, portal_seconds, done_meanwhile
 
 
 def _gstr2b_in_child(engine: Engine, gstr2b: list[Path], recipient: str | None, actor: Actor,

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -32,46 +34,72 @@ from ims_core.matching.frames import read_books, read_portal
 from ims_core.matching.scoring import Tolerances
 from ims_core.models import MatchResult, PortalDocument, PurchaseDocument, ReconciliationRun
 
+OnResults = Callable[[pd.DataFrame, pd.DataFrame, pd.DataFrame], None]
 INSERT_CHUNK = 50_000
 REBUILD_INDEXES_FROM = 50_000  # result rows; see _drop_indexes_for_bulk
 
 
 def run_reconciliation(session_or_engine: Session | Engine | Connection, recipient_gstin: str | None = None,
                        period: str | None = None, actor: str | audit.Actor = "cli",
-                       tolerances: Tolerances | None = None, workers: int = 1) -> ReconciliationRun:
+                       tolerances: Tolerances | None = None, workers: int = 1,
+                       books: pd.DataFrame | None = None, on_results: OnResults | None = None
+                       ) -> ReconciliationRun:
     """Reconcile a scope, store the run and its results, and return the run (with its counts).
 
     With a ``Session`` the writes join the session's transaction (the caller commits); with an
     ``Engine`` the function commits itself. ``workers`` above one lets a large scope use forked
     processes (:mod:`ims_core.matching.parallel`): only for a caller running no other threads.
+
+    Two hooks for ``ims run``, which has the scope's work in hand before and after:
+
+    - ``books``: the scope's purchase-register documents as :func:`scope_books` read them, when the
+      caller has read them already (``ims run`` does while the GSTR-2B is written, which leaves
+      them as they were). The portal documents are then read in two halves side by side.
+    - ``on_results(results, books, portal)`` is called with the result rows, in the order they will
+      be stored, and the document frames they come from, just before they are stored (``ims run``
+      starts writing its export from them there, in a forked process, while this one stores them).
     """
     tol = tolerances or Tolerances.from_settings()
-    recipient = (recipient_gstin or "").strip().upper() or None
-    if period:
-        try:
-            period = parse_period(period)
-        except DateError as exc:
-            raise UserFacingError(str(exc)) from exc
+    recipient, period = _scope(recipient_gstin, period)
+    reading = _Reading(books=books, apart=False)
     if isinstance(session_or_engine, Session):
-        return _run(session_or_engine.connection(), recipient, period, actor, tol, workers)
+        return _run(session_or_engine.connection(), recipient, period, actor, tol, workers, reading,
+                    on_results)
     if isinstance(session_or_engine, Connection):
-        return _run(session_or_engine, recipient, period, actor, tol, workers)
+        return _run(session_or_engine, recipient, period, actor, tol, workers, reading, on_results)
     with session_or_engine.begin() as conn:
-        return _run(conn, recipient, period, actor, tol, workers, read_apart=workers > 1)
+        return _run(conn, recipient, period, actor, tol, workers, _Reading(books, apart=workers > 1),
+                    on_results)
+
+
+def scope_books(bind: Engine | Connection, recipient_gstin: str | None = None,
+                period: str | None = None) -> pd.DataFrame:
+    """The purchase-register documents a run of this scope reconciles (see the module docstring)."""
+    recipient, period = _scope(recipient_gstin, period)
+    return read_books(bind, recipient, until=period_bounds(period)[1] if period else None)
+
+
+def _scope(recipient_gstin: str | None, period: str | None) -> tuple[str | None, str | None]:
+    recipient = (recipient_gstin or "").strip().upper() or None
+    if not period:
+        return recipient, None
+    try:
+        return recipient, parse_period(period)
+    except DateError as exc:
+        raise UserFacingError(str(exc)) from exc
+
+
+@dataclass(frozen=True)
+class _Reading:
+    books: pd.DataFrame | None  # read already by the caller
+    apart: bool  # a large scope may be read by two processes at once
 
 
 def _run(conn: Connection, recipient: str | None, period: str | None, actor: str | audit.Actor,
-         tol: Tolerances, workers: int, read_apart: bool = False) -> ReconciliationRun:
+         tol: Tolerances, workers: int, reading: _Reading, on_results: OnResults | None) -> ReconciliationRun:
     started = dt.datetime.now(dt.UTC)
     first, last = period_bounds(period) if period else (None, None)
-    until_key = period_key(period) if period else None
-    books_later = None
-    if read_apart and _documents_at_most(conn) >= parallel.PARALLEL_FROM:
-        # the books are read by a forked process while this one reads the portal; each read is a
-        # statement of its own either way (and so its own snapshot), so nothing else changes
-        books_later = in_child(_read_books_apart, conn.engine, recipient, last)
-    portal = read_portal(conn, recipient, until_period_key=until_key)
-    books = books_later() if books_later else read_books(conn, recipient, until=last)
+    books, portal = _read_scope(conn, recipient, period, reading)
     if books.empty and portal.empty:
         scope = f" for recipient {recipient}" if recipient else ""
         raise UserFacingError(f"nothing to reconcile{scope}: import the books and a GSTR-2B/IMS file first")
@@ -95,6 +123,8 @@ def _run(conn: Connection, recipient: str | None, period: str | None, actor: str
     values = dict(recipient_gstin=recipient or "", period=period or "", started_at=started, actor=who,
                   settings_json=json.dumps(settings), counts_json=json.dumps(counts))
     run_id = conn.execute(insert(run_table).values(**values).returning(run_table.c.id)).scalar_one()
+    if on_results is not None:
+        on_results(results, books, portal)
     _bulk_insert(conn, run_id, results)
     finished = dt.datetime.now(dt.UTC)
     conn.execute(update(run_table).where(run_table.c.id == run_id).values(finished_at=finished))
@@ -102,6 +132,22 @@ def _run(conn: Connection, recipient: str | None, period: str | None, actor: str
                  after={"run_id": run_id, "settings": settings, "counts": counts},
                  recipient_gstin=recipient or "", period=period or "")
     return ReconciliationRun(id=run_id, finished_at=finished, **values)
+
+
+def _read_scope(conn: Connection, recipient: str | None, period: str | None,
+                reading: _Reading) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The scope's books and portal documents. Each read is a statement of its own (and so its own
+    snapshot) whichever process makes it. A large scope read apart: the books by a forked process
+    while this one reads the portal; or, the books given, the portal in two halves by id."""
+    last = period_bounds(period)[1] if period else None
+    until_key = period_key(period) if period else None
+    apart = reading.apart and _documents_at_most(conn) >= parallel.PARALLEL_FROM
+    if reading.books is not None:
+        return reading.books, (_read_portal_in_halves(conn, recipient, until_key) if apart else
+                               read_portal(conn, recipient, until_period_key=until_key))
+    books_later = in_child(_read_books_apart, conn.engine, recipient, last) if apart else None
+    portal = read_portal(conn, recipient, until_period_key=until_key)
+    return (books_later() if books_later else read_books(conn, recipient, until=last)), portal
 
 
 def _documents_at_most(conn: Connection) -> int:
@@ -112,6 +158,23 @@ def _documents_at_most(conn: Connection) -> int:
 
 def _read_books_apart(engine: Engine, recipient: str | None, until: dt.date | None) -> pd.DataFrame:
     return read_books(own_connections(engine), recipient, until=until)
+
+
+def _read_portal_in_halves(conn: Connection, recipient: str | None, until_key: int | None) -> pd.DataFrame:
+    """The portal documents, the lower half of the ids read by a forked process, the upper by this one."""
+    table = PortalDocument.__table__
+    low, high = conn.execute(select(func.min(table.c.id), func.max(table.c.id))).one()
+    if low is None:
+        return read_portal(conn, recipient, until_period_key=until_key)
+    middle = (low + high) // 2
+    lower_later = in_child(_read_portal_apart, conn.engine, recipient, until_key, (low, middle))
+    upper = read_portal(conn, recipient, until_period_key=until_key, ids=(middle + 1, high))
+    return pd.concat([lower_later(), upper], ignore_index=True)
+
+
+def _read_portal_apart(engine: Engine, recipient: str | None, until_key: int | None,
+                       ids: tuple[int, int]) -> pd.DataFrame:
+    return read_portal(own_connections(engine), recipient, until_period_key=until_key, ids=ids)
 
 
 def _columns(results: pd.DataFrame, run_id: int) -> list[np.ndarray]:

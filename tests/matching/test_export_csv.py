@@ -1,17 +1,30 @@
 """The CSV export (streamed from the driver's tuples) must hold the text the XLSX path shows
-(:func:`export_frame`), on SQLite and on PostgreSQL alike: two code paths, one result."""
+(:func:`export_frame`), on SQLite and on PostgreSQL alike: two code paths, one result. The CSV
+``ims run`` writes from the results in memory while it stores them must be the stored run's export."""
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 
 import pytest
 
 from ims_core import exports
-from ims_core.exports import EXPORT_COLUMNS, export_frame, export_reconciliation, reconciliation_rows
+from ims_core.exports import (
+    EXPORT_COLUMNS,
+    export_frame,
+    export_reconciliation,
+    reconciliation_rows,
+    write_results_csv,
+)
+from ims_core.ingest.books import parse_books
+from ims_core.ingest.gstr2b import parse_gstr2b
+from ims_core.ingest.loader import load
 from ims_core.matching.run import run_reconciliation
 from ims_core.matching.scoring import Tolerances
+from ims_core.samplegen import generate as generate_month
+from ims_core.samplegen import write_books_csv, write_gstr2b_json
 
 from .helpers import S1, S1_SISTER, book, insert_documents, portal
 
@@ -64,3 +77,39 @@ def test_csv_holds_the_frame_text(engine, tmp_path, monkeypatch, workers):
     assert {r["score"].count(".") for r in rows} == {1} and all(len(r["score"].split(".")[1]) == 4
                                                                 for r in rows)
     assert S1 in {r["book_supplier_gstin"] for r in rows}
+
+
+def _stored_and_from_memory(engine, tmp_path, monkeypatch, **scope) -> tuple[bytes, bytes]:  # noqa: ANN001
+    """The CSV written from the results in memory as the run is stored, and the stored run's export."""
+    monkeypatch.setattr(exports, "CSV_CHUNK", 7)  # several chunks, the last one short
+    seen = []
+
+    def write_from_memory(results, books, portal):  # noqa: ANN001, ANN202
+        seen.append(len(results))
+        write_results_csv(results, books, portal, tmp_path / "memory.csv")
+
+    run = run_reconciliation(engine, tolerances=Tolerances(), on_results=write_from_memory, **scope)
+    export_reconciliation(engine, tmp_path / "stored.csv", run_id=run.id)
+    assert seen == [sum(entry["count"] for entry in json.loads(run.counts_json).values())]
+    return (tmp_path / "memory.csv").read_bytes(), (tmp_path / "stored.csv").read_bytes()
+
+
+def test_the_csv_from_memory_is_the_stored_runs_export(engine, tmp_path, monkeypatch):
+    """Awkward texts, credit notes, zero and crore amounts, documents on one side only."""
+    insert_documents(engine, *_documents())
+    from_memory, stored = _stored_and_from_memory(engine, tmp_path, monkeypatch)
+    assert from_memory == stored and stored.count(b"\r\n") > 10
+
+
+@pytest.mark.parametrize("period", [None, "102025"])
+def test_the_csv_from_memory_of_a_sample_month_is_the_stored_runs_export(engine, tmp_path, monkeypatch,
+                                                                          period):
+    """Every kind of finding, supplier names on both sides, GSTR-2B sources; and a period's run, which
+    keeps only some of the results the engine works out."""
+    month = generate_month(300, seed=8)
+    load(engine, parse_books(write_books_csv(month, tmp_path / "books.csv"), preset="canonical"))
+    load(engine, parse_gstr2b([write_gstr2b_json(month, tmp_path / "gstr2b.json")]))
+    from_memory, stored = _stored_and_from_memory(engine, tmp_path, monkeypatch, period=period)
+    assert from_memory == stored
+    statuses = {row["status"] for row in csv.DictReader(io.StringIO(stored.decode(), newline=""))}
+    assert {"matched", "mismatch", "missing_in_books", "missing_in_portal", "duplicate"} <= statuses
