@@ -15,8 +15,7 @@ writer committed fails with "database is locked" instead of waiting). It forks o
 (forking is unsafe then, see :mod:`ims_core.forking`), and with inputs below
 ``PARALLEL_IMPORT_BYTES`` (beyond which the two imports side by side would need more memory than the
 reconciliation after them). Otherwise the imports run one after the other. While the GSTR-2B
-loads, this process reads the books the reconciliation needs (the portal documents are then read in
-two halves side by side).
+loads, this process reads the books the reconciliation needs.
 
 Under the same conditions, and for a CSV, the export is written by a forked process from the
 results in memory while this one stores them (:func:`ims_core.exports.write_results_csv`); the file
@@ -48,11 +47,19 @@ from ims_core.commands.reconcile import Period, Workers, print_export, print_rec
 from ims_core.dates import DateError, parse_period
 from ims_core.db import current_revision, get_engine, head_revision, migrate
 from ims_core.errors import UserFacingError
-from ims_core.exports import check_export_path, export_reconciliation, record_export, write_results_csv
+from ims_core.exports import (
+    ExportSummary,
+    check_export_path,
+    export_reconciliation,
+    record_export,
+    write_results_csv,
+)
 from ims_core.forking import in_child, own_connections, workers_to_use
 from ims_core.ingest.document import ParsedImport
 from ims_core.ingest.loader import ImportSummary, load
+from ims_core.matching.normalise import number_forms_remembered
 from ims_core.matching.run import run_reconciliation, scope_books
+from ims_core.models import ReconciliationRun
 
 # Books and GSTR-2B files together up to this size (about 1.6 million documents a side) import side
 # by side: the two processes then hold less than the reconciliation that follows does (at a million
@@ -103,55 +110,45 @@ def run(books: Books, gstr2b: Gstr2bFiles, ims: Ims = None, preset: Preset = "au
     workers = workers_to_use(workers)
     actor = actor_named(by)
     seconds: dict[str, float] = {}
-
-    began = time.perf_counter()
     overlapped = _can_overlap(workers, [books, *gstr2b])
-    books_read = None  # the books the reconciliation reads, when read while the GSTR-2B loads
-    if overlapped:
-        books_summary, seconds["import books"], seconds["import gstr2b"], books_read = _imports_side_by_side(
-            get_engine(), books, preset, gstr2b, recipient, actor,
-            meanwhile=lambda summary: scope_books(get_engine(), summary.recipient_gstin, period))
-    else:
-        books_summary, seconds["import books"], seconds["import gstr2b"] = _imports_in_turn(
-            database(), books, preset, gstr2b, recipient, actor)
-    engine = get_engine()
-    if ims is not None:
-        from ims_core.ingest.ims import parse_ims_json
-
-        with _step("import ims"):
-            ims_began = time.perf_counter()
-            # the IMS download names its recipient only in the request: the books' is the one meant
-            ims_summary = _load(engine, parse_ims_json(ims, recipient_gstin=recipient or
-                                                       books_summary.recipient_gstin), actor)
-            seconds["import ims"] = time.perf_counter() - ims_began
-        print_summary(ims_summary)
-    seconds["imports"] = time.perf_counter() - began
-
-    began = time.perf_counter()
     export = _CsvWhileStoring(output) if output is not None and _can_fork_csv(workers, output) else None
-    try:
-        with _step("reconcile"):
-            # the scope the books were imported for (all recipients when the file holds several)
-            reconciliation = run_reconciliation(engine, recipient_gstin=books_summary.recipient_gstin,
-                                                period=period, actor=by, workers=workers, books=books_read,
-                                                on_results=export.start if export else None)
-    except BaseException:
-        if export is not None:
-            export.abandon()
-        raise
+    with number_forms_remembered() as remember_forms:
+        began = time.perf_counter()
+        if overlapped:
+            def books_ahead(summary: ImportSummary) -> pd.DataFrame:
+                """The reconciliation's books, and their number forms, worked out while the GSTR-2B loads."""
+                ahead = scope_books(get_engine(), summary.recipient_gstin, period)
+                remember_forms(ahead["doc_number"], ahead["fy"])
+                return ahead
+
+            books_summary, seconds["import books"], seconds["import gstr2b"], books_read = \
+                _imports_side_by_side(get_engine(), books, preset, gstr2b, recipient, actor, books_ahead)
+        else:
+            books_read = None
+            books_summary, seconds["import books"], seconds["import gstr2b"] = _imports_in_turn(
+                database(), books, preset, gstr2b, recipient, actor)
+        if ims is not None:
+            seconds["import ims"] = _import_ims(ims, recipient or books_summary.recipient_gstin, actor)
+        seconds["imports"] = time.perf_counter() - began
+
+        began = time.perf_counter()
+        try:
+            with _step("reconcile"):
+                # the scope the books were imported for (all recipients when the file holds several)
+                reconciliation = run_reconciliation(
+                    get_engine(), recipient_gstin=books_summary.recipient_gstin, period=period, actor=by,
+                    workers=workers, books=books_read, on_results=export.start if export else None)
+        except BaseException:
+            if export is not None:
+                export.abandon()
+            raise
     print_reconciliation(reconciliation)
     seconds["reconcile"] = time.perf_counter() - began
 
     if output is not None:
         began = time.perf_counter()
         with _step("export"):
-            recipient_gstin = reconciliation.recipient_gstin or None
-            if export is not None:
-                exported = record_export(engine, reconciliation.id, output, export.finish(),
-                                         recipient_gstin=recipient_gstin, actor=by)
-            else:
-                exported = export_reconciliation(engine, output, run_id=reconciliation.id,
-                                                 recipient_gstin=recipient_gstin, actor=by, workers=workers)
+            exported = _export(reconciliation, output, export, by, workers)
         print_export(exported)
         seconds["export"] = time.perf_counter() - began
     seconds["total"] = time.perf_counter() - started
@@ -160,6 +157,29 @@ def run(books: Books, gstr2b: Gstr2bFiles, ims: Ims = None, preset: Preset = "au
         figures = {**{step: round(value, 3) for step, value in seconds.items()}, "overlapped": overlapped,
                    "csv_while_storing": export is not None}
         timings.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+
+
+def _import_ims(path: Path, recipient: str, actor: Actor) -> float:
+    """Import the IMS records (whose download names its recipient only in the request: the one
+    given, else the books'); the seconds it took."""
+    from ims_core.ingest.ims import parse_ims_json
+
+    with _step("import ims"):
+        began = time.perf_counter()
+        summary = _load(get_engine(), parse_ims_json(path, recipient_gstin=recipient), actor)
+        seconds = time.perf_counter() - began
+    print_summary(summary)
+    return seconds
+
+
+def _export(reconciliation: ReconciliationRun, output: Path, export: _CsvWhileStoring | None, by: str,
+            workers: int) -> ExportSummary:
+    recipient_gstin = reconciliation.recipient_gstin or None
+    if export is not None:
+        return record_export(get_engine(), reconciliation.id, output, export.finish(),
+                             recipient_gstin=recipient_gstin, actor=by)
+    return export_reconciliation(get_engine(), output, run_id=reconciliation.id,
+                                 recipient_gstin=recipient_gstin, actor=by, workers=workers)
 
 
 def _can_fork_csv(workers: int, output: Path) -> bool:
@@ -242,8 +262,8 @@ def _imports_side_by_side(engine: Engine, books: Path, preset: str, gstr2b: list
     """The books here, the GSTR-2B in a forked process that parses at once and loads when told.
     A database with its schema to create or upgrade has it done by a third process meanwhile
     (alembic alone takes a tenth of a second to load), which the books wait for before loading.
-    While the GSTR-2B loads, this process does ``meanwhile(books summary)``: the reconciliation's
-    reading of the books, which would otherwise leave a core idle."""
+    While the GSTR-2B loads, this process does ``meanwhile(books summary)``: work of the
+    reconciliation's that would otherwise leave a core idle."""
     up_to_date = current_revision(engine) == head_revision()
     engine.dispose()  # the children open connections of their own; none of ours may be open to share
     schema_ready = (lambda: None) if up_to_date else in_child(_migrate_in_child, engine)

@@ -45,19 +45,15 @@ def read_books(engine: Engine | Connection, recipient_gstin: str | None = None, 
 
 
 def read_portal(engine: Engine | Connection, recipient_gstin: str | None = None,
-                until_period_key: int | None = None, supplier_pans: list[str] | None = None,
-                ids: tuple[int, int] | None = None) -> pd.DataFrame:
-    """Portal documents (every source) of one recipient (or all), up to a return period; those with
-    ids in ``ids`` (first, last) only, when given."""
+                until_period_key: int | None = None, supplier_pans: list[str] | None = None) -> pd.DataFrame:
+    """Portal documents (every source) of one recipient (or all), up to a return period."""
     table = PortalDocument.__table__
     query = select(*[table.c[name] for name in PORTAL_FIELDS])
     if recipient_gstin:
         query = query.where(table.c.recipient_gstin == recipient_gstin)
     if until_period_key is not None:
         query = query.where(table.c.period_key <= until_period_key)
-    if ids is not None:
-        query = query.where(table.c.id.between(*ids))
-    return _read(engine, query, PORTAL_FIELDS, ["doc_date", "original_doc_date"], table, supplier_pans, ids)
+    return _read(engine, query, PORTAL_FIELDS, ["doc_date", "original_doc_date"], table, supplier_pans)
 
 
 def _of_pans(conn: Connection, query, table, pans: list[str]):  # noqa: ANN001, ANN202 - Core select
@@ -80,7 +76,7 @@ FETCH_ROWS = 100_000
 
 
 def _read(bind: Engine | Connection, query, columns: list[str], dates: list[str], table,  # noqa: ANN001
-          supplier_pans: list[str] | None, ids: tuple[int, int] | None = None) -> pd.DataFrame:
+          supplier_pans: list[str] | None) -> pd.DataFrame:
     """Fetch the rows in chunks of columns and type each chunk column by column.
 
     No per-row SQLAlchemy Row or type conversion, and no per-row pandas inference: a chunk becomes
@@ -89,17 +85,17 @@ def _read(bind: Engine | Connection, query, columns: list[str], dates: list[str]
     one string object per distinct value, so peak memory stays near the final frame's.
     """
     if isinstance(bind, Connection):
-        return _read_on(bind, query, columns, dates, table, supplier_pans, ids)
+        return _read_on(bind, query, columns, dates, table, supplier_pans)
     with bind.connect() as conn:
-        return _read_on(conn, query, columns, dates, table, supplier_pans, ids)
+        return _read_on(conn, query, columns, dates, table, supplier_pans)
 
 
 def _read_on(conn: Connection, query, columns: list[str], dates: list[str], table,  # noqa: ANN001
-             supplier_pans: list[str] | None, ids: tuple[int, int] | None) -> pd.DataFrame:
+             supplier_pans: list[str] | None) -> pd.DataFrame:
     if supplier_pans is not None:
         query = _of_pans(conn, query, table, supplier_pans)
     if conn.dialect.name == "sqlite":
-        return _typed(_json_chunks(conn, query, table, ids), columns, dates)
+        return _typed(_json_chunks(conn, query, table), columns, dates)
     return _typed(_driver_chunks(conn, query), columns, dates)
 
 
@@ -112,11 +108,10 @@ def _driver_chunks(conn: Connection, query) -> Iterator[list[np.ndarray]]:  # no
         yield [block[:, j] for j in range(block.shape[1])]
 
 
-def _json_chunks(conn: Connection, query, table,  # noqa: ANN001
-                 ids: tuple[int, int] | None) -> Iterator[list[np.ndarray]]:
+def _json_chunks(conn: Connection, query, table) -> Iterator[list[np.ndarray]]:  # noqa: ANN001
     """On SQLite: the columns as JSON arrays (:func:`ims_core.db.json_column_chunks`), about 40%
     less time than the driver's rows, which at a million documents a side is seconds."""
-    first, last = ids or conn.execute(select(func.min(table.c.id), func.max(table.c.id))).one()
+    first, last = conn.execute(select(func.min(table.c.id), func.max(table.c.id))).one()
     if first is not None:
         yield from json_column_chunks(conn, query, table.c.id, first, last, FETCH_ROWS)
 

@@ -54,7 +54,7 @@ def run_reconciliation(session_or_engine: Session | Engine | Connection, recipie
 
     - ``books``: the scope's purchase-register documents as :func:`scope_books` read them, when the
       caller has read them already (``ims run`` does while the GSTR-2B is written, which leaves
-      them as they were). The portal documents are then read in two halves side by side.
+      them as they were).
     - ``on_results(results, books, portal)`` is called with the result rows, in the order they will
       be stored, and the document frames they come from, just before they are stored (``ims run``
       starts writing its export from them there, in a forked process, while this one stores them).
@@ -136,15 +136,14 @@ def _run(conn: Connection, recipient: str | None, period: str | None, actor: str
 
 def _read_scope(conn: Connection, recipient: str | None, period: str | None,
                 reading: _Reading) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The scope's books and portal documents. Each read is a statement of its own (and so its own
-    snapshot) whichever process makes it. A large scope read apart: the books by a forked process
-    while this one reads the portal; or, the books given, the portal in two halves by id."""
+    """The scope's books (unless given) and portal documents. Each read is a statement of its own
+    (and so its own snapshot) whichever process makes it: a large scope's books are read by a forked
+    process while this one reads the portal."""
     last = period_bounds(period)[1] if period else None
     until_key = period_key(period) if period else None
-    apart = reading.apart and _documents_at_most(conn) >= parallel.PARALLEL_FROM
     if reading.books is not None:
-        return reading.books, (_read_portal_in_halves(conn, recipient, until_key) if apart else
-                               read_portal(conn, recipient, until_period_key=until_key))
+        return reading.books, read_portal(conn, recipient, until_period_key=until_key)
+    apart = reading.apart and _documents_at_most(conn) >= parallel.PARALLEL_FROM
     books_later = in_child(_read_books_apart, conn.engine, recipient, last) if apart else None
     portal = read_portal(conn, recipient, until_period_key=until_key)
     return (books_later() if books_later else read_books(conn, recipient, until=last)), portal
@@ -158,23 +157,6 @@ def _documents_at_most(conn: Connection) -> int:
 
 def _read_books_apart(engine: Engine, recipient: str | None, until: dt.date | None) -> pd.DataFrame:
     return read_books(own_connections(engine), recipient, until=until)
-
-
-def _read_portal_in_halves(conn: Connection, recipient: str | None, until_key: int | None) -> pd.DataFrame:
-    """The portal documents, the lower half of the ids read by a forked process, the upper by this one."""
-    table = PortalDocument.__table__
-    low, high = conn.execute(select(func.min(table.c.id), func.max(table.c.id))).one()
-    if low is None:
-        return read_portal(conn, recipient, until_period_key=until_key)
-    middle = (low + high) // 2
-    lower_later = in_child(_read_portal_apart, conn.engine, recipient, until_key, (low, middle))
-    upper = read_portal(conn, recipient, until_period_key=until_key, ids=(middle + 1, high))
-    return pd.concat([lower_later(), upper], ignore_index=True)
-
-
-def _read_portal_apart(engine: Engine, recipient: str | None, until_key: int | None,
-                       ids: tuple[int, int]) -> pd.DataFrame:
-    return read_portal(own_connections(engine), recipient, until_period_key=until_key, ids=ids)
 
 
 def _columns(results: pd.DataFrame, run_id: int) -> list[np.ndarray]:

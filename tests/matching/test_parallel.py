@@ -84,9 +84,8 @@ def test_a_run_with_workers_stores_the_same_results(engine, monkeypatch):
 
 
 @pytest.mark.parametrize("period", [None, "052025"])
-def test_books_read_before_and_the_portal_read_in_halves_store_the_same_results(engine, monkeypatch, period):
-    """``ims run`` reads the books while the GSTR-2B loads, and the run then reads the portal
-    documents in two halves side by side."""
+def test_books_read_before_the_run_store_the_same_results(engine, monkeypatch, period):
+    """``ims run`` reads the books while the GSTR-2B loads and hands them to the run."""
     from ims_core.matching.run import run_reconciliation, scope_books
 
     from .helpers import insert_documents
@@ -101,19 +100,3 @@ def test_books_read_before_and_the_portal_read_in_halves_store_the_same_results(
     columns = [c for c in stored(engine, one.id).columns if c not in ("id", "run_id")]
     pd.testing.assert_frame_equal(stored(engine, two.id)[columns], stored(engine, one.id)[columns])
     assert one.counts_json == two.counts_json
-
-
-def test_the_portal_read_in_halves_is_the_portal_read_whole(engine):
-    from ims_core.matching.frames import read_portal
-    from ims_core.matching.run import _read_portal_in_halves
-
-    from .helpers import insert_documents
-
-    scenario = generate(200, seed=37)
-    insert_documents(engine, scenario.books, scenario.portals)
-    with engine.connect() as conn:
-        whole = read_portal(conn)
-        halves = _read_portal_in_halves(conn, None, None)
-        lower = read_portal(conn, ids=(1, len(whole) // 2))
-    pd.testing.assert_frame_equal(halves, whole)
-    assert 0 < len(lower) < len(whole) and lower["id"].max() <= len(whole) // 2
