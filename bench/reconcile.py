@@ -17,7 +17,8 @@ fresh SQLite file (each way then starts by emptying its tables).
 
 ``ims run`` is measured three times up to 200,000 documents a side, each on a fresh database, and
 the median run is printed (with the largest peak): a run of a few seconds on a shared machine
-varies by a tenth or more. ``--repeat R`` sets the count.
+varies by a tenth or more. ``--repeat R`` sets the count. The runs take turns with the bare merges,
+so that a slower spell of the machine falls on both sides of the ratio.
 
 Usage: ``python bench/reconcile.py [N] [--only run|commands] [--repeat R]``.
 """
@@ -75,22 +76,33 @@ def main() -> None:
             return {**os.environ, "DATABASE_URL": url or f"sqlite:///{folder / name}"}
 
         python = sys.executable
-        bares = sorted(run_measured([python, "-c", BASELINE, str(books), str(portal)], env_for("bare.db"))
-                       for _ in range(3))
+        ims = [python, "-m", "ims_core.cli"]
+        timings = folder / "timings.json"
+
+        def bare_merge() -> tuple[float, float, float]:
+            return run_measured([python, "-c", BASELINE, str(books), str(portal)], env_for("bare.db"))
+
+        def ims_run(k: int) -> tuple[float, float, float, dict]:
+            """One ``ims run`` on a fresh database, deleted after (a million rows is a GB)."""
+            seconds, cpu, peak = run_measured(
+                [*ims, "run", "--books", str(books), "--preset", "canonical", "--gstr2b", str(portal),
+                 "-o", str(folder / "run.csv"), "--timings", str(timings)], env_for(f"run{k}.db"))
+            for leftover in folder.glob(f"run{k}.db*"):
+                leftover.unlink()
+            return seconds, cpu, peak, json.loads(timings.read_text())
+
+        # the bare merges and the runs take turns, so that a shared machine's slower minutes fall on both
+        bares, runs = [], []
+        for k in range(max(3, repeat if only in (None, "run") else 0)):
+            if k < 3:
+                bares.append(bare_merge())
+            if only in (None, "run") and k < repeat:
+                runs.append(ims_run(k))
+        bares.sort()
         bare, bare_cpu, bare_peak = bares[1]
         print(f"{'bare merge':16s} {bare:7.2f} s  cpu {bare_cpu:6.2f} s  peak {bare_peak:6.0f} MiB   "
               f"(pandas read of both files + merge; median of {', '.join(f'{b[0]:.2f}' for b in bares)} s)")
-        ims = [python, "-m", "ims_core.cli"]
-        if only in (None, "run"):
-            runs = []
-            for k in range(repeat):  # each on a fresh database, deleted after (a million rows is a GB)
-                timings = folder / "timings.json"
-                seconds, cpu, peak = run_measured(
-                    [*ims, "run", "--books", str(books), "--preset", "canonical", "--gstr2b", str(portal),
-                     "-o", str(folder / "run.csv"), "--timings", str(timings)], env_for(f"run{k}.db"))
-                runs.append((seconds, cpu, peak, json.loads(timings.read_text())))
-                for leftover in folder.glob(f"run{k}.db*"):
-                    leftover.unlink()
+        if runs:
             runs.sort(key=lambda run: run[0])
             seconds, cpu, _, steps = runs[len(runs) // 2]
             peak = max(run[2] for run in runs)
