@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import orjson
@@ -20,6 +21,9 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, create_engine
 
 from ims_core.settings import get_settings
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -121,6 +125,11 @@ def json_column_chunks(conn: Connection, query: Select, id_column: ColumnElement
             column[:] = orjson.loads(values)
             columns.append(column if in_order else column[order])
         yield columns
+
+
+def nullable_ids(column: pd.Series) -> np.ndarray:
+    """A nullable integer column as the drivers take it: Python ints, ``None`` where missing."""
+    return np.where(column.isna(), None, column.fillna(0).astype("int64").to_numpy(object))
 
 
 def alembic_config(engine: Engine):  # noqa: ANN201 - alembic.config.Config

@@ -28,7 +28,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.engine import Connection, Engine
 
 from ims_core import audit
-from ims_core.db import json_column_chunks
+from ims_core.db import json_column_chunks, nullable_ids
 from ims_core.errors import UserFacingError
 from ims_core.forking import in_child, own_connections
 from ims_core.ingest.document import TAX
@@ -263,8 +263,8 @@ def _result_chunks(results: pd.DataFrame, books: pd.DataFrame,
            "score": results["score"].astype(float).to_numpy(),
            "recipient_gstin": results["recipient_gstin"].astype(str).to_numpy(object),
            "nearest_note": results["nearest_note"].to_numpy(object),
-           "book_document_id": _ids(results["purchase_document_id"]),
-           "portal_document_id": _ids(results["portal_document_id"])}
+           "book_document_id": nullable_ids(results["purchase_document_id"]),
+           "portal_document_id": nullable_ids(results["portal_document_id"])}
     sides = [_DocumentColumns(books, results["purchase_document_id"], "book"),
              _DocumentColumns(portal, results["portal_document_id"], "portal")]
     for start in range(0, len(results), CSV_CHUNK):
@@ -273,10 +273,6 @@ def _result_chunks(results: pd.DataFrame, books: pd.DataFrame,
         for side in sides:
             chunk.update(side.chunk(rows))
         yield chunk
-
-
-def _ids(column: pd.Series) -> np.ndarray:
-    return np.where(column.isna(), None, column.fillna(0).astype("int64").to_numpy(object))
 
 
 class _DocumentColumns:

@@ -26,6 +26,7 @@ from sqlmodel import Session
 
 from ims_core import audit
 from ims_core.dates import DateError, parse_period, period_bounds, period_key
+from ims_core.db import nullable_ids
 from ims_core.errors import UserFacingError
 from ims_core.forking import in_child, own_connections
 from ims_core.matching import parallel
@@ -161,18 +162,14 @@ def _read_books_apart(engine: Engine, recipient: str | None, until: dt.date | No
 
 def _columns(results: pd.DataFrame, run_id: int) -> list[np.ndarray]:
     """The match_result columns (after ``id``) as object arrays with ``None`` for missing ids."""
-    def ids(name: str) -> np.ndarray:
-        column = results[name]
-        return np.where(column.isna(), None, column.fillna(0).astype("int64").to_numpy(object))
-
-    return [np.full(len(results), run_id, dtype=object), ids("purchase_document_id"),
-            ids("portal_document_id"),
+    return [np.full(len(results), run_id, dtype=object), nullable_ids(results["purchase_document_id"]),
+            nullable_ids(results["portal_document_id"]),
             *(results[name].to_numpy(object) for name in ("status", "reasons")),
             results["score"].astype(float).to_numpy(object), results["recommended_action"].to_numpy(object),
             *(results[name].astype(str).to_numpy(object) for name in
               ("recipient_gstin", "supplier_gstin", "return_period")),
-            results["tax_paise"].astype("int64").to_numpy(object), ids("nearest_document_id"),
-            results["nearest_note"].to_numpy(object)]
+            results["tax_paise"].astype("int64").to_numpy(object),
+            nullable_ids(results["nearest_document_id"]), results["nearest_note"].to_numpy(object)]
 
 
 NAMES = ["run_id", "purchase_document_id", "portal_document_id", "status", "reasons", "score",
