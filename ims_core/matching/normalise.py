@@ -157,16 +157,20 @@ def number_forms(numbers: pd.Series, fy: pd.Series | None = None) -> pd.DataFram
     books and the portal key the same documents; suppliers reuse serials), so each distinct
     (number, year) is normalised once and the results are spread back with one array take.
     """
-    codes, uniques = pd.factorize(numbers.astype(object), use_na_sentinel=False)
-    years = None
-    if fy is not None:
-        year_codes, year_uniques = pd.factorize(np.asarray(fy), use_na_sentinel=False)
-        codes, first = _first_of_pairs(codes.astype("int64") * max(len(year_uniques), 1) + year_codes)
-        years = pd.Series(np.asarray(fy)[first])
-        uniques = numbers.astype(object).to_numpy()[first]
+    codes, uniques, years = _distinct(numbers, fy)
     norm, plain = _distinct_forms(uniques, years)
     return pd.DataFrame({"norm": np.asarray(norm, dtype=object)[codes],
                          "plain": np.asarray(plain, dtype=object)[codes]}, index=numbers.index, dtype=str)
+
+
+def _distinct(numbers: pd.Series, fy: pd.Series | None) -> tuple[np.ndarray, np.ndarray, pd.Series | None]:
+    """Per row a code of its (number, year); per code the number and the year (None without ``fy``)."""
+    codes, uniques = pd.factorize(numbers.astype(object), use_na_sentinel=False)
+    if fy is None:
+        return codes, uniques, None
+    year_codes, year_uniques = pd.factorize(np.asarray(fy), use_na_sentinel=False)
+    codes, first = _first_of_pairs(codes.astype("int64") * max(len(year_uniques), 1) + year_codes)
+    return codes, numbers.astype(object).to_numpy()[first], pd.Series(np.asarray(fy)[first])
 
 
 def _distinct_forms(uniques: np.ndarray, years: pd.Series | None) -> tuple[list[str], list[str]]:
@@ -190,7 +194,7 @@ def _work_out(uniques: np.ndarray, years: pd.Series | None) -> tuple[list[str], 
     return norm, plain
 
 
-# (number, financial year) -> (norm, plain), filled by remember_number_forms while one is active
+# (number, financial year) -> (norm, plain): filled and emptied by number_forms_remembered
 _remembered: dict[tuple[str, int], tuple[str, str]] = {}
 
 
@@ -205,11 +209,8 @@ def number_forms_remembered() -> Iterator[Callable[[pd.Series, pd.Series], None]
     """
     def remember(numbers: pd.Series, fy: pd.Series) -> None:
         numbers = numbers.astype(object).where(numbers.notna(), "").astype(str)  # as prepare_both has them
-        codes, _ = pd.factorize(numbers, use_na_sentinel=False)
-        year_codes, year_uniques = pd.factorize(fy.to_numpy("int64"))
-        _, first = _first_of_pairs(codes.astype("int64") * max(len(year_uniques), 1) + year_codes)
-        uniques, years = numbers.to_numpy(object)[first], fy.to_numpy("int64")[first]
-        norm, plain = _work_out(uniques, pd.Series(years))
+        _, uniques, years = _distinct(numbers, fy.astype("int64"))
+        norm, plain = _work_out(uniques, years)
         _remembered.update(zip(zip(uniques.tolist(), years.tolist(), strict=True),
                                zip(norm, plain, strict=True), strict=True))
 
