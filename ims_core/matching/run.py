@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -62,15 +61,12 @@ def run_reconciliation(session_or_engine: Session | Engine | Connection, recipie
     """
     tol = tolerances or Tolerances.from_settings()
     recipient, period = _scope(recipient_gstin, period)
-    reading = _Reading(books=books, apart=False)
     if isinstance(session_or_engine, Session):
-        return _run(session_or_engine.connection(), recipient, period, actor, tol, workers, reading,
-                    on_results)
+        return _run(session_or_engine.connection(), recipient, period, actor, tol, workers, books, on_results)
     if isinstance(session_or_engine, Connection):
-        return _run(session_or_engine, recipient, period, actor, tol, workers, reading, on_results)
+        return _run(session_or_engine, recipient, period, actor, tol, workers, books, on_results)
     with session_or_engine.begin() as conn:
-        return _run(conn, recipient, period, actor, tol, workers, _Reading(books, apart=workers > 1),
-                    on_results)
+        return _run(conn, recipient, period, actor, tol, workers, books, on_results, read_apart=workers > 1)
 
 
 def scope_books(bind: Engine | Connection, recipient_gstin: str | None = None,
@@ -90,17 +86,12 @@ def _scope(recipient_gstin: str | None, period: str | None) -> tuple[str | None,
         raise UserFacingError(str(exc)) from exc
 
 
-@dataclass(frozen=True)
-class _Reading:
-    books: pd.DataFrame | None  # read already by the caller
-    apart: bool  # a large scope may be read by two processes at once
-
-
 def _run(conn: Connection, recipient: str | None, period: str | None, actor: str | audit.Actor,
-         tol: Tolerances, workers: int, reading: _Reading, on_results: OnResults | None) -> ReconciliationRun:
+         tol: Tolerances, workers: int, books: pd.DataFrame | None, on_results: OnResults | None,
+         read_apart: bool = False) -> ReconciliationRun:
     started = dt.datetime.now(dt.UTC)
     first, last = period_bounds(period) if period else (None, None)
-    books, portal = _read_scope(conn, recipient, period, reading)
+    books, portal = _read_scope(conn, recipient, period, books, read_apart)
     if books.empty and portal.empty:
         scope = f" for recipient {recipient}" if recipient else ""
         raise UserFacingError(f"nothing to reconcile{scope}: import the books and a GSTR-2B/IMS file first")
@@ -135,16 +126,16 @@ def _run(conn: Connection, recipient: str | None, period: str | None, actor: str
     return ReconciliationRun(id=run_id, finished_at=finished, **values)
 
 
-def _read_scope(conn: Connection, recipient: str | None, period: str | None,
-                reading: _Reading) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _read_scope(conn: Connection, recipient: str | None, period: str | None, books: pd.DataFrame | None,
+                read_apart: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The scope's books (unless given) and portal documents. Each read is a statement of its own
     (and so its own snapshot) whichever process makes it: a large scope's books are read by a forked
     process while this one reads the portal."""
     last = period_bounds(period)[1] if period else None
     until_key = period_key(period) if period else None
-    if reading.books is not None:
-        return reading.books, read_portal(conn, recipient, until_period_key=until_key)
-    apart = reading.apart and _documents_at_most(conn) >= parallel.PARALLEL_FROM
+    if books is not None:
+        return books, read_portal(conn, recipient, until_period_key=until_key)
+    apart = read_apart and _documents_at_most(conn) >= parallel.PARALLEL_FROM
     books_later = in_child(_read_books_apart, conn.engine, recipient, last) if apart else None
     portal = read_portal(conn, recipient, until_period_key=until_key)
     return (books_later() if books_later else read_books(conn, recipient, until=last)), portal
