@@ -13,11 +13,12 @@ locales, so the format uses value conditions to put the lakh and crore commas in
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import shutil
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -198,14 +199,14 @@ def write_csv(bind: Engine | Connection, run_id: int, path: Path, workers: int =
     line's choice, see :mod:`ims_core.forking`) a large run is cut into consecutive id ranges written
     side by side by forked processes, then joined in order. The file appears only once complete.
     """
-    partial = path.with_name(path.name + ".part")
+    partial = _partial(path)
     with _connection(bind) as conn:
         first, last = _run_bounds(conn, run_id)
     if workers < 2 or not isinstance(bind, Engine) or last - first + 1 < PARALLEL_FROM:
         workers = 1
     step = -(-(last - first + 1) // workers)  # ids per process, rounded up
     ranges = [(start, min(start + step - 1, last)) for start in range(first, last + 1, step)]
-    pieces = [partial] + [path.with_name(f"{path.name}.part{k}") for k in range(1, len(ranges))]
+    pieces = [partial] + [partial.with_name(f"{partial.name}{k}") for k in range(1, len(ranges))]
     try:
         waiting = [in_child(_write_range_in_child, bind, run_id, *bounds, piece)
                    for bounds, piece in zip(ranges[1:], pieces[1:], strict=True)]
@@ -250,8 +251,45 @@ def write_results_csv(results: pd.DataFrame, books: pd.DataFrame, portal: pd.Dat
     """Write a reconciliation's results to ``path`` as the CSV export of its stored run would be,
     byte for byte, from memory: the engine's result rows (in the order they are stored) and the
     document frames they were worked out from (:mod:`ims_core.matching.frames`, with
-    ``supplier_name``). ``ims run`` writes the file so while the run is being stored."""
+    ``supplier_name``)."""
     return _write_chunks(_result_chunks(results, books, portal), path, header=True)
+
+
+class CsvWhileStoring:
+    """The CSV export of a run written by a forked process from its results in memory
+    (:func:`write_results_csv`) while the calling process stores them: ``start`` is
+    :func:`ims_core.matching.run.run_reconciliation`'s ``on_results``. As with :func:`write_csv`,
+    the file takes its name only once complete, and here only once the run is stored (``finish``)."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.partial = _partial(path)
+        self.written: Callable[[], Counter] | None = None
+
+    def start(self, results: pd.DataFrame, books: pd.DataFrame, portal: pd.DataFrame) -> None:
+        self.written = in_child(write_results_csv, results, books, portal, self.partial)
+
+    def finish(self) -> Counter:
+        """The run is stored: wait for the file and put it in place; the count per status."""
+        try:
+            counts = self.written() if self.written else Counter()
+            self.partial.replace(self.path)
+        finally:
+            self.partial.unlink(missing_ok=True)
+        return counts
+
+    def abandon(self) -> None:
+        """The run was not stored: wait for the writer (its own failure, if any, comes second) and
+        drop what it wrote."""
+        if self.written is not None:
+            with contextlib.suppress(Exception):
+                self.written()
+        self.partial.unlink(missing_ok=True)
+
+
+def _partial(path: Path) -> Path:
+    """Where a file is written until complete."""
+    return path.with_name(path.name + ".part")
 
 
 def _result_chunks(results: pd.DataFrame, books: pd.DataFrame,

@@ -18,7 +18,7 @@ reconciliation after them). Otherwise the imports run one after the other. While
 loads, this process reads the books the reconciliation needs.
 
 Under the same conditions, and for a CSV, the export is written by a forked process from the
-results in memory while this one stores them (:func:`ims_core.exports.write_results_csv`); the file
+results in memory while this one stores them (:class:`ims_core.exports.CsvWhileStoring`); the file
 takes its name only once the run is stored. The result is the same every way: the same database,
 the same output in the same order.
 """
@@ -28,9 +28,7 @@ from __future__ import annotations
 import contextlib
 import json
 import multiprocessing
-import threading
 import time
-from collections import Counter
 from collections.abc import Callable, Iterator
 from multiprocessing.connection import Connection as PipeEnd
 from pathlib import Path
@@ -48,13 +46,13 @@ from ims_core.dates import DateError, parse_period
 from ims_core.db import current_revision, get_engine, head_revision, migrate
 from ims_core.errors import UserFacingError
 from ims_core.exports import (
+    CsvWhileStoring,
     ExportSummary,
     check_export_path,
     export_reconciliation,
     record_export,
-    write_results_csv,
 )
-from ims_core.forking import in_child, own_connections, workers_to_use
+from ims_core.forking import in_child, may_fork, own_connections, workers_to_use
 from ims_core.ingest.document import ParsedImport
 from ims_core.ingest.loader import ImportSummary, load
 from ims_core.matching.normalise import number_forms_remembered
@@ -116,7 +114,8 @@ def run(books: Books, gstr2b: Gstr2bFiles, ims: Ims = None, preset: Preset = "au
     actor = actor_named(by)
     seconds: dict[str, float] = {}
     overlapped = _can_overlap(workers, [books, *gstr2b])
-    export = _CsvWhileStoring(output) if output is not None and _can_fork_csv(workers, output) else None
+    fork_csv = output is not None and output.suffix.lower() == ".csv" and may_fork(workers)
+    export = CsvWhileStoring(output) if fork_csv else None
     with number_forms_remembered() as remember_forms:
         began = time.perf_counter()
         if overlapped:
@@ -178,7 +177,7 @@ def _import_ims(path: Path, recipient: str, actor: Actor) -> float:
     return seconds
 
 
-def _export(reconciliation: ReconciliationRun, output: Path, export: _CsvWhileStoring | None, by: str,
+def _export(reconciliation: ReconciliationRun, output: Path, export: CsvWhileStoring | None, by: str,
             workers: int) -> ExportSummary:
     recipient_gstin = reconciliation.recipient_gstin or None
     if export is not None:
@@ -188,44 +187,8 @@ def _export(reconciliation: ReconciliationRun, output: Path, export: _CsvWhileSt
                                  recipient_gstin=recipient_gstin, actor=by, workers=workers)
 
 
-def _can_fork_csv(workers: int, output: Path) -> bool:
-    return workers > 1 and threading.active_count() == 1 and output.suffix.lower() == ".csv"
-
-
-class _CsvWhileStoring:
-    """The CSV export written by a forked process from the reconciliation's results in memory while
-    this one stores them (:func:`ims_core.exports.write_results_csv`, the same bytes as exporting the
-    stored run). The file appears under its name only once the run is stored and the file complete."""
-
-    def __init__(self, output: Path):
-        self.output = output
-        self.partial = output.with_name(output.name + ".part")
-        self.written: Callable[[], Counter] | None = None
-
-    def start(self, results: pd.DataFrame, books: pd.DataFrame, portal: pd.DataFrame) -> None:
-        self.written = in_child(write_results_csv, results, books, portal, self.partial)
-
-    def finish(self) -> Counter:
-        """Wait for the file and put it in place; the count per status."""
-        try:
-            counts = self.written() if self.written else Counter()
-            self.partial.replace(self.output)
-        finally:
-            self.partial.unlink(missing_ok=True)
-        return counts
-
-    def abandon(self) -> None:
-        """The run was not stored: wait for the writer (its failure, if any, comes second) and drop
-        what it wrote."""
-        if self.written is not None:
-            with contextlib.suppress(Exception):
-                self.written()
-        self.partial.unlink(missing_ok=True)
-
-
 def _can_overlap(workers: int, files: list[Path]) -> bool:
-    return (workers > 1 and threading.active_count() == 1
-            and sum(path.stat().st_size for path in files) <= PARALLEL_IMPORT_BYTES)
+    return may_fork(workers) and sum(path.stat().st_size for path in files) <= PARALLEL_IMPORT_BYTES
 
 
 def _done_line(seconds: dict[str, float], overlapped: bool, csv_while_storing: bool) -> str:
