@@ -14,7 +14,6 @@ locales, so the format uses value conditions to put the lakh and crore commas in
 from __future__ import annotations
 
 import contextlib
-import csv
 import datetime as dt
 import shutil
 from collections import Counter
@@ -29,6 +28,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.engine import Connection, Engine
 
 from ims_core import audit
+from ims_core.csv_text import csv_rows
 from ims_core.db import json_column_chunks, nullable_ids
 from ims_core.errors import UserFacingError
 from ims_core.forking import in_child, own_connections
@@ -234,15 +234,14 @@ def _write_range(bind: Engine | Connection, run_id: int, first: int, last: int, 
 def _write_chunks(chunks: Iterable[dict[str, Sequence]], path: Path, header: bool) -> Counter:
     """Write chunks of :func:`_rows_query`'s columns to ``path`` as CSV; the count per status."""
     counts: Counter = Counter()
+    # CRLF line ends, as RFC 4180 has them, and a field holding a bare CR quoted (readers take a bare
+    # CR for the end of the row): the csv module's text, column by column (:mod:`ims_core.csv_text`)
     with path.open("w", encoding="utf-8", newline="") as handle:
-        # CRLF line ends, as RFC 4180 has them: the csv module then also quotes a field holding a
-        # bare CR, which with "\n" ends it leaves bare, and readers take for the end of the row
-        writer = csv.writer(handle, lineterminator="\r\n")
         if header:
-            writer.writerow(EXPORT_COLUMNS)
+            handle.write(csv_rows([[name] for name in EXPORT_COLUMNS]))
         for columns in chunks:
             counts.update(columns["status"])
-            writer.writerows(zip(*csv_columns(columns), strict=True))
+            handle.write(csv_rows(csv_columns(columns)))
     return counts
 
 
