@@ -7,6 +7,7 @@ Set ``DATABASE_URL`` to measure PostgreSQL instead of the default SQLite file.
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 import tempfile
@@ -19,7 +20,9 @@ from ims_core.samplegen import generate, write_books_csv, write_gstr2b_json
 
 
 def main() -> None:
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("n", nargs="?", type=int, default=100_000, help="documents of each (default 100,000)")
+    n = parser.parse_args().n
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         started = time.perf_counter()

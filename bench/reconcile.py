@@ -25,6 +25,7 @@ Usage: ``python bench/reconcile.py [N] [--only run|commands] [--repeat R]``.
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import sys
@@ -51,14 +52,17 @@ REPEAT_UP_TO = 200_000  # documents a side up to which `ims run` is measured thr
 
 
 def main() -> None:
-    args = sys.argv[1:]
-    only = args[args.index("--only") + 1] if "--only" in args else None
-    numbers = [a for i, a in enumerate(args) if a.isdigit() and (i == 0 or not args[i - 1].startswith("--"))]
-    n = int(numbers[0]) if numbers else 100_000
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("n", nargs="?", type=int, default=100_000, help="documents a side (default 100,000)")
+    parser.add_argument("--only", choices=["run", "commands"], help="measure one way only")
+    parser.add_argument("--repeat", type=int, metavar="R",
+                        help=f"`ims run`s to take the median of (3 up to {REPEAT_UP_TO:,} a side, else 1)")
+    args = parser.parse_args()
+    n, only = args.n, args.only
     url = os.environ.get("DATABASE_URL", "")
     if url.startswith("postgres") and only is None:
         raise SystemExit("with PostgreSQL, give --only run or --only commands, on an empty database")
-    repeat = int(args[args.index("--repeat") + 1]) if "--repeat" in args else \
+    repeat = args.repeat if args.repeat is not None else \
         (3 if n <= REPEAT_UP_TO and not url.startswith("postgres") else 1)
     if url.startswith("postgres") and repeat > 1:
         raise SystemExit("with PostgreSQL, --repeat 1: each run needs an empty database")
