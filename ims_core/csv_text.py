@@ -12,9 +12,11 @@ against the ``csv`` module itself.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from itertools import islice
 
 NEWLINE = "\r\n"
+LINES_AT_ONCE = 5_000  # a few MB of text at a time, not a whole chunk of the export
 _NEEDS_QUOTES = re.compile(r'[",\r\n]')
 
 
@@ -33,14 +35,15 @@ def csv_fields(values: Sequence) -> Sequence[str]:
             if '"' in value or "," in value or "\n" in value or "\r" in value else value for value in values]
 
 
-def csv_rows(columns: Sequence[Sequence]) -> str:
+def csv_rows(columns: Sequence[Sequence]) -> Iterator[str]:
     """The CSV lines of rows given column by column (at least two columns, all of one length),
-    each line ending in CRLF; ``""`` for no rows.
+    each line ending in CRLF, as texts of up to ``LINES_AT_ONCE`` lines (for ``writelines``).
 
     (With a single column, the ``csv`` module writes a row holding only an empty field as ``""``
     so that it is not read back as a blank line; an export always has many columns.)
     """
     if len(columns) < 2:
         raise ValueError("csv_rows writes rows of two columns or more")
-    lines = NEWLINE.join(map(",".join, zip(*map(csv_fields, columns), strict=True)))
-    return lines + NEWLINE if lines else ""
+    rows = zip(*map(csv_fields, columns), strict=True)
+    while lines := NEWLINE.join(map(",".join, islice(rows, LINES_AT_ONCE))):
+        yield lines + NEWLINE

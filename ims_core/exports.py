@@ -238,10 +238,10 @@ def _write_chunks(chunks: Iterable[dict[str, Sequence]], path: Path, header: boo
     # CR for the end of the row): the csv module's text, column by column (:mod:`ims_core.csv_text`)
     with path.open("w", encoding="utf-8", newline="") as handle:
         if header:
-            handle.write(csv_rows([[name] for name in EXPORT_COLUMNS]))
+            handle.writelines(csv_rows([[name] for name in EXPORT_COLUMNS]))
         for columns in chunks:
             counts.update(columns["status"])
-            handle.write(csv_rows(csv_columns(columns)))
+            handle.writelines(csv_rows(csv_columns(columns)))
     return counts
 
 
