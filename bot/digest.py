@@ -22,9 +22,9 @@ from sqlmodel import Session
 from bot.blocks.digest import DigestData, Page, build_pages
 from bot.blocks.records import DecisionView
 from bot.figures import deadline_lines, itc_figures
+from ims_core import clock
 from ims_core.bot_models import DecisionMessageRef, DigestMessage
 from ims_core.db import session_scope
-from ims_core.models import utcnow
 from ims_core.worklist import latest_period, needing_decision, recipients, status_counts
 
 logger = logging.getLogger(__name__)
@@ -192,7 +192,7 @@ def _post_page(
             page.text,
             page.head_json(),
             scope,
-            utcnow(),
+            clock.now(),
         )
         session.add(row)
         session.execute(

@@ -22,9 +22,9 @@ from sqlalchemy.exc import IntegrityError
 
 from bot import digest
 from bot.app import Services
+from ims_core import clock
 from ims_core.bot_models import JobRun
 from ims_core.db import session_scope
-from ims_core.models import utcnow
 from ims_core.subscriptions import channel_schedules
 from ims_core.worklist import needing_decision, reminder_due
 
@@ -54,7 +54,7 @@ def finish(engine, job: str, period: str, status: str, detail: str = "") -> None
         session.execute(
             update(JobRun)
             .where(JobRun.job == job, JobRun.period == period)
-            .values(status=status, detail=detail[:2000], finished_at=utcnow())
+            .values(status=status, detail=detail[:2000], finished_at=clock.now())
         )
 
 
@@ -109,7 +109,7 @@ class BotScheduler:
         self.scheduler.shutdown(wait=True)
 
     def now(self) -> dt.datetime:
-        return dt.datetime.now(self.services.tz)
+        return clock.now().astimezone(self.services.tz)
 
     def sync(self) -> None:
         """Make the digest jobs match the subscriptions table (called at start and every few minutes)."""
@@ -136,9 +136,8 @@ class BotScheduler:
         now = self.now()
         with session_scope(self.services.engine) as session:
             schedules = channel_schedules(session)
-            done = set(
-                session.execute(select(JobRun.job).where(JobRun.period == now.date().isoformat())).scalars()
-            )
+            day = clock.today().isoformat()
+            done = set(session.execute(select(JobRun.job).where(JobRun.period == day)).scalars())
         for channel, (_gstins, days, time_hhmm) in schedules.items():
             trigger = CronTrigger(
                 day_of_week=days,
@@ -151,7 +150,7 @@ class BotScheduler:
                 self.run_digest(channel)
 
     def run_digest(self, channel: str) -> str:
-        day = self.now().date()
+        day = clock.today()
         with session_scope(self.services.engine) as session:
             gstins = channel_schedules(session).get(channel, ([], "", ""))[0]
 
@@ -177,7 +176,7 @@ class BotScheduler:
 
     def run_reminders(self, today: dt.date | None = None) -> list[str]:
         """Before the 14th (GSTR-2B) and before the GSTR-3B due date: a nudge with what is still open."""
-        today = today or self.now().date()
+        today = today or clock.today()
         with session_scope(self.services.engine) as session:
             schedules = channel_schedules(session)
         outcomes = []

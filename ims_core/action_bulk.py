@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import or_, select
 from sqlmodel import Session
 
+from ims_core import clock
 from ims_core.action_rules import STATE_WORDS, describe, refusal, tax_paise
 from ims_core.actions import Actor, Decision, decide_in_transaction
 from ims_core.decision_store import (
@@ -21,7 +22,6 @@ from ims_core.decision_store import (
     resolve_ims_document,
     rule_context,
     state_row,
-    today_local,
 )
 from ims_core.models import MatchResult, PortalDocument, ReconciliationRun
 
@@ -107,7 +107,7 @@ def preview_bulk(
         query = query.where(MatchResult.recommended_action.in_(["A", "R", "P"]))
     preview = BulkPreview(which=which, run_id=run.id)
     seen: set[int] = set()
-    day = today or today_local()
+    day = today or clock.today()
     for result in session.execute(query.order_by(MatchResult.id)).scalars():
         code = "A" if which == "matched" else result.recommended_action
         source = session.get(PortalDocument, result.portal_document_id)
@@ -147,7 +147,7 @@ def apply_bulk(
     preview = preview_bulk(session, recipient_gstin=recipient_gstin, period=period, which=which, today=today)
     result = BulkResult(skipped=list(preview.skipped))
     request_id = f"bulk-{uuid.uuid4().hex[:12]}"
-    day = today or today_local()
+    day = today or clock.today()
     for item in preview.items:
         try:
             decision = decide_in_transaction(

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from sqlmodel import Session
 
-from ims_core import audit
+from ims_core import audit, clock
 from ims_core.action_rules import (
     ACTION_CODES,
     HEADS,
@@ -48,7 +48,6 @@ from ims_core.decision_store import (
     snapshot,
     state_of,
     state_row,
-    today_local,
 )
 from ims_core.money import format_inr, to_paise
 from ims_core.settings import get_settings
@@ -58,7 +57,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Actor", "ActionRefused", "ActionConflict", "ItcReduction", "Decision", "DecisionState", "decide",
            "decide_in_transaction", "approve_rejection", "decline_rejection", "current_decision",
-           "resolve_ims_document", "rule_context", "today_local", "preview_bulk", "apply_bulk", "BulkPreview",
+           "resolve_ims_document", "rule_context", "preview_bulk", "apply_bulk", "BulkPreview",
            "BulkResult", "mark_period_filed"]
 
 
@@ -136,7 +135,7 @@ def decide(
             reason=reason,
             itc_reduction=itc_reduction,
             request_id=request_id,
-            today=today or today_local(),
+            today=today or clock.today(),
         )
 
 
@@ -170,7 +169,7 @@ def decide_in_transaction(
         raise RuleRefusal(why, doc=doc, document_id=doc.id, attempted=attempted, before=before)
     expected = version if expected_version is None else expected_version
     reduction = itc_reduction or (ItcReduction("full") if code == "A" and reduction_applies(ctx) else None)
-    now = dt.datetime.now(dt.UTC)
+    now = clock.now()
     values = dict(
         action=code,
         decided_by_id=actor.id,
@@ -275,7 +274,7 @@ def approve_rejection(
                 attempted=attempted,
                 before=before,
             )
-        why = refusal("R", rule_context(session, doc, row, today or today_local()))
+        why = refusal("R", rule_context(session, doc, row, today or clock.today()))
         if why:
             raise RuleRefusal(why, doc=doc, document_id=doc.id, attempted=attempted, before=before)
         values = dict(
@@ -283,7 +282,7 @@ def approve_rejection(
             decided_by_id=row.requested_by_id,
             decided_by_name=row.requested_by_name,
             decided_by_source=approver.source,
-            decided_at=dt.datetime.now(dt.UTC),
+            decided_at=clock.now(),
             reason=row.request_reason,
             itc_reduction="",
             **{f"decl_{h}_paise": None for h in HEADS},

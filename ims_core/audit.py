@@ -17,15 +17,14 @@ import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, text
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
+from ims_core import clock
 from ims_core.decision_models import AuditEvent
 from ims_core.models import PortalDocument
-from ims_core.settings import get_settings
 
 GENESIS = "0" * 64
 ACTOR_SOURCES = ("slack", "cli", "system")
@@ -69,11 +68,6 @@ class VerifyResult:
 def utc(moment: dt.datetime) -> dt.datetime:
     """Timezone-aware UTC (SQLite hands naive datetimes back; they were stored as UTC)."""
     return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
-
-
-def local_time(moment: dt.datetime) -> dt.datetime:
-    """A stored UTC time in the user's timezone (IST by default) for display."""
-    return utc(moment).astimezone(ZoneInfo(get_settings().ims_timezone))
 
 
 def _iso(moment: dt.datetime) -> str:
@@ -154,7 +148,7 @@ def record(
     head = session.execute(select(_TABLE.c.id, _TABLE.c.hash).order_by(_TABLE.c.id.desc()).limit(1)).first()
     event = AuditEvent(
         id=(head.id + 1) if head else 1,
-        occurred_at=utc(when or dt.datetime.now(dt.UTC)),
+        occurred_at=utc(when or clock.now()),
         kind=kind,
         actor_id=actor.id,
         actor_name=actor.name,

@@ -7,7 +7,6 @@ result of verifying the whole chain when the pack was made.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -15,7 +14,7 @@ import pandas as pd
 from sqlalchemy import select
 from sqlmodel import Session
 
-from ims_core import audit
+from ims_core import audit, clock
 from ims_core.audit import Actor
 from ims_core.decision_models import AuditEvent
 from ims_core.errors import UserFacingError
@@ -66,7 +65,7 @@ def events_frame(
     rows = [
         {
             "event": e.id,
-            "time_ist": audit.local_time(e.occurred_at).strftime("%d-%m-%Y %H:%M:%S"),
+            "time_ist": clock.local_time(e.occurred_at).strftime("%d-%m-%Y %H:%M:%S"),
             "time_utc": audit.utc(e.occurred_at).isoformat(timespec="seconds"),
             "kind": e.kind,
             "actor": e.actor_name,
@@ -113,7 +112,7 @@ def export_audit(session: Session, path: Path, *, period: str | None = None, sup
 def _write_xlsx(session: Session, path: Path, frame: pd.DataFrame, *, period: str | None,
                 supplier: str | None, document_ids: Sequence[int] | None) -> None:
     check = audit.verify(session)
-    made = audit.local_time(dt.datetime.now(dt.UTC)).strftime("%d-%m-%Y %H:%M:%S")
+    made = clock.local_now().strftime("%d-%m-%Y %H:%M:%S")
     filters = ", ".join(f"{k}={v}" for k, v in (("period", period), ("supplier", supplier),
                                                  ("documents", document_ids)) if v)
     summary = pd.DataFrame([

@@ -14,7 +14,7 @@ import datetime as dt
 from sqlalchemy import Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from ims_core.models import utcnow
+from ims_core import clock
 
 
 class ChannelSubscription(SQLModel, table=True):
@@ -29,7 +29,7 @@ class ChannelSubscription(SQLModel, table=True):
     days: str = Field(default="mon-fri", max_length=40, description="APScheduler day_of_week, by name")
     time_hhmm: str = Field(default="09:30", max_length=5, description="local time (IMS_TIMEZONE)")
     created_by: str = ""
-    created_at: dt.datetime = Field(default_factory=utcnow)
+    created_at: dt.datetime = Field(default_factory=clock.now)
 
 
 class DigestMessage(SQLModel, table=True):
@@ -53,8 +53,8 @@ class DigestMessage(SQLModel, table=True):
         sa_column=Column(Text, nullable=False, default="[]"),
         description="the page's blocks above its records, kept as posted",
     )
-    posted_at: dt.datetime = Field(default_factory=utcnow)
-    updated_at: dt.datetime = Field(default_factory=utcnow)
+    posted_at: dt.datetime = Field(default_factory=clock.now)
+    updated_at: dt.datetime = Field(default_factory=clock.now)
 
 
 class DecisionMessageRef(SQLModel, table=True):
@@ -76,7 +76,7 @@ class DecisionMessageRef(SQLModel, table=True):
     portal_document_id: int
     position: int = 0
     kind: str = Field(default="digest", max_length=12, description="digest, list or approval")
-    created_at: dt.datetime = Field(default_factory=utcnow)
+    created_at: dt.datetime = Field(default_factory=clock.now)
 
 
 class JobRun(SQLModel, table=True):
@@ -91,5 +91,5 @@ class JobRun(SQLModel, table=True):
     runner: str = Field(default="", description="host:pid of the process that claimed it")
     status: str = Field(default="running", max_length=10, description="running, done or failed")
     detail: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
-    started_at: dt.datetime = Field(default_factory=utcnow)
+    started_at: dt.datetime = Field(default_factory=clock.now)
     finished_at: dt.datetime | None = None

@@ -22,6 +22,7 @@ from typing import NoReturn
 
 import typer
 
+from ims_core import clock
 from ims_core.errors import UserFacingError
 
 _AREA = "ims_core.commands."
@@ -96,7 +97,8 @@ def main(started: Callable[[], None] | None = None) -> None:
     if started:
         started()
     try:
-        application()
+        with clock.preserved():  # a command's --today holds for that command only (tests call main)
+            application()
     except (IngestError, UserFacingError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         sys.exit(1)

@@ -10,7 +10,6 @@ address book never sends a reminder to the wrong place. Re-importing a GSTIN rep
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import re
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlmodel import Session
 
+from ims_core import clock
 from ims_core import gstin as gstin_rules
 from ims_core.audit import Actor, record
 from ims_core.followup_models import SupplierContact
@@ -143,7 +143,7 @@ def import_contacts(session: Session, path: Path, *, actor: Actor) -> ContactsSu
             select(SupplierContact).where(SupplierContact.gstin.in_([c.gstin for c in contacts]))
         ).scalars()
     }
-    now = dt.datetime.now(dt.UTC)
+    now = clock.now()
     for contact in contacts:
         current = existing.get(contact.gstin)
         if current is None:

@@ -15,7 +15,6 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 
-from ims_core import audit
 from ims_core.action_rules import STATE_WORDS, RuleContext, describe
 from ims_core.decision_models import ImsDecision
 from ims_core.errors import UserFacingError
@@ -192,10 +191,6 @@ def rule_context(
         state_code=recipient.state_code if recipient and recipient.state_code else doc.recipient_gstin[:2],
         require_remarks_for_reduced_itc=settings.ims_remarks_required_for_reduced_itc,
     )
-
-
-def today_local() -> dt.date:
-    return audit.local_time(dt.datetime.now(dt.UTC)).date()
 
 
 def _ensure_row(session: Session, doc: PortalDocument) -> None:

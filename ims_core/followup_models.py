@@ -13,7 +13,7 @@ import datetime as dt
 from sqlalchemy import BigInteger, Column, DateTime, Index, Text
 from sqlmodel import Field, SQLModel
 
-from ims_core.models import utcnow
+from ims_core import clock
 
 # Follow-up states (see ``ims_core.followups`` for the allowed moves between them)
 DRAFTED, SENT, MARKED_SENT, FAILED, CLOSED = "drafted", "sent", "marked_sent", "failed", "closed"
@@ -30,7 +30,7 @@ class SupplierContact(SQLModel, table=True):
     email: str = Field(default="", description="one or more addresses, comma-separated")
     phone: str = ""
     slack_channel: str = Field(default="", max_length=80)
-    updated_at: dt.datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+    updated_at: dt.datetime = Field(default_factory=clock.now, sa_type=DateTime(timezone=True))
 
 
 class FollowUp(SQLModel, table=True):
@@ -49,7 +49,7 @@ class FollowUp(SQLModel, table=True):
     chat_text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     itc_held_paise: int = Field(default=0, sa_type=BigInteger)
     need_by: dt.date | None = None
-    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+    created_at: dt.datetime = Field(default_factory=clock.now, sa_type=DateTime(timezone=True))
     created_by: str = ""
     sent_at: dt.datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
     sent_by: str = ""

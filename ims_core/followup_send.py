@@ -13,13 +13,14 @@ import ssl
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from ims_core import clock
 from ims_core.audit import Actor
 from ims_core.contacts import contact_for, split_emails
 from ims_core.db import session_scope
 from ims_core.errors import UserFacingError
 from ims_core.followup_drafts import KIND_WORDS
 from ims_core.followup_models import FAILED, SENT, FollowUp
-from ims_core.followups import audit, claim, get, items, now_utc, state
+from ims_core.followups import audit, claim, get, items, state
 from ims_core.mailer import Attachment, MailError, OutgoingMail, documents_xlsx, send_mail
 
 
@@ -69,7 +70,7 @@ def send(engine: Engine, followup_id: int, *, actor: Actor, to: list[str] | None
     with session_scope(engine) as session:
         followup = get(session, followup_id)
         before = state(followup)
-        followup.status, followup.sent_at, followup.sent_via = SENT, now_utc(), "email"
+        followup.status, followup.sent_at, followup.sent_via = SENT, clock.now(), "email"
         followup.sent_by, followup.sent_to = actor.name or actor.id, ", ".join(addresses)
         followup.last_error = ""
         session.flush()

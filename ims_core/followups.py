@@ -19,11 +19,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, update
 from sqlmodel import Session
 
+from ims_core import clock
 from ims_core import gstin as gstin_rules
 from ims_core.audit import SYSTEM, Actor, record, utc
 from ims_core.contacts import contact_for
@@ -73,14 +73,6 @@ class DueFollowUp:
     slack_ts: str
 
 
-def now_utc() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
-def _local_today() -> dt.date:
-    return now_utc().astimezone(ZoneInfo(get_settings().ims_timezone)).date()
-
-
 def supplier_gstin(text: str) -> str:
     """A GSTIN as typed, upper-cased and checked for shape (portal GSTINs may fail the check digit)."""
     value = gstin_rules.normalise(text)
@@ -105,8 +97,7 @@ def escalation_level(session: Session, supplier_gstin: str) -> int:
 def _previous_requests(session: Session, gstin: str) -> list[dt.date]:
     sent = session.execute(select(FollowUp.sent_at).where(_since_last_resolved(session, gstin))
                            .order_by(FollowUp.id)).scalars()
-    tz = ZoneInfo(get_settings().ims_timezone)
-    return [utc(moment).astimezone(tz).date() for moment in sent]
+    return [clock.local_time(moment).date() for moment in sent]
 
 
 def audit(session: Session, kind: str, followup: FollowUp, actor: Actor, *, before: dict | None,
@@ -131,11 +122,11 @@ def draft(session: Session, gstin: str, *, actor: Actor, today: dt.date | None =
     if not asks:
         raise UserFacingError(f"nothing to ask supplier {gstin} about: the current reconciliation has no "
                               "document of theirs missing or reported differently")
-    today = today or _local_today()
+    today = today or clock.today()
     for old in session.execute(select(FollowUp).where(FollowUp.supplier_gstin == gstin,
                                                       FollowUp.status.in_(SENDABLE))).scalars():
         before = state(old)
-        old.status, old.closed_reason, old.closed_at = CLOSED, "superseded", now_utc()
+        old.status, old.closed_reason, old.closed_at = CLOSED, "superseded", clock.now()
         audit(session, "followup_superseded", old, actor, before=before, after=state(old))
     level = escalation_level(session, gstin)
     contact = contact_for(session, gstin)
@@ -147,8 +138,8 @@ def draft(session: Session, gstin: str, *, actor: Actor, today: dt.date | None =
                   previous_requests=_previous_requests(session, gstin))
     followup = FollowUp(supplier_gstin=gstin, recipient_gstin=asks[0].recipient_gstin, level=level,
                         status=DRAFTED, subject=text.subject, body=text.body, chat_text=text.chat_text,
-                        itc_held_paise=sum(a.itc_held_paise for a in asks), need_by=due, created_at=now_utc(),
-                        created_by=actor.name or actor.id,
+                        itc_held_paise=sum(a.itc_held_paise for a in asks), need_by=due,
+                        created_at=clock.now(), created_by=actor.name or actor.id,
                         slack_channel=contact.slack_channel if contact else "")
     session.add(followup)
     session.flush()
@@ -215,7 +206,7 @@ def mark_sent(session: Session, followup_id: int, *, actor: Actor, note: str = "
     followup = get(session, followup_id)
     claim(session, followup)
     before = state(followup)
-    followup.status, followup.sent_at, followup.sent_via = MARKED_SENT, now_utc(), "other"
+    followup.status, followup.sent_at, followup.sent_via = MARKED_SENT, clock.now(), "other"
     followup.sent_by, followup.sent_to = actor.name or actor.id, note
     session.flush()
     audit(session, "followup_marked_sent", followup, actor, before=before, after=state(followup), reason=note)
@@ -235,7 +226,7 @@ def close(session: Session, followup_id: int, *, actor: Actor, reason: str = "")
     if followup.status == CLOSED:
         raise UserFacingError(f"follow-up #{followup_id} is already closed")
     before = state(followup)
-    followup.status, followup.closed_reason, followup.closed_at = CLOSED, "manual", now_utc()
+    followup.status, followup.closed_reason, followup.closed_at = CLOSED, "manual", clock.now()
     session.flush()
     audit(session, "followup_closed", followup, actor, before=before, after=state(followup), reason=reason)
     return followup
@@ -253,7 +244,7 @@ def _newest_status(session: Session, column: object, ids: list[int]) -> dict[int
 
 def close_resolved(session: Session, *, now: dt.datetime | None = None) -> list[ClosedFollowUp]:
     """Resolve the items a newer reconciliation shows fixed; close follow-ups with nothing left open."""
-    now = utc(now) if now else now_utc()
+    now = utc(now) if now else clock.now()
     open_items = list(session.execute(
         select(FollowUpItem).join(FollowUp, FollowUp.id == FollowUpItem.followup_id)
         .where(FollowUp.status.in_(OPEN), FollowUpItem.resolved_at.is_(None))).scalars())
@@ -296,12 +287,11 @@ def due_for_digest(session: Session, *, now: dt.datetime | None = None,
     """Open follow-ups the digest should bring back, oldest first: sent (or marked sent) ``cadence_days``
     or more ago and still unresolved (default: setting ``IMS_FOLLOWUP_CADENCE_DAYS``), and any whose
     send failed. Read-only: call :func:`close_resolved` first so fixed ones do not come back."""
-    now = utc(now) if now else now_utc()
+    now = utc(now) if now else clock.now()
     days = get_settings().ims_followup_cadence_days if cadence_days is None else cadence_days
     cutoff = now - dt.timedelta(days=days)
     rows = list(session.execute(select(FollowUp).where(FollowUp.status.in_((SENT, MARKED_SENT, FAILED)))
                                 .order_by(FollowUp.sent_at, FollowUp.id)).scalars())
-    tz = ZoneInfo(get_settings().ims_timezone)
     names = supplier_names(session, {f.supplier_gstin for f in rows})
     due = []
     for f in rows:
@@ -312,7 +302,7 @@ def due_for_digest(session: Session, *, now: dt.datetime | None = None,
         due.append(DueFollowUp(
             followup_id=f.id, supplier_gstin=f.supplier_gstin, supplier_name=names.get(f.supplier_gstin, ""),
             status=f.status, level=f.level, next_level=min(max(LEVELS), f.level + 1),
-            sent_at_local=sent_at.astimezone(tz) if sent_at else None,
+            sent_at_local=clock.local_time(sent_at) if sent_at else None,
             days_waiting=(now - sent_at).days if sent_at else 0, open_documents=len(pending),
             itc_held_paise=sum(i.itc_held_paise for i in pending), slack_channel=f.slack_channel,
             slack_ts=f.slack_ts))

@@ -11,7 +11,6 @@ and the export is audited, all in one transaction.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 import re
@@ -21,7 +20,7 @@ from pathlib import Path
 from sqlalchemy import select, update
 from sqlmodel import Session
 
-from ims_core import audit
+from ims_core import audit, clock
 from ims_core.action_rules import HEADS, OCT_2025, period_key_of
 from ims_core.audit import Actor
 from ims_core.decision_models import ImsDecision
@@ -260,7 +259,7 @@ def export_ims_actions(
         written[path] = json.dumps(requests.save_request(), indent=2, ensure_ascii=False)
     if requests.reset_count:
         written[reset_path_for(path)] = json.dumps(requests.reset_request(), indent=2, ensure_ascii=False)
-    now = dt.datetime.now(dt.UTC)
+    now = clock.now()
     table = ImsDecision.__table__
     for decision_id, signature in requests.decision_ids:
         session.execute(

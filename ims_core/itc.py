@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 from sqlalchemy.engine import Row
 from sqlmodel import Session
 
+from ims_core import clock
 from ims_core.action_bulk import latest_run
 from ims_core.action_rules import OCT_2025, STATE_WORDS
-from ims_core.actions import ActionRefused, today_local
+from ims_core.actions import ActionRefused
 from ims_core.dates import parse_period, period_key
 from ims_core.deadlines import pending_credit_note_limit, section_16_4_limit
 from ims_core.itc_rows import (
@@ -176,7 +177,7 @@ def itc_position(
 ) -> ItcPosition:
     """The position for one recipient GSTIN and return period (MMYYYY)."""
     period = parse_period(period)
-    day = today or today_local()
+    day = today or clock.today()
     pos = ItcPosition(recipient_gstin, period)
     docs = portal_rows(
         session, recipient_gstin, sources=("ims", "gstr2b"), up_to_period_key=period_key(period)
@@ -285,8 +286,9 @@ def _missing_in_portal(session: Session, pos: ItcPosition, run_id: int) -> None:
         )
 
 
-def deadlines(session: Session, *, recipient_gstin: str, today: dt.date) -> list:
-    """Due dates per period and per document; see ``deadline_report``."""
+def deadlines(session: Session, *, recipient_gstin: str, today: dt.date | None = None) -> list:
+    """Due dates per period and per document, as of ``today`` (default: the clock's); see
+    ``deadline_report``."""
     from ims_core.deadline_report import deadlines as build
 
-    return build(session, recipient_gstin=recipient_gstin, today=today)
+    return build(session, recipient_gstin=recipient_gstin, today=today or clock.today())

@@ -12,9 +12,7 @@ import datetime as dt
 from sqlalchemy import BigInteger, Column, Index, Text
 from sqlmodel import Field, SQLModel
 
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+from ims_core import clock
 
 
 def paise(**kwargs) -> object:  # noqa: ANN003 - forwards Field options
@@ -29,7 +27,7 @@ class Recipient(SQLModel, table=True):
     legal_name: str = ""
     state_code: str = Field(default="", max_length=2)
     filing_frequency: str = Field(default="monthly", description="monthly or qrmp")
-    created_at: dt.datetime = Field(default_factory=utcnow)
+    created_at: dt.datetime = Field(default_factory=clock.now)
 
 
 class Supplier(SQLModel, table=True):
@@ -40,7 +38,7 @@ class Supplier(SQLModel, table=True):
     name: str = ""
     state_code: str = Field(default="", max_length=2)
     gstin_problem: str | None = Field(default=None, description="why the GSTIN is invalid, if it is")
-    updated_at: dt.datetime = Field(default_factory=utcnow)
+    updated_at: dt.datetime = Field(default_factory=clock.now)
 
 
 class ImportBatch(SQLModel, table=True):
@@ -54,7 +52,7 @@ class ImportBatch(SQLModel, table=True):
     content_hash: str = Field(index=True, max_length=64)
     recipient_gstin: str = Field(default="", index=True)
     return_period: str = Field(default="", max_length=6)
-    imported_at: dt.datetime = Field(default_factory=utcnow)
+    imported_at: dt.datetime = Field(default_factory=clock.now)
     imported_by: str = ""
     documents_total: int = 0
     documents_added: int = 0
@@ -100,8 +98,8 @@ class PurchaseDocument(SQLModel, table=True):
     source_row: int = 0
     batch_id: int | None = Field(default=None, foreign_key="import_batch.id")
     content_hash: str = Field(default="", max_length=32)
-    created_at: dt.datetime = Field(default_factory=utcnow)
-    updated_at: dt.datetime = Field(default_factory=utcnow)
+    created_at: dt.datetime = Field(default_factory=clock.now)
+    updated_at: dt.datetime = Field(default_factory=clock.now)
 
 
 class PortalDocument(SQLModel, table=True):
@@ -167,8 +165,8 @@ class PortalDocument(SQLModel, table=True):
     rejected_in_ims: bool = Field(default=False, description="from GSTR-2B docRejdata")
     batch_id: int | None = Field(default=None, foreign_key="import_batch.id")
     content_hash: str = Field(default="", max_length=32)
-    created_at: dt.datetime = Field(default_factory=utcnow)
-    updated_at: dt.datetime = Field(default_factory=utcnow)
+    created_at: dt.datetime = Field(default_factory=clock.now)
+    updated_at: dt.datetime = Field(default_factory=clock.now)
 
 
 class DocumentHistory(SQLModel, table=True):
@@ -180,7 +178,7 @@ class DocumentHistory(SQLModel, table=True):
     document_kind: str = Field(max_length=6, description="book or portal")
     document_id: int = Field(index=True)
     batch_id: int = Field(foreign_key="import_batch.id")
-    recorded_at: dt.datetime = Field(default_factory=utcnow)
+    recorded_at: dt.datetime = Field(default_factory=clock.now)
     previous_json: str = Field(sa_column=Column(Text, nullable=False))
 
 
@@ -192,7 +190,7 @@ class ReconciliationRun(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     recipient_gstin: str = Field(default="", index=True)
     period: str = Field(default="", max_length=6)
-    started_at: dt.datetime = Field(default_factory=utcnow)
+    started_at: dt.datetime = Field(default_factory=clock.now)
     finished_at: dt.datetime | None = None
     actor: str = ""
     settings_json: str = Field(default="{}", sa_column=Column(Text, nullable=False, default="{}"))

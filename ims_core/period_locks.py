@@ -6,12 +6,10 @@ GSTR-3B is filed in sequence, so a lock on a period also closes every earlier pe
 
 from __future__ import annotations
 
-import datetime as dt
-
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from ims_core import audit
+from ims_core import audit, clock
 from ims_core.audit import Actor
 from ims_core.dates import DateError, parse_period, period_key
 from ims_core.decision_models import ImsDecision, PeriodLock
@@ -41,7 +39,7 @@ def filed_lock_for(session: Session, doc: object) -> str:
     lock = _latest_lock(session, doc.recipient_gstin, doc.return_period)
     if lock is None:
         return ""
-    when = audit.local_time(lock.filed_at)
+    when = clock.local_time(lock.filed_at)
     return f"{lock.period} (marked filed by {lock.filed_by_name or lock.filed_by_id} on {when:%d-%m-%Y})"
 
 
@@ -76,7 +74,7 @@ def mark_period_filed(
         .first()
     )
     if existing is not None:
-        when = audit.local_time(existing.filed_at)
+        when = clock.local_time(existing.filed_at)
         raise ActionRefused(
             f"GSTR-3B for {period} of {recipient_gstin} is already marked filed "
             f"(by {existing.filed_by_name} on {when:%d-%m-%Y})."
@@ -99,7 +97,7 @@ def mark_period_filed(
         recipient_gstin=recipient_gstin,
         period=period,
         period_key=period_key(period),
-        filed_at=dt.datetime.now(dt.UTC),
+        filed_at=clock.now(),
         filed_by_id=actor.id,
         filed_by_name=actor.name,
     )

@@ -27,6 +27,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.sql import Select
 from sqlmodel import Session
 
+from ims_core import clock
 from ims_core import gstin as gstin_rules
 from ims_core.dates import next_period, period_key
 from ims_core.decision_models import ImsDecision
@@ -358,7 +359,7 @@ def list_suppliers(
             f"cannot list suppliers by '{by}' sorted by '{sort}' "
             "(expected by gstin|pan, sort name|risk|score)"
         )
-    today = today or dt.date.today()
+    today = today or clock.today()
     gstins = _known_gstins(session)
     groups: dict[str, list[str]] = defaultdict(list)
     for g in gstins:
@@ -376,7 +377,7 @@ def list_suppliers(
 def supplier_insight(session: Session, gstin_or_pan: str, *, today: dt.date | None = None) -> SupplierInsight:
     """One supplier's scorecard with its trend: a GSTIN alone, or every GSTIN of a PAN."""
     text = gstin_rules.normalise(gstin_or_pan)
-    today = today or dt.date.today()
+    today = today or clock.today()
     known = _known_gstins(session)
     if gstin_rules.PAN_PATTERN.match(text):
         members = sorted(g for g in known if gstin_rules.pan_of(g) == text)

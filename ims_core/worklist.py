@@ -17,6 +17,7 @@ from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.sql import Select
 from sqlmodel import Session
 
+from ims_core import clock
 from ims_core.decision_models import ImsDecision
 from ims_core.models import MatchResult, PortalDocument, Recipient, Supplier
 
@@ -317,7 +318,7 @@ def find_documents(session: Session, number: str, *, limit: int = 5) -> list[Wor
 def needs_itc_reduction_choice(session: Session, portal_document_id: int) -> bool:
     """Whether accepting this record asks how much ITC is reduced (credit notes, from Oct 2025)."""
     from ims_core.action_rules import reduction_applies
-    from ims_core.actions import ActionRefused, resolve_ims_document, rule_context, today_local
+    from ims_core.actions import ActionRefused, resolve_ims_document, rule_context
 
     try:
         doc = resolve_ims_document(session, portal_document_id)
@@ -326,7 +327,7 @@ def needs_itc_reduction_choice(session: Session, portal_document_id: int) -> boo
     row = (
         session.execute(select(ImsDecision).where(ImsDecision.portal_document_id == doc.id)).scalars().first()
     )
-    return reduction_applies(rule_context(session, doc, row, today_local()))
+    return reduction_applies(rule_context(session, doc, row, clock.today()))
 
 
 def explain_story(session: Session, portal_document_id: int) -> str:

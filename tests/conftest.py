@@ -108,3 +108,13 @@ def env_db(database_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
     yield database_url
     get_settings.cache_clear()
     _cached_engine.cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def _system_clock() -> Iterator[None]:
+    """Every test starts and ends on the system clock: a date one test pins never reaches another."""
+    from ims_core import clock
+
+    clock.reset()
+    yield
+    clock.reset()

@@ -6,7 +6,6 @@ stack trace; errors meant for users (``UserFacingError``) are shown as they are.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from collections.abc import Callable
 
@@ -19,7 +18,7 @@ from bot import digest
 from bot.app import Services
 from bot.blocks import answers
 from bot.figures import deadline_lines, itc_figures
-from ims_core import subscriptions
+from ims_core import clock, subscriptions
 from ims_core.dates import DateError, parse_period
 from ims_core.errors import UserFacingError
 from ims_core.worklist import (
@@ -125,7 +124,7 @@ def _itc(services: Services, args: list[str], command: dict, client: WebClient) 
 def _deadlines(
     services: Services, args: list[str], command: dict, client: WebClient
 ) -> tuple[str, list[Block]]:
-    today = dt.datetime.now(services.tz).date()
+    today = clock.today()
     with services.session() as session:
         lines = deadline_lines(session, recipients(session), today)
     return "Deadlines", answers.deadline_blocks(lines)
@@ -137,7 +136,7 @@ def _digest(services: Services, args: list[str], command: dict, client: WebClien
     channel = command["channel_id"]
     with services.session() as session:
         gstins = subscriptions.channel_gstins(session, channel)
-    today = dt.datetime.now(services.tz).date()
+    today = clock.today()
     try:
         posted = digest.post_digest(
             client,

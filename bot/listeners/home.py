@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
@@ -11,6 +9,7 @@ from bot.app import Services
 from bot.blocks.home import OPEN_MISMATCHES, OPEN_PENDING, HomeData, home_view, list_modal
 from bot.blocks.modals import loading_view
 from bot.figures import deadline_lines, itc_figures
+from ims_core import clock
 from ims_core.worklist import latest_period, needing_decision, recipients, status_counts
 
 LIST_SIZE = 25
@@ -38,7 +37,7 @@ def register(app: App, services: Services) -> None:
 
 
 def _home_data(services: Services, user_id: str) -> HomeData:
-    today = dt.datetime.now(services.tz).date()
+    today = clock.today()
     with services.session() as session:
         scope = recipients(session)
         period = latest_period(session, scope)
@@ -53,7 +52,7 @@ def _home_data(services: Services, user_id: str) -> HomeData:
             open_tax_paise=page.total_tax_paise,
             itc=itc_figures(session, scope, period),
             deadlines=deadline_lines(session, scope, today),
-            generated_at=dt.datetime.now(dt.UTC),
+            generated_at=clock.now(),
         )
 
 

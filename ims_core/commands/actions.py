@@ -14,12 +14,12 @@ import typer
 from rich.table import Table
 from sqlalchemy import func, select
 
-from ims_core import actions, audit
+from ims_core import actions, audit, clock
 from ims_core.audit import Actor
-from ims_core.commands.common import console, database
+from ims_core.commands.common import Today, console, database
 from ims_core.commands.document_ref import find_documents, resolve_reference
 from ims_core.commands.reconcile import export_app
-from ims_core.dates import DateError, parse_date, parse_period
+from ims_core.dates import DateError, parse_period
 from ims_core.db import session_scope
 from ims_core.errors import UserFacingError
 from ims_core.itc import deadlines, itc_position
@@ -192,7 +192,7 @@ def show(
     who = (
         "portal"
         if state.from_portal
-        else f"{state.decided_by}, {audit.local_time(state.decided_at):%d-%m-%Y %H:%M}"
+        else f"{state.decided_by}, {clock.local_time(state.decided_at):%d-%m-%Y %H:%M}"
     )
     console.print(
         f"{label}: {state.action_word} ({who}); version {state.version}"
@@ -267,6 +267,7 @@ def itc_command(
     period: Annotated[str, typer.Option("--period", help="return period MMYYYY")],
     recipient: RecipientOpt = None,
     details: Annotated[bool, typer.Option("--details", help="list the documents")] = False,
+    today: Today = None,
 ) -> None:
     """ITC position: GSTR-2B preview from current actions, GSTR-3B Table 4, blocked and at risk."""
     from ims_core.commands.itc_view import print_position
@@ -277,21 +278,15 @@ def itc_command(
         raise UserFacingError(str(exc)) from None
     with session_scope(database()) as session:
         gstin = _recipient(session, recipient)
-        print_position(itc_position(session, recipient_gstin=gstin, period=period), details=details)
+        print_position(itc_position(session, recipient_gstin=gstin, period=period, today=clock.today()),
+                       details=details)
 
 
-def deadlines_command(
-    recipient: RecipientOpt = None,
-    today: Annotated[str | None, typer.Option(help="as of this date (YYYY-MM-DD)")] = None,
-) -> None:
+def deadlines_command(recipient: RecipientOpt = None, today: Today = None) -> None:
     """Due dates: GSTR-3B, pending credit notes, Section 16(4), Rule 37 and 37A, ITC not available."""
-    try:
-        day = parse_date(today) if today else actions.today_local()
-    except DateError as exc:
-        raise UserFacingError(f"--today: {exc}") from None
     with session_scope(database()) as session:
         gstin = _recipient(session, recipient)
-        found = deadlines(session, recipient_gstin=gstin, today=day)
+        found = deadlines(session, recipient_gstin=gstin, today=clock.today())
     if not found:
         console.print(f"No deadlines for {gstin}.")
     for deadline in found:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
 import typer
 
-from ims_core.commands.common import console, database
+from ims_core import clock
+from ims_core.commands.common import Today, console, database
 from ims_core.db import session_scope
 from ims_core.errors import UserFacingError
 from ims_core.settings import get_settings
@@ -79,6 +79,7 @@ def digest_command(
     channel: Annotated[list[str] | None, typer.Option("--channel", help="channel ID, repeatable")] = None,
     gstin: Annotated[list[str] | None, typer.Option("--recipient", help="GSTIN(s); default all")] = None,
     dry_run: bool = typer.Option(False, "--dry-run", help="print the digest, post nothing"),
+    today: Today = None,
 ) -> None:
     """Print today's digest, or post it (updating today's message if it was already posted)."""
     from bot import digest
@@ -86,7 +87,7 @@ def digest_command(
     channel, gstin = channel or [], gstin or []
     settings = get_settings()
     engine = database()
-    day = dt.datetime.now(ZoneInfo(settings.ims_timezone)).date()
+    day = clock.today()
     if dry_run or not post:
         with session_scope(engine) as session:
             console.print(

@@ -5,11 +5,15 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Annotated
 
+import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy.engine import Engine
 
+from ims_core import clock
+from ims_core.dates import DateError, parse_date
 from ims_core.db import get_engine, migrate
 
 console = Console(highlight=False)
@@ -17,6 +21,24 @@ if not console.is_terminal and "COLUMNS" not in os.environ:
     # a log file or a pipe: no screen to fit, and rich's 80 columns would cut crore amounts short
     console.width = 160
 PROGRESS_FROM = 20_000  # rows: below this an import is over before a bar would help
+
+
+def _as_of(value: str | None) -> str | None:
+    """``--today``: every "today" of the command (deadlines, limits, the digest's day) is this date."""
+    if value is not None:
+        try:
+            day = parse_date(value)
+        except DateError as exc:
+            raise typer.BadParameter(str(exc)) from None
+        if day is None:
+            raise typer.BadParameter("give a date as YYYY-MM-DD")
+        clock.set_today(day)
+    return value
+
+
+Today = Annotated[str | None, typer.Option(
+    "--today", metavar="YYYY-MM-DD", callback=_as_of,
+    help="answer as of this date (default: today in IMS_TIMEZONE)")]
 
 
 def database() -> Engine:

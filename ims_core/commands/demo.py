@@ -4,7 +4,8 @@ It builds a fresh SQLite database (``ims-demo.db`` unless told otherwise), impor
 register, GSTR-2B and IMS files of October 2025 for a fictional Pune manufacturer, reconciles them, and
 prints what an accountant looks at first: the findings in rupees, the records that need a decision,
 the ITC position, the deadlines, the Slack digest the team would get, and a drafted supplier follow-up.
-The demo's "today" is 12 November 2025, two days before that month's GSTR-2B is generated.
+The demo's "today" is 12 November 2025, two days before that month's GSTR-2B is generated: the
+whole demo runs on the clock frozen at that day (``ims_core.clock``), so it tells the same story in any year.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import typer
 from rich.panel import Panel
 from rich.table import Table
 
+from ims_core import clock
 from ims_core.audit import Actor
 from ims_core.commands.common import console
 from ims_core.commands.imports import print_summary
@@ -39,6 +41,11 @@ def register(app: typer.Typer) -> None:
 
 def demo(database: DemoDatabase = Path("ims-demo.db")) -> None:
     """Import, reconcile and review the bundled sample month in a fresh SQLite database."""
+    with clock.frozen(DEMO_TODAY):  # every step, stamps included, on the story's day, in any year
+        _demo(database)
+
+
+def _demo(database: Path) -> None:
     from ims_core.ingest.books import parse_books
     from ims_core.ingest.gstr2b import parse_gstr2b
     from ims_core.ingest.ims import parse_ims_json
@@ -92,8 +99,7 @@ def _needs_attention(session, recipient: str) -> None:  # noqa: ANN001 - sqlmode
 def _bulk_preview(session, recipient: str) -> None:  # noqa: ANN001 - sqlmodel Session
     from ims_core.actions import preview_bulk
 
-    preview = preview_bulk(session, recipient_gstin=recipient, period=DEMO_PERIOD, which="matched",
-                           today=DEMO_TODAY)
+    preview = preview_bulk(session, recipient_gstin=recipient, period=DEMO_PERIOD, which="matched")
     console.print(f"\n[bold]4. Accept what matches:[/] `ims action apply-recommended --matched-only` would "
                   f"accept {preview.count} matched records ({format_inr(preview.tax_paise)} of tax), "
                   "each as an audit event.")
@@ -102,7 +108,7 @@ def _bulk_preview(session, recipient: str) -> None:  # noqa: ANN001 - sqlmodel S
 def _itc(session, recipient: str) -> None:  # noqa: ANN001 - sqlmodel Session
     from ims_core.itc import itc_position
 
-    pos = itc_position(session, recipient_gstin=recipient, period=DEMO_PERIOD, today=DEMO_TODAY)
+    pos = itc_position(session, recipient_gstin=recipient, period=DEMO_PERIOD)
     table = Table(title=f"5. ITC position for {DEMO_PERIOD} from the current decisions")
     for column in ("", "documents", "tax"):
         table.add_column(column, justify="left" if not column else "right")
@@ -123,7 +129,7 @@ def _deadlines(session, recipient: str) -> None:  # noqa: ANN001 - sqlmodel Sess
     from ims_core.itc import deadlines
 
     console.print(f"\n[bold]6. Deadlines[/] as of {DEMO_TODAY:%d %b %Y}")
-    for item in deadlines(session, recipient_gstin=recipient, today=DEMO_TODAY)[:8]:
+    for item in deadlines(session, recipient_gstin=recipient)[:8]:
         amount = f" ({format_inr(item.amount_paise)})" if item.amount_paise else ""
         console.print(f"  {item.due:%d %b %Y}  {item.title}{amount}")
 
@@ -141,11 +147,11 @@ def _followup(session) -> None:  # noqa: ANN001 - sqlmodel Session
     from ims_core.followups import draft
     from ims_core.vendors import list_suppliers
 
-    riskiest = next((s for s in list_suppliers(session, sort="risk", today=DEMO_TODAY)
+    riskiest = next((s for s in list_suppliers(session, sort="risk")
                      if s.itc_at_risk_paise), None)
     if riskiest is None:
         return
-    followup = draft(session, riskiest.key, actor=DEMO_ACTOR, today=DEMO_TODAY)
+    followup = draft(session, riskiest.key, actor=DEMO_ACTOR)
     console.print(f"\n[bold]8. A follow-up drafted[/] for {riskiest.name} (score {riskiest.score}/100, "
                   f"{format_inr(riskiest.itc_at_risk_paise)} of ITC at risk)")
     console.print(Panel(f"Subject: {followup.subject}\n\n{followup.body}", expand=False), markup=False)

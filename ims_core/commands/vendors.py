@@ -14,8 +14,9 @@ import typer
 from rich.table import Table
 
 from ims_core import followups
-from ims_core.audit import Actor, local_time
-from ims_core.commands.common import console, database
+from ims_core.audit import Actor
+from ims_core.clock import local_time
+from ims_core.commands.common import Today, console, database
 from ims_core.contacts import import_contacts
 from ims_core.db import session_scope
 from ims_core.errors import UserFacingError
@@ -50,6 +51,7 @@ def _level(level: int) -> str:
 def vendors_command(
     sort: Annotated[str, typer.Option("--sort", help="name, risk (most ITC at risk) or score")] = "name",
     by: Annotated[str, typer.Option("--by", help="gstin, or pan to combine a supplier's states")] = "gstin",
+    today: Today = None,
 ) -> None:
     """Every supplier's scorecard: documents, ITC at risk, missing, mismatches, filing, score."""
     with session_scope(database()) as session:
@@ -76,7 +78,8 @@ def _count(insight: SupplierInsight, status: str) -> int:
     return figure.count if figure else 0
 
 
-def vendor_command(gstin_or_pan: Annotated[str, typer.Argument(help="a supplier GSTIN, or a PAN")]) -> None:
+def vendor_command(gstin_or_pan: Annotated[str, typer.Argument(help="a supplier GSTIN, or a PAN")],
+                   today: Today = None) -> None:
     """One supplier in detail: status figures, mismatch reasons, filing, trend, follow-up."""
     with session_scope(database()) as session:
         followups.close_resolved(session)
@@ -113,7 +116,7 @@ def vendor_command(gstin_or_pan: Annotated[str, typer.Argument(help="a supplier 
 
 
 @followup_app.command("draft")
-def draft_command(gstin: Gstin, by: By = "") -> None:
+def draft_command(gstin: Gstin, by: By = "", today: Today = None) -> None:
     """Draft the email and chat message for a supplier at the level its history calls for."""
     with session_scope(database()) as session:
         followups.close_resolved(session)

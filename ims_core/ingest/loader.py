@@ -19,7 +19,7 @@ import pandas as pd
 from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 
-from ims_core import audit
+from ims_core import audit, clock
 from ims_core import gstin as gstin_rules
 from ims_core.audit import SYSTEM, Actor
 from ims_core.ingest.bulk_write import Progress, bulk_insert, bulk_update
@@ -32,7 +32,6 @@ from ims_core.models import (
     PurchaseDocument,
     Recipient,
     Supplier,
-    utcnow,
 )
 
 BOOK_KEY = ["recipient_gstin", "supplier_gstin", "doc_type", "doc_number", "fy", "occurrence"]
@@ -141,11 +140,11 @@ def load(engine: Engine, parsed: ParsedImport, *, actor: Actor = SYSTEM, dry_run
         batch_id = conn.execute(insert(ImportBatch.__table__).values(
             kind=parsed.kind, file_name=parsed.file_name[:500], content_hash=parsed.content_hash,
             recipient_gstin=parsed.recipient_gstin, return_period=parsed.return_period,
-            imported_at=utcnow(), imported_by=actor.name or actor.id, summary_json="{}",
+            imported_at=clock.now(), imported_by=actor.name or actor.id, summary_json="{}",
         )).inserted_primary_key[0]
         frame["batch_id"] = batch_id
         existing = _existing(conn, table, frame, key, is_books)
-        now = utcnow()
+        now = clock.now()
         if existing.empty:  # a first import: every document is new, nothing to compare against
             state = np.zeros(len(frame), dtype="int8")
             new_rows = frame.assign(created_at=now, updated_at=now)
@@ -296,7 +295,7 @@ def _existing(conn: Connection, table: Table, frame: pd.DataFrame, key: list[str
 def _keep_history(conn: Connection, table: Table, ids: list[int], batch_id: int, kind: str) -> None:
     """Copy the current values of rows about to change into ``document_history``."""
     history = DocumentHistory.__table__
-    now = utcnow()
+    now = clock.now()
     for start in range(0, len(ids), 500):
         rows = conn.execute(select(table).where(table.c.id.in_(ids[start:start + 500]))).mappings().all()
         conn.execute(insert(history), [
@@ -321,7 +320,7 @@ def _upsert_parties(conn: Connection, frame: pd.DataFrame) -> None:
         known.update(conn.execute(select(Supplier.gstin).where(
             Supplier.gstin.in_(gstins[start:start + 1000]))).scalars())
     fresh = suppliers.loc[~suppliers["supplier_gstin"].isin(known)]
-    now = utcnow()
+    now = clock.now()
     if len(fresh):
         conn.execute(insert(Supplier.__table__), [
             {"gstin": g, "pan": gstin_rules.pan_of(g), "name": n or "", "state_code": g[:2],

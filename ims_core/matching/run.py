@@ -23,7 +23,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
-from ims_core import audit
+from ims_core import audit, clock
 from ims_core.dates import DateError, parse_period, period_bounds, period_key
 from ims_core.db import nullable_ids
 from ims_core.errors import UserFacingError
@@ -89,7 +89,7 @@ def _scope(recipient_gstin: str | None, period: str | None) -> tuple[str | None,
 def _run(conn: Connection, recipient: str | None, period: str | None, actor: str | audit.Actor,
          tol: Tolerances, workers: int, books: pd.DataFrame | None, on_results: OnResults | None,
          read_apart: bool = False) -> ReconciliationRun:
-    started = dt.datetime.now(dt.UTC)
+    started = clock.now()
     first, last = period_bounds(period) if period else (None, None)
     books, portal = _read_scope(conn, recipient, period, books, read_apart)
     if books.empty and portal.empty:
@@ -118,7 +118,7 @@ def _run(conn: Connection, recipient: str | None, period: str | None, actor: str
     if on_results is not None:
         on_results(results, books, portal)
     _bulk_insert(conn, run_id, results)
-    finished = dt.datetime.now(dt.UTC)
+    finished = clock.now()
     conn.execute(update(run_table).where(run_table.c.id == run_id).values(finished_at=finished))
     audit.record(conn, kind="reconciliation", actor=audit.actor_named(actor), document_id=None, before=None,
                  after={"run_id": run_id, "settings": settings, "counts": counts},

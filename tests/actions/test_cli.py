@@ -11,19 +11,21 @@ from sqlalchemy import select, text
 from sqlmodel import Session
 from typer.testing import CliRunner
 
+from ims_core import clock
 from ims_core.actions import ActionRefused, current_decision
 from ims_core.cli import app
 from ims_core.decision_models import AuditEvent
 from ims_core.errors import UserFacingError
 from ims_core.models import MatchResult, ReconciliationRun
 
-from .conftest import RECIPIENT, SUPPLIER, insert_document
+from .conftest import RECIPIENT, SUPPLIER, TODAY, insert_document
 
 runner = CliRunner()
 
 
 @pytest.fixture
 def docs(env_db, engine):
+    clock.set_today(TODAY)  # the documents are of October 2025; the commands run in November 2025
     with Session(engine, expire_on_commit=False) as s:
         return {
             "inv": insert_document(s, doc_number="INV-1"),

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
-from ims_core import audit
+from ims_core import audit, clock
 from ims_core.actions import (
     ActionConflict,
     ActionRefused,
@@ -227,7 +227,7 @@ def test_audit_times_are_utc_and_shown_in_ist(session, make_doc):
     decide(session, portal_document_id=doc.id, action="accept", actor=ASHA, today=TODAY)
     session.commit()
     (event,) = _events(session)
-    shown = audit.local_time(event.occurred_at)
+    shown = clock.local_time(event.occurred_at)
     assert shown.utcoffset() == dt.timedelta(hours=5, minutes=30)
     assert shown == audit.utc(event.occurred_at)
 

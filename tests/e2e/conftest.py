@@ -3,6 +3,7 @@ helpers that send requests signed the way Slack signs them."""
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import json
 import time
@@ -13,11 +14,15 @@ import pytest
 
 from bot.app import Services, build_services, create_app
 from bot.server import ServerThread
+from ims_core import clock
 from ims_core.settings import Settings
 
 from .slack_fake import FakeSlack, form_body, interactive_body, post, sign
 
 SECRET = "e2e-signing-secret-0123456789abcdef"
+# The seeded records are of October 2025; the bot is asked about them in the middle of November, whatever
+# the real date. Only the business date is pinned: Slack's request signatures carry real times.
+E2E_TODAY = dt.date(2025, 11, 12)
 CHANNEL = "C0GST"
 ASHA, RAVI, MEERA, OUTSIDER = "U0ASHA", "U0RAVI", "U0MEERA", "U0GUEST"
 APPROVER_GROUP = "S0FINANCE"
@@ -142,6 +147,7 @@ def settings_for(database_url: str, slack: FakeSlack) -> Settings:
 
 @pytest.fixture
 def bot(engine, database_url: str, slack: FakeSlack) -> Iterator[BotUnderTest]:  # noqa: ANN001 - Engine
+    clock.set_today(E2E_TODAY)
     services = build_services(settings_for(database_url, slack), engine=engine, post_interval=0.0)
     server = ServerThread(create_app(services)).start()
     yield BotUnderTest(server.url, services, slack)

@@ -11,10 +11,11 @@ from sqlmodel import Session
 
 from bot.app import build_services
 from bot.scheduler import BotScheduler, claim, run_guarded
+from ims_core import clock
 from ims_core.bot_models import ChannelSubscription, JobRun
 from ims_core.db import build_engine
 
-from .conftest import CHANNEL, settings_for
+from .conftest import CHANNEL, E2E_TODAY, settings_for
 from .seed import RECIPIENT, seed
 
 
@@ -46,6 +47,7 @@ def runs(engine) -> list[JobRun]:  # noqa: ANN001
 def test_two_scheduler_instances_fire_together_and_post_one_digest(engine, database_url, slack):
     seed(engine, count=3, statuses=("mismatch",))
     subscribe(engine)
+    clock.set_today(E2E_TODAY)  # APScheduler fires on real time; the digest's day is the business date
     schedulers = two_schedulers(database_url, slack)
     for s in schedulers:
         s.start(catch_up=False)
@@ -65,21 +67,21 @@ def test_two_scheduler_instances_fire_together_and_post_one_digest(engine, datab
             s.services.engine.dispose()
     assert len(slack.of("chat.postMessage")) == 1
     [run] = runs(engine)
-    assert (run.job, run.period, run.status) == (f"digest:{CHANNEL}", now.date().isoformat(), "done")
+    assert (run.job, run.period, run.status) == (f"digest:{CHANNEL}", E2E_TODAY.isoformat(), "done")
 
 
 def test_a_missed_run_within_the_grace_window_is_caught_up_once(engine, database_url, slack):
     seed(engine, count=1, statuses=("mismatch",))
     schedulers = two_schedulers(database_url, slack)
-    earlier = dt.datetime.now(schedulers[0].services.tz) - dt.timedelta(minutes=20)
-    subscribe(engine, time_hhmm=f"{earlier:%H:%M}")
-    threads = [threading.Thread(target=s.catch_up) for s in schedulers]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    subscribe(engine, time_hhmm="09:40")  # due twenty minutes before the bots came up at 10:00
+    with clock.frozen(dt.datetime(2025, 11, 12, 10, 0, tzinfo=schedulers[0].services.tz)):
+        threads = [threading.Thread(target=s.catch_up) for s in schedulers]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
     assert len(slack.of("chat.postMessage")) == 1
-    assert [r.status for r in runs(engine)] == ["done"]
+    assert [(r.period, r.status) for r in runs(engine)] == [("2025-11-12", "done")]
     for s in schedulers:
         s.services.engine.dispose()
 
