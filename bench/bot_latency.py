@@ -30,9 +30,9 @@ from bot.app import build_services, create_app  # noqa: E402
 from bot.digest import post_digest  # noqa: E402
 from bot.server import ServerThread  # noqa: E402
 from ims_core.audit import utc  # noqa: E402
-from ims_core.bot_models import DecisionMessageRef  # noqa: E402
-from ims_core.db import build_engine, migrate  # noqa: E402
-from ims_core.decision_models import AuditEvent  # noqa: E402
+from ims_core.db import build_engine  # noqa: E402
+from ims_core.db.schema import migrate  # noqa: E402
+from ims_core.models import AuditEvent, DecisionMessageRef  # noqa: E402
 from ims_core.settings import Settings  # noqa: E402
 
 SECRET = "bench-signing-secret"

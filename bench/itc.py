@@ -24,13 +24,13 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel
 
-from ims_core.db import build_engine, migrate
-from ims_core.decision_models import ImsDecision
+from ims_core.db import build_engine
+from ims_core.db.schema import migrate
 from ims_core.ingest.document import BOOK_COLUMNS, PORTAL_COLUMNS, ParsedImport, complete_frame
 from ims_core.ingest.loader import load
 from ims_core.itc import deadlines, itc_position
 from ims_core.matching.run import run_reconciliation
-from ims_core.models import PortalDocument, Recipient
+from ims_core.models import ImsDecision, PortalDocument, Recipient
 from ims_core.samplegen import generate
 
 PERIOD = "102025"

@@ -19,71 +19,19 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from bot.blocks.digest import DigestData, Page, build_pages
-from bot.blocks.records import DecisionView
-from bot.figures import deadline_lines, itc_figures
+from bot.blocks.digest import Page, build_pages
 from ims_core import clock
-from ims_core.bot_models import DecisionMessageRef, DigestMessage
 from ims_core.db import session_scope
-from ims_core.worklist import latest_period, needing_decision, recipients, status_counts
+from ims_core.models import DecisionMessageRef, DigestMessage
+from ims_core.reports.digest import MAX_RECORDS, collect
 
 logger = logging.getLogger(__name__)
-
-MAX_RECORDS = 40
-
 
 @dataclass(frozen=True)
 class PostedPage:
     page: int
     ts: str
     created: bool
-
-
-def collect(
-    session: Session, *, day: dt.date, gstins: Sequence[str] | None = None, max_records: int = MAX_RECORDS
-) -> DigestData:
-    """Read everything one digest shows, for the given recipients (default: all of them)."""
-    scope = list(gstins) if gstins else recipients(session)
-    period = latest_period(session, scope)
-    page = needing_decision(session, recipients=scope, limit=max_records)
-    return DigestData(
-        day=day,
-        recipients=scope,
-        period=period,
-        counts=status_counts(session, recipients=scope, period=period),
-        itc=itc_figures(session, scope, period),
-        deadlines=deadline_lines(session, scope, day),
-        records=[(item, DecisionView()) for item in page.items],
-        open_total=page.total,
-        open_tax_paise=page.total_tax_paise,
-    )
-
-
-def render_text(data: DigestData) -> str:
-    """The digest as plain text (``ims digest --dry-run``)."""
-    from bot.blocks.common import period_label, rupees
-    from bot.blocks.records import status_label
-
-    lines = [
-        f"GST digest {data.day:%d %b %Y} · {', '.join(data.recipients) or 'no registrations'} · "
-        f"period {period_label(data.period) if data.period else '-'}"
-    ]
-    for c in data.counts:
-        lines.append(f"  {status_label(c.status):<22} {c.count:>6}  {rupees(c.tax_paise):>18}")
-    if data.itc:
-        lines.append(
-            f"ITC claimable {rupees(data.itc.claimable_paise)} · blocked {rupees(data.itc.blocked_paise)}"
-            f" · at risk {rupees(data.itc.at_risk_paise)}"
-        )
-    for d in data.deadlines:
-        lines.append(f"due {d.due:%d %b %Y}: {d.title}")
-    lines.append(f"{data.open_total} record(s) need a decision, {rupees(data.open_tax_paise)} tax")
-    for item, _ in data.records:
-        lines.append(
-            f"  {rupees(item.tax_paise):>16}  {item.supplier_gstin}  {item.doc_type} {item.doc_number}"
-            f"  {item.doc_date:%d-%m-%Y}  {status_label(item.status)}"
-        )
-    return "\n".join(lines)
 
 
 def post_digest(

@@ -15,9 +15,11 @@ from bot.app import Services
 from bot.blocks.approvals import approval_blocks
 from bot.render import load_rows, refresh
 from ims_core import audit
-from ims_core.actions import ActionConflict, ActionRefused, ItcReduction, decide
 from ims_core.audit import Actor
-from ims_core.bot_models import DecisionMessageRef
+from ims_core.decisions.engine import decide
+from ims_core.decisions.errors import ActionConflict, ActionRefused
+from ims_core.decisions.rules import ItcReduction
+from ims_core.models import DecisionMessageRef
 
 logger = logging.getLogger(__name__)
 

@@ -19,9 +19,8 @@ from sqlmodel import Session
 from bot.blocks.approvals import approval_blocks
 from bot.blocks.digest import records_blocks
 from bot.blocks.records import DecisionView
-from ims_core.bot_models import DecisionMessageRef, DigestMessage
-from ims_core.decision_models import ImsDecision
-from ims_core.worklist import WorkItem, items_by_id
+from ims_core.models import DecisionMessageRef, DigestMessage, ImsDecision
+from ims_core.reports.worklist import WorkItem, items_by_id
 
 logger = logging.getLogger(__name__)
 

@@ -23,10 +23,10 @@ from sqlalchemy.exc import IntegrityError
 from bot import digest
 from bot.app import Services
 from ims_core import clock
-from ims_core.bot_models import JobRun
 from ims_core.db import session_scope
-from ims_core.subscriptions import channel_schedules
-from ims_core.worklist import needing_decision, reminder_due
+from ims_core.models import JobRun
+from ims_core.reports.subscriptions import channel_schedules
+from ims_core.reports.worklist import needing_decision, reminder_due
 
 logger = logging.getLogger(__name__)
 

@@ -1,5 +1,7 @@
 """The ``ims`` command: wiring only. Each area's commands live in ``ims_core/commands/<area>.py``
-and register themselves through a ``register(app)`` function.
+and register themselves through a ``register(app)`` function. Commands from outside the core (the
+Slack bot's ``ims bot`` and ``ims digest``) join through the ``ims_assistant.commands`` entry points
+of the installed package, each named after the command it adds: the core imports no bot.
 
 A command imports only the area modules it needs: ``COMMANDS`` names, for each top-level command
 (and for a sub-command that needs less than its group, such as ``export reconciliation``), the
@@ -18,6 +20,7 @@ import os
 import sys
 import threading
 from collections.abc import Callable
+from importlib.metadata import EntryPoint, entry_points
 from typing import NoReturn
 
 import typer
@@ -26,10 +29,9 @@ from ims_core import clock
 from ims_core.errors import UserFacingError
 
 _AREA = "ims_core.commands."
+PLUGINS = "ims_assistant.commands"  # entry points: command name -> a register(app) function
 GC_YOUNGEST = 100_000  # allocations between collections of the youngest generation (700 by default)
 COMMANDS: dict[str, tuple[str, ...]] = {
-    "bot": ("bot",),
-    "digest": ("bot",),
     "import": ("imports",),
     "demo": ("demo",),
     "reconcile": ("reconcile",),
@@ -65,20 +67,35 @@ def _group() -> None:
     # A group callback keeps `ims NAME` a sub-command even when only one area is loaded.
 
 
-def load_areas(areas: tuple[str, ...] = AREAS) -> typer.Typer:
-    """Register the named command areas (each at most once) and return the app."""
-    for area in areas:
-        if area not in _registered:
+def _plugins() -> dict[str, EntryPoint]:
+    return {point.name: point for point in entry_points(group=PLUGINS)}
+
+
+def load_areas(areas: tuple[str, ...] | None = None) -> typer.Typer:
+    """Register the named command areas (each at most once; default: every one) and return the app.
+    An area is a module of ``ims_core.commands``, or ``plugin:NAME`` for an entry point."""
+    plugins = _plugins()
+    for area in areas if areas is not None else AREAS + tuple(f"plugin:{name}" for name in plugins):
+        if area.startswith("plugin:"):
+            point = plugins[area.removeprefix("plugin:")]
+            if point.value not in _registered:  # one function may add several commands
+                point.load()(_app)
+                _registered.add(point.value)
+        elif area not in _registered:
             importlib.import_module(_AREA + area).register(_app)
             _registered.add(area)
     return _app
 
 
-def areas_for(argv: list[str]) -> tuple[str, ...]:
+def areas_for(argv: list[str]) -> tuple[str, ...] | None:
     """The areas an invocation needs, from its first words that are not options: ``COMMANDS`` is
-    looked up by the first two (a sub-command needing less than its group), then by the first."""
+    looked up by the first two (a sub-command needing less than its group), then by the first, then
+    the entry points; None (every area) for anything else."""
     words = [arg for arg in argv if not arg.startswith("-")][:2]
-    return COMMANDS.get(" ".join(words)) or COMMANDS.get(words[0] if words else "", AREAS)
+    found = COMMANDS.get(" ".join(words)) or COMMANDS.get(words[0] if words else "")
+    if found is None and words and words[0] in _plugins():
+        found = (f"plugin:{words[0]}",)
+    return found
 
 
 def __getattr__(name: str) -> typer.Typer:

@@ -20,9 +20,9 @@ import numpy as np
 import orjson
 import pandas as pd
 
-from ims_core import gstin as gstin_rules
-from ims_core.dates import financial_year, fy_label, period_bounds
-from ims_core.money import group_indian
+from ims_core.gst import gstin as gstin_rules
+from ims_core.gst.dates import financial_year, fy_label, period_bounds
+from ims_core.gst.money import group_indian
 
 RECIPIENT_PAN = "AADCD4821K"
 RECIPIENT_STATE = "27"

@@ -18,9 +18,11 @@ from hypothesis import HealthCheck, settings
 from sqlalchemy import text
 from sqlalchemy.engine import Engine, make_url
 
-from ims_core.db import build_engine, migrate, normalise_url
+from ims_core.db import build_engine, normalise_url
+from ims_core.db.schema import migrate
 
 FIXTURES = Path(__file__).parent / "fixtures"
+pytest_plugins = ["support.documents", "support.smtp"]  # fixtures that tests of several packages use
 
 # Property tests check behaviour, not speed: on a shared 2-core CI machine a slow example is no failure.
 settings.register_profile("ims", deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -99,7 +101,7 @@ def engine(database_url: str) -> Iterator[Engine]:
 @pytest.fixture
 def env_db(database_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
     """Point the configured ``DATABASE_URL`` at the test's database (for CLI and bot tests)."""
-    from ims_core.db import _cached_engine
+    from ims_core.db.engine import _cached_engine
     from ims_core.settings import get_settings
 
     monkeypatch.setenv("DATABASE_URL", database_url)

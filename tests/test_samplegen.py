@@ -4,7 +4,7 @@ from pathlib import Path
 
 import orjson
 
-from ims_core import gstin
+from ims_core.gst import gstin
 from ims_core.samplegen import DEMO_FILES, FINDINGS, generate, write_demo_files
 
 BUNDLED = Path(__file__).resolve().parent.parent / "ims_core" / "data" / "demo"

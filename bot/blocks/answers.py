@@ -15,10 +15,12 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.blocks.common import clip, esc, period_label, rupees
-from bot.blocks.digest import DeadlineLine, ItcFigures
-from bot.blocks.records import record_text, status_label
-from ims_core.worklist import StatusCount, VendorMatch, WorkItem
+from bot.blocks.common import clip, esc, rupees
+from bot.blocks.records import record_text
+from ims_core.gst.dates import period_label
+from ims_core.models.vocabulary import status_label
+from ims_core.reports.digest import DeadlineLine, ItcFigures
+from ims_core.reports.worklist import StatusCount, VendorMatch, WorkItem
 
 HELP_LINES = (
     ("help", "this list"),

@@ -15,7 +15,7 @@ from slack_sdk.models.blocks import (
 
 from bot.blocks.common import IST, clip, esc, user_ref
 from bot.blocks.records import DecisionView, button_value, decision_line, record_text
-from ims_core.worklist import WorkItem
+from ims_core.reports.worklist import WorkItem
 
 APPROVE, DECLINE = "ims_approve_reject", "ims_decline_reject"
 

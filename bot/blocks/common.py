@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from ims_core.money import format_inr
+from ims_core.gst.money import format_inr
 
 IST = ZoneInfo("Asia/Kolkata")
 SECTION_TEXT_LIMIT = 3000
@@ -35,13 +35,6 @@ def local_time(moment: dt.datetime, tz: dt.tzinfo = IST) -> str:
 
 def day_label(day: dt.date) -> str:
     return f"{day.day} {day:%b %Y}"
-
-
-def period_label(period: str) -> str:
-    """``102025`` → ``Oct 2025``."""
-    if len(period) != 6 or not period.isdigit():
-        return period
-    return f"{dt.date(int(period[2:]), int(period[:2]), 1):%b %Y}"
 
 
 def user_ref(user: str) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from slack_sdk.models.blocks import (
     Block,
@@ -20,41 +20,15 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.blocks.common import IST, clip, day_label, period_label, rupees
-from bot.blocks.records import DecisionView, record_blocks, status_label
-from ims_core.worklist import StatusCount, WorkItem
+from bot.blocks.common import IST, clip, day_label, rupees
+from bot.blocks.records import DecisionView, record_blocks
+from ims_core.gst.dates import period_label
+from ims_core.models.vocabulary import status_label
+from ims_core.reports.digest import DigestData
+from ims_core.reports.worklist import WorkItem
 
 MAX_BLOCKS = 50
 MAX_BLOCK_CHARS = 12_000
-
-
-@dataclass(frozen=True)
-class ItcFigures:
-    claimable_paise: int
-    blocked_paise: int
-    at_risk_paise: int
-
-
-@dataclass(frozen=True)
-class DeadlineLine:
-    due: dt.date
-    title: str
-
-
-@dataclass
-class DigestData:
-    """Everything a digest shows, already read from the database."""
-
-    day: dt.date
-    recipients: list[str]
-    period: str | None
-    counts: list[StatusCount]
-    itc: ItcFigures | None
-    deadlines: list[DeadlineLine]
-    records: list[tuple[WorkItem, DecisionView]]
-    open_total: int
-    open_tax_paise: int
-    notes: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -150,8 +124,8 @@ def build_pages(data: DigestData, tz: dt.tzinfo = IST) -> list[Page]:
     pages: list[tuple[list[Block], list[Block], list[int]]] = []
     head, body, ids = summary_blocks(data), [], []
     size = _size(head)
-    for item, decision in data.records:
-        chunk = records_blocks([(item, decision)], tz)
+    for item in data.records:  # a digest shows undecided records: buttons on each
+        chunk = records_blocks([(item, DecisionView())], tz)
         chunk_size = _size(chunk)
         if len(head) + len(body) + len(chunk) > MAX_BLOCKS or size + chunk_size > MAX_BLOCK_CHARS:
             pages.append((head, body, ids))

@@ -25,8 +25,8 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.blocks.common import clip, esc, local_time
-from ims_core.followups import ClosedFollowUp, DueFollowUp
-from ims_core.money import format_inr
+from ims_core.gst.money import format_inr
+from ims_core.suppliers.followups import ClosedFollowUp, DueFollowUp
 
 DRAFT_BUTTON = "followup_draft"
 MARK_SENT = "followup_mark_sent"

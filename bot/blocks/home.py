@@ -18,10 +18,11 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.blocks.answers import deadline_blocks, list_blocks
-from bot.blocks.common import IST, clip, local_time, period_label, rupees
-from bot.blocks.digest import DeadlineLine, ItcFigures
-from bot.blocks.records import status_label
-from ims_core.worklist import StatusCount, WorkItem
+from bot.blocks.common import IST, clip, local_time, rupees
+from ims_core.gst.dates import period_label
+from ims_core.models.vocabulary import status_label
+from ims_core.reports.digest import DeadlineLine, ItcFigures
+from ims_core.reports.worklist import StatusCount, WorkItem
 
 OPEN_PENDING, OPEN_MISMATCHES = "ims_home_pending", "ims_home_mismatches"
 

@@ -23,7 +23,7 @@ from slack_sdk.models.views import View
 
 from bot.blocks.common import clip, esc
 from bot.blocks.records import record_text
-from ims_core.worklist import WorkItem
+from ims_core.reports.worklist import WorkItem
 
 REJECT_VIEW, CN_ACCEPT_VIEW, DETAILS_VIEW = "ims_reject_modal", "ims_cn_accept_modal", "ims_details_modal"
 REASON_BLOCK, REASON_INPUT = "reason", "reason_input"

@@ -19,7 +19,8 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.blocks.common import IST, clip, esc, local_time, rupees, user_ref
-from ims_core.worklist import WorkItem
+from ims_core.models.vocabulary import status_label
+from ims_core.reports.worklist import WorkItem
 
 ACCEPT, REJECT, PENDING, DETAILS = "ims_accept", "ims_reject", "ims_pending", "ims_details"
 DECISION_ACTIONS = (ACCEPT, REJECT, PENDING)
@@ -29,15 +30,6 @@ _DONE = {
     "reject": ("⛔", "Rejected"),
     "pending": ("⏸️", "Kept pending"),
     "reset": ("↩️", "Reset"),
-}
-_STATUS = {
-    "mismatch": "Mismatch",
-    "probable": "Probable match",
-    "missing_in_books": "Not in books",
-    "duplicate": "Duplicate in books",
-    "matched": "Matched",
-    "manual": "Paired by hand",
-    "missing_in_portal": "Not on portal",
 }
 
 
@@ -66,10 +58,6 @@ def parse_button_value(value: str) -> tuple[int, int]:
     """``"42:3"`` → ``(42, 3)``; raises ``ValueError`` on anything else."""
     doc, _, version = value.partition(":")
     return int(doc), int(version or 0)
-
-
-def status_label(status: str) -> str:
-    return _STATUS.get(status, status.replace("_", " ").capitalize())
 
 
 def record_text(item: WorkItem) -> str:

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, SectionBlock
 
-from bot.blocks.common import esc, period_label
+from bot.blocks.common import esc
 from bot.blocks.followups import draft_button
-from ims_core.money import format_inr
-from ims_core.vendors import WEIGHTS, SupplierInsight
+from ims_core.gst.dates import period_label
+from ims_core.gst.money import format_inr
+from ims_core.suppliers.scorecard import WEIGHTS, SupplierInsight
 
 TREND_SHOWN = 6
 FORMULA = (

@@ -10,7 +10,8 @@ from bot.blocks.approvals import APPROVE, DECLINE
 from bot.blocks.records import parse_button_value
 from bot.outcomes import actor_from, refuse_outsider, tell
 from bot.render import refresh
-from ims_core.actions import ActionRefused, approve_rejection, decline_rejection
+from ims_core.decisions.engine import approve_rejection, decline_rejection
+from ims_core.decisions.errors import ActionRefused
 
 
 def register(app: App, services: Services) -> None:

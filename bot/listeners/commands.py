@@ -17,11 +17,12 @@ from slack_sdk.models.blocks import Block
 from bot import digest
 from bot.app import Services
 from bot.blocks import answers
-from bot.figures import deadline_lines, itc_figures
-from ims_core import clock, subscriptions
-from ims_core.dates import DateError, parse_period
+from ims_core import clock
 from ims_core.errors import UserFacingError
-from ims_core.worklist import (
+from ims_core.gst.dates import DateError, parse_period
+from ims_core.reports import subscriptions
+from ims_core.reports.digest import deadline_lines, itc_figures
+from ims_core.reports.worklist import (
     explain_story,
     find_documents,
     find_vendors,

@@ -24,7 +24,7 @@ from bot.blocks.modals import (
 )
 from bot.blocks.records import ACCEPT, DETAILS, PENDING, REJECT, parse_button_value
 from bot.outcomes import actor_from, refuse_outsider, run_decision
-from ims_core.worklist import explain_story, items_by_id, needs_itc_reduction_choice
+from ims_core.reports.worklist import explain_story, items_by_id, needs_itc_reduction_choice
 
 logger = logging.getLogger(__name__)
 

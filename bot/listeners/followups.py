@@ -23,13 +23,13 @@ from bot.blocks import followups as fb
 from bot.blocks.scorecard import scorecard_blocks
 from bot.listeners import commands
 from bot.outcomes import actor_from, tell
-from ims_core import followups
 from ims_core.audit import Actor
-from ims_core.contacts import EMAIL, contact_for, split_emails
 from ims_core.errors import UserFacingError
-from ims_core.followup_send import send
-from ims_core.mailer import MailError
-from ims_core.vendors import supplier_insight, supplier_names
+from ims_core.suppliers import followups
+from ims_core.suppliers.contacts import EMAIL, contact_for, split_emails
+from ims_core.suppliers.mailer import MailError
+from ims_core.suppliers.scorecard import supplier_insight, supplier_names
+from ims_core.suppliers.send import send
 
 logger = logging.getLogger(__name__)
 NOT_APPROVER = "Only the people set up as approvers (IMS_APPROVERS) can send follow-ups to suppliers."

@@ -8,9 +8,9 @@ from slack_sdk import WebClient
 from bot.app import Services
 from bot.blocks.home import OPEN_MISMATCHES, OPEN_PENDING, HomeData, home_view, list_modal
 from bot.blocks.modals import loading_view
-from bot.figures import deadline_lines, itc_figures
 from ims_core import clock
-from ims_core.worklist import latest_period, needing_decision, recipients, status_counts
+from ims_core.reports.digest import deadline_lines, itc_figures
+from ims_core.reports.worklist import latest_period, needing_decision, recipients, status_counts
 
 LIST_SIZE = 25
 

@@ -22,8 +22,8 @@ from bot.blocks.modals import (
     input_value,
 )
 from bot.outcomes import actor_from, refuse_outsider, run_decision
-from ims_core.actions import ItcReduction
-from ims_core.money import AmountError, to_paise
+from ims_core.decisions.rules import ItcReduction
+from ims_core.gst.money import AmountError, to_paise
 
 
 def register(app: App, services: Services) -> None:

@@ -14,17 +14,17 @@ import typer
 from rich.table import Table
 from sqlalchemy import func, select
 
-from ims_core import actions, audit, clock
+from ims_core import audit, clock, decisions
 from ims_core.audit import Actor
 from ims_core.commands.common import Today, console, database
-from ims_core.commands.document_ref import find_documents, resolve_reference
 from ims_core.commands.reconcile import export_app
-from ims_core.dates import DateError, parse_period
 from ims_core.db import session_scope
+from ims_core.decisions.references import find_documents, resolve_reference
 from ims_core.errors import UserFacingError
+from ims_core.gst.dates import DateError, parse_period
+from ims_core.gst.money import AmountError, format_inr, to_paise
 from ims_core.itc import deadlines, itc_position
 from ims_core.models import PortalDocument
-from ims_core.money import AmountError, format_inr, to_paise
 
 action_app = typer.Typer(help="Decide on IMS records: accept, reject, pending, reset.", no_args_is_help=True)
 period_app = typer.Typer(help="Return periods: mark a period's GSTR-3B filed.", no_args_is_help=True)
@@ -80,13 +80,13 @@ def _decide(
     reduction = None
     if itc_reduction:
         declared = {head: _paise(head, value) for head, value in (amounts or {}).items()}
-        reduction = actions.ItcReduction(itc_reduction, **{f"{h}_paise": v for h, v in declared.items()})
+        reduction = decisions.ItcReduction(itc_reduction, **{f"{h}_paise": v for h, v in declared.items()})
     elif amounts and any(v is not None for v in amounts.values()):
         raise UserFacingError("--igst/--cgst/--sgst/--cess go with --itc-reduction partial")
     engine = database()
     with session_scope(engine) as session:
         target = resolve_reference(session, doc, doc_type=doc_type, period=period, recipient=recipient)
-        result = actions.decide(
+        result = decisions.decide(
             session,
             portal_document_id=target.id,
             action=verb,
@@ -157,7 +157,7 @@ def approve(
     actor = _actor(by)
     with session_scope(database()) as session:
         target = resolve_reference(session, doc, doc_type=doc_type, period=period, recipient=recipient)
-        result = actions.approve_rejection(session, portal_document_id=target.id, approver=actor)
+        result = decisions.approve_rejection(session, portal_document_id=target.id, approver=actor)
     console.print(result.message)
 
 
@@ -174,7 +174,7 @@ def decline(
     actor = _actor(by)
     with session_scope(database()) as session:
         target = resolve_reference(session, doc, doc_type=doc_type, period=period, recipient=recipient)
-        result = actions.decline_rejection(
+        result = decisions.decline_rejection(
             session, portal_document_id=target.id, approver=actor, reason=reason
         )
     console.print(result.message)
@@ -187,7 +187,7 @@ def show(
     """Show a record's current decision and version."""
     with session_scope(database()) as session:
         target = resolve_reference(session, doc, doc_type=doc_type, period=period, recipient=recipient)
-        state = actions.current_decision(session, target.id)
+        state = decisions.current_decision(session, target.id)
         label = f"{target.doc_type} {target.doc_number} from {target.supplier_gstin} ({target.return_period})"
     who = (
         "portal"
@@ -215,7 +215,7 @@ def apply_recommended(
     which = "matched" if matched_only else "recommended"
     with session_scope(database()) as session:
         gstin = _recipient(session, recipient)
-        preview = actions.preview_bulk(session, recipient_gstin=gstin, period=period, which=which)
+        preview = decisions.preview_bulk(session, recipient_gstin=gstin, period=period, which=which)
         table = Table(title=f"{which} actions for {gstin}{' ' + period if period else ''}")
         for column in ("action", "records", "tax"):
             table.add_column(column, justify="left" if column == "action" else "right")
@@ -228,7 +228,7 @@ def apply_recommended(
         if dry_run or not preview.count:
             console.print("Nothing changed." if not preview.count else "Dry run: nothing changed.")
             return
-        result = actions.apply_bulk(session, recipient_gstin=gstin, period=period, which=which, actor=actor)
+        result = decisions.apply_bulk(session, recipient_gstin=gstin, period=period, which=which, actor=actor)
     console.print(
         f"{result.count} record(s) decided; {result.awaiting_approval} rejection(s) wait for approval."
     )
@@ -242,7 +242,7 @@ def period_filed(
     actor = _actor(by)
     with session_scope(database()) as session:
         gstin = _recipient(session, recipient)
-        actions.mark_period_filed(session, recipient_gstin=gstin, period=period, actor=actor)
+        decisions.mark_period_filed(session, recipient_gstin=gstin, period=period, actor=actor)
     console.print(f"GSTR-3B for {period} of {gstin} marked filed by {actor.name}; the period is locked.")
 
 
@@ -317,7 +317,7 @@ def audit_export(
     by: Annotated[str, typer.Option("--by", help="who exports (default: the login name)")] = "",
 ) -> None:
     """The evidence pack: every audit event (optionally of one period, supplier or document)."""
-    from ims_core.audit_export import export_audit
+    from ims_core.audit.evidence import export_audit
 
     actor = _actor(by or getpass.getuser())
     with session_scope(database()) as session:
@@ -336,7 +336,7 @@ def export_ims_actions_command(
     by: Annotated[str, typer.Option("--by", help="who exports")] = "",
 ) -> None:
     """The IMS save request: only records whose action changed since the last export."""
-    from ims_core.ims_upload import export_ims_actions
+    from ims_core.decisions.save_request import export_ims_actions
 
     actor = _actor(by or getpass.getuser())
     with session_scope(database()) as session:

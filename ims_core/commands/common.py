@@ -13,8 +13,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from sqlalchemy.engine import Engine
 
 from ims_core import clock
-from ims_core.dates import DateError, parse_date
-from ims_core.db import get_engine, migrate
+from ims_core.db import get_engine
+from ims_core.db.schema import migrate
+from ims_core.gst.dates import DateError, parse_date
 
 console = Console(highlight=False)
 if not console.is_terminal and "COLUMNS" not in os.environ:

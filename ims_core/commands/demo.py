@@ -24,9 +24,10 @@ from ims_core.audit import Actor
 from ims_core.commands.common import console
 from ims_core.commands.imports import print_summary
 from ims_core.commands.reconcile import status_table
-from ims_core.db import build_engine, migrate, session_scope
+from ims_core.db import build_engine, session_scope
+from ims_core.db.schema import migrate
+from ims_core.gst.money import format_inr
 from ims_core.ingest.loader import load
-from ims_core.money import format_inr
 from ims_core.samplegen import DEMO_FILES, DEMO_PERIOD
 
 DEMO_ACTOR = Actor(id="demo", name="ims demo", source="system")
@@ -84,7 +85,7 @@ def _demo(database: Path) -> None:
 
 
 def _needs_attention(session, recipient: str) -> None:  # noqa: ANN001 - sqlmodel Session
-    from ims_core.worklist import needing_decision
+    from ims_core.reports.worklist import needing_decision
 
     page = needing_decision(session, recipients=[recipient], limit=8)
     console.print(f"\n[bold]3. Needs a decision:[/] {page.total} portal records, "
@@ -97,7 +98,7 @@ def _needs_attention(session, recipient: str) -> None:  # noqa: ANN001 - sqlmode
 
 
 def _bulk_preview(session, recipient: str) -> None:  # noqa: ANN001 - sqlmodel Session
-    from ims_core.actions import preview_bulk
+    from ims_core.decisions.bulk import preview_bulk
 
     preview = preview_bulk(session, recipient_gstin=recipient, period=DEMO_PERIOD, which="matched")
     console.print(f"\n[bold]4. Accept what matches:[/] `ims action apply-recommended --matched-only` would "
@@ -135,7 +136,7 @@ def _deadlines(session, recipient: str) -> None:  # noqa: ANN001 - sqlmodel Sess
 
 
 def _digest(session) -> None:  # noqa: ANN001 - sqlmodel Session
-    from bot.digest import collect, render_text
+    from ims_core.reports.digest import collect, render_text
 
     text = render_text(collect(session, day=DEMO_TODAY, max_records=8))
     console.print("\n[bold]7. The Slack digest[/] the team's channel gets at 09:30 (text form; in Slack each "
@@ -144,8 +145,8 @@ def _digest(session) -> None:  # noqa: ANN001 - sqlmodel Session
 
 
 def _followup(session) -> None:  # noqa: ANN001 - sqlmodel Session
-    from ims_core.followups import draft
-    from ims_core.vendors import list_suppliers
+    from ims_core.suppliers.followups import draft
+    from ims_core.suppliers.scorecard import list_suppliers
 
     riskiest = next((s for s in list_suppliers(session, sort="risk")
                      if s.itc_at_risk_paise), None)

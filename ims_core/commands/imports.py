@@ -11,9 +11,9 @@ from rich.table import Table
 from ims_core.audit import actor_named
 from ims_core.commands.common import console, database, progress_bar
 from ims_core.errors import UserFacingError
+from ims_core.gst.money import format_inr
 from ims_core.ingest.document import ParsedImport
 from ims_core.ingest.loader import ImportSummary, load
-from ims_core.money import format_inr
 
 import_app = typer.Typer(help="Import the purchase register or the portal's files.", no_args_is_help=True)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from rich.table import Table
 
 from ims_core.commands.common import console
+from ims_core.gst.money import format_inr
 from ims_core.itc import Heads, ItcFigure, ItcPosition
-from ims_core.money import format_inr
 
 FIGURES = (
     ("available", "ITC available (invoices, debit notes)"),

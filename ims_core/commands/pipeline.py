@@ -42,22 +42,23 @@ from ims_core.audit import Actor, actor_named
 from ims_core.commands.common import console, database, progress_bar
 from ims_core.commands.imports import Recipient, existing_files, print_summary
 from ims_core.commands.reconcile import Period, Workers, print_export, print_reconciliation
-from ims_core.dates import DateError, parse_period
-from ims_core.db import current_revision, get_engine, head_revision, migrate
+from ims_core.db import get_engine
+from ims_core.db.schema import current_revision, head_revision, migrate
 from ims_core.errors import UserFacingError
-from ims_core.exports import (
+from ims_core.forking import in_child, may_fork, own_connections, workers_to_use
+from ims_core.gst.dates import DateError, parse_period
+from ims_core.ingest.document import ParsedImport
+from ims_core.ingest.loader import ImportSummary, load
+from ims_core.matching.normalise import number_forms_remembered
+from ims_core.matching.run import run_reconciliation, scope_books
+from ims_core.models import ReconciliationRun
+from ims_core.reports.export import (
     CsvWhileStoring,
     ExportSummary,
     check_export_path,
     export_reconciliation,
     record_export,
 )
-from ims_core.forking import in_child, may_fork, own_connections, workers_to_use
-from ims_core.ingest.document import ParsedImport
-from ims_core.ingest.loader import ImportSummary, load
-from ims_core.matching.normalise import number_forms_remembered
-from ims_core.matching.run import run_reconciliation, scope_books
-from ims_core.models import ReconciliationRun
 
 # Books and GSTR-2B files together up to this size (about 1.6 million documents a side) import side
 # by side: the two processes then hold less than the reconciliation that follows does (at a million

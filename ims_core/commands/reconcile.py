@@ -15,13 +15,13 @@ from rich.table import Table
 
 from ims_core.commands.common import console, database
 from ims_core.errors import UserFacingError
-from ims_core.exports import ExportSummary, export_reconciliation
 from ims_core.forking import workers_to_use
+from ims_core.gst.money import format_inr
 from ims_core.matching.engine import STATUSES
 from ims_core.matching.explain import explain
 from ims_core.matching.run import run_reconciliation
 from ims_core.models import ReconciliationRun
-from ims_core.money import format_inr
+from ims_core.reports.export import ExportSummary, export_reconciliation
 
 export_app = typer.Typer(help="Export reports and files for the portal.", no_args_is_help=True)
 

@@ -13,17 +13,22 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from ims_core import followups
 from ims_core.audit import Actor
 from ims_core.clock import local_time
 from ims_core.commands.common import Today, console, database
-from ims_core.contacts import import_contacts
 from ims_core.db import session_scope
 from ims_core.errors import UserFacingError
-from ims_core.followup_drafts import LEVELS
-from ims_core.followup_send import send
-from ims_core.money import format_inr
-from ims_core.vendors import SupplierInsight, list_suppliers, other_registrations, supplier_insight
+from ims_core.gst.money import format_inr
+from ims_core.suppliers import followups
+from ims_core.suppliers.contacts import import_contacts
+from ims_core.suppliers.drafts import LEVELS
+from ims_core.suppliers.scorecard import (
+    SupplierInsight,
+    list_suppliers,
+    other_registrations,
+    supplier_insight,
+)
+from ims_core.suppliers.send import send
 
 followup_app = typer.Typer(help="Draft, send and track follow-ups to suppliers.", no_args_is_help=True)
 contacts_app = typer.Typer(help="Supplier contacts (email, phone, Slack channel).", no_args_is_help=True)

@@ -19,8 +19,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ims_core import gstin as gstin_rules
-from ims_core.dates import date_problem, series_to_dates
+from ims_core.gst import gstin as gstin_rules
+from ims_core.gst.dates import date_problem, series_to_dates
+from ims_core.gst.money import AmountError, series_to_paise, to_paise
 from ims_core.ingest.book_files import RawTable, read_table
 from ims_core.ingest.book_presets import (
     MONEY_FIELDS,
@@ -30,7 +31,6 @@ from ims_core.ingest.book_presets import (
     header_key,
 )
 from ims_core.ingest.document import BOOK_COLUMNS, IngestError, ParsedImport, Problem, complete_frame
-from ims_core.money import AmountError, series_to_paise, to_paise
 
 PAISE_COLUMN = {"taxable_value": "taxable_paise", "invoice_value": "invoice_value_paise",
                 **{t: f"{t}_paise" for t in TAX_FIELDS}}

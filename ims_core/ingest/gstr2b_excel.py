@@ -38,7 +38,7 @@ import re
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from ims_core.dates import DateError
+from ims_core.gst.dates import DateError
 from ims_core.ingest.document import IngestError, ParsedImport, Problem
 from ims_core.ingest.portal_common import (
     Columns,

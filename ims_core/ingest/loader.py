@@ -20,9 +20,9 @@ from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 
 from ims_core import audit, clock
-from ims_core import gstin as gstin_rules
 from ims_core.audit import SYSTEM, Actor
-from ims_core.ingest.bulk_write import Progress, bulk_insert, bulk_update
+from ims_core.db.bulk_write import Progress, bulk_insert, bulk_update
+from ims_core.gst import gstin as gstin_rules
 from ims_core.ingest.document import TAX, IngestError, ParsedImport, Problem
 from ims_core.ingest.row_hashes import RowHashes
 from ims_core.models import (

@@ -21,8 +21,8 @@ import numpy as np
 import orjson
 import pandas as pd
 
-from ims_core import gstin as gst
-from ims_core.dates import DateError, parse_period
+from ims_core.gst import gstin as gst
+from ims_core.gst.dates import DateError, parse_period
 from ims_core.ingest.document import DATE_COLUMNS, MONEY, PORTAL_COLUMNS, IngestError, Problem, complete_frame
 from ims_core.ingest.portal_values import (
     NAT,

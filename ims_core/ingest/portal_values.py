@@ -14,10 +14,10 @@ from operator import itemgetter
 import numpy as np
 import pandas as pd
 
-from ims_core import gstin as gst
-from ims_core.dates import DateError, parse_date, parse_period
+from ims_core.gst import gstin as gst
+from ims_core.gst.dates import DateError, parse_date, parse_period
+from ims_core.gst.money import AmountError, to_paise
 from ims_core.ingest.document import Problem
-from ims_core.money import AmountError, to_paise
 
 NAT = np.datetime64("NaT", "ns")
 MONTHS = {m: i for i, m in enumerate(

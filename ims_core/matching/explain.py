@@ -14,14 +14,14 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.engine import Connection, Engine
 
-from ims_core import gstin as gstin_rules
 from ims_core.errors import UserFacingError
+from ims_core.gst import gstin as gstin_rules
+from ims_core.gst.money import format_inr
 from ims_core.matching.engine import Reconciliation, reconcile_detailed
 from ims_core.matching.frames import read_books, read_portal
 from ims_core.matching.normalise import normalise_number
 from ims_core.matching.scoring import Tolerances
 from ims_core.models import MatchResult
-from ims_core.money import format_inr
 
 SHOWN_CANDIDATES = 5
 KIND_WORDS = {"same_number": "same number", "gstin_slip": "same number, other GSTIN of the PAN",

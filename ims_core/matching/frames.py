@@ -16,7 +16,7 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection, Engine
 
-from ims_core.db import json_column_chunks
+from ims_core.db.reads import json_column_chunks
 from ims_core.ingest.document import TAX
 from ims_core.matching.normalise import number_forms
 from ims_core.models import PortalDocument, PurchaseDocument

@@ -9,9 +9,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ims_core.gst.money import format_inr, format_inr_array
 from ims_core.matching.normalise import describe_format_difference
 from ims_core.matching.scoring import FIELDS
-from ims_core.money import format_inr, format_inr_array
 
 SEPARATOR = "; "
 _TEXT = np.dtypes.StringDType()

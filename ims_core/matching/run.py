@@ -24,10 +24,10 @@ from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
 from ims_core import audit, clock
-from ims_core.dates import DateError, parse_period, period_bounds, period_key
-from ims_core.db import nullable_ids
+from ims_core.db.reads import nullable_ids
 from ims_core.errors import UserFacingError
 from ims_core.forking import in_child, own_connections
+from ims_core.gst.dates import DateError, parse_period, period_bounds, period_key
 from ims_core.matching import parallel
 from ims_core.matching.engine import STATUSES, reconcile_frames
 from ims_core.matching.frames import read_books, read_portal

@@ -7,7 +7,7 @@ import datetime as dt
 from sqlalchemy import insert
 from sqlalchemy.engine import Engine
 
-from ims_core.dates import financial_year, period_key
+from ims_core.gst.dates import financial_year, period_key
 from ims_core.models import MatchResult, PortalDocument, Recipient, ReconciliationRun
 
 RECIPIENT = "29AAFCC9980M1ZR"

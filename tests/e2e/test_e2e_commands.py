@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from bot.blocks.home import OPEN_MISMATCHES
 from bot.blocks.records import DETAILS
-from ims_core.bot_models import ChannelSubscription, DecisionMessageRef, DigestMessage
+from ims_core.models import ChannelSubscription, DecisionMessageRef, DigestMessage
 
 from .conftest import ASHA, CHANNEL, OUTSIDER, BotUnderTest
 from .seed import RECIPIENT, seed

@@ -12,8 +12,7 @@ from sqlmodel import Session
 from bot.blocks.approvals import APPROVE, DECLINE
 from bot.blocks.modals import REASON_BLOCK, REASON_INPUT
 from bot.blocks.records import ACCEPT, PENDING, REJECT
-from ims_core.decision_models import AuditEvent, ImsDecision
-from ims_core.models import PortalDocument
+from ims_core.models import AuditEvent, ImsDecision, PortalDocument
 
 from .conftest import ASHA, CHANNEL, OUTSIDER, RAVI, SECRET, BotUnderTest
 from .seed import seed

@@ -12,8 +12,8 @@ from sqlmodel import Session
 from bot.app import build_services
 from bot.scheduler import BotScheduler, claim, run_guarded
 from ims_core import clock
-from ims_core.bot_models import ChannelSubscription, JobRun
 from ims_core.db import build_engine
+from ims_core.models import ChannelSubscription, JobRun
 
 from .conftest import CHANNEL, E2E_TODAY, settings_for
 from .seed import RECIPIENT, seed

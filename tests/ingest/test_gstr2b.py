@@ -14,10 +14,10 @@ from conftest import FIXTURES
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ims_core.gst.money import to_paise
 from ims_core.ingest.document import PORTAL_COLUMNS, IngestError
 from ims_core.ingest.gstr2b import parse_gstr2b, parse_gstr2b_json
 from ims_core.ingest.portal_common import AmountReader
-from ims_core.money import to_paise
 
 EXTERNAL = FIXTURES / "external"
 V3 = EXTERNAL / "gstr2b_api_v3_sample_item-level__india-compliance.json"

@@ -12,7 +12,7 @@ import pytest
 from conftest import FIXTURES
 from openpyxl import Workbook
 
-from ims_core.gstin import state_code
+from ims_core.gst.gstin import state_code
 from ims_core.ingest.document import PORTAL_COLUMNS, IngestError
 from ims_core.ingest.gstr2b_excel import parse_gstr2b_excel
 

@@ -138,7 +138,7 @@ def test_large_imports_rebuild_every_index(engine, month, monkeypatch):
     """The bulk path drops and rebuilds indexes on SQLite; afterwards they are all there again."""
     from sqlalchemy import inspect
 
-    from ims_core.ingest import bulk_write
+    from ims_core.db import bulk_write
 
     before = {i["name"] for i in inspect(engine).get_indexes("purchase_document")}
     monkeypatch.setattr(bulk_write, "REBUILD_INDEXES_FROM", 10)

@@ -5,17 +5,17 @@ from __future__ import annotations
 
 import pandas as pd
 from sqlalchemy import inspect
+from support.matching import S1, S1_SISTER, book, frame, insert_documents, portal
 
-from ims_core import exports
-from ims_core.exports import export_reconciliation
 from ims_core.matching import run as run_module
 from ims_core.matching.frames import prepare, prepare_both
 from ims_core.matching.normalise import normalise_number, number_forms
 from ims_core.matching.run import run_reconciliation
 from ims_core.matching.scoring import Tolerances
 from ims_core.models import MatchResult
+from ims_core.reports import export as exports
+from ims_core.reports.export import export_reconciliation
 
-from .helpers import S1, S1_SISTER, book, frame, insert_documents, portal
 from .test_run import stored
 
 

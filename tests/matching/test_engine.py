@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import pandas as pd
+from support.matching import R2, S1, S1_SISTER, book, frame, portal
 
 from ims_core.matching.engine import RESULT_COLUMNS, reconcile_frames
 from ims_core.matching.scoring import Tolerances
-
-from .helpers import R2, S1, S1_SISTER, book, frame, portal
 
 
 def run(books: list[dict], portals: list[dict], **tolerances: int) -> pd.DataFrame:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from support.matching import S1, S1_SISTER, book, insert_documents, portal
+
 from ims_core.matching.explain import explain
 from ims_core.matching.run import run_reconciliation
 from ims_core.matching.scoring import Tolerances
-
-from .helpers import S1, S1_SISTER, book, insert_documents, portal
 
 
 def test_paired_document_story(engine):

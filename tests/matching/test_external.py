@@ -24,12 +24,11 @@ from decimal import Decimal
 import pandas as pd
 import pytest
 from conftest import FIXTURES
+from support.matching import book, frame, portal
 
+from ims_core.gst.money import to_paise
 from ims_core.matching.engine import reconcile_frames
 from ims_core.matching.scoring import Tolerances
-from ims_core.money import to_paise
-
-from .helpers import book, frame, portal
 
 EXTERNAL = FIXTURES / "external"
 COMPANY, SUPPLIER, DATE = "24AAQCA8719H1ZC", "24AABCR6898M1ZN", "2023-12-11"

@@ -8,14 +8,13 @@ import numpy as np
 import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support.matching import S1, S1_SISTER, book, insert_documents, portal
 
+from ims_core.gst.money import format_inr, format_inr_array
 from ims_core.matching import normalise
 from ims_core.matching.frames import read_books, read_portal
 from ims_core.matching.normalise import _NON_ALNUM, _normalise_one, _normalise_rules, _patterns, fused_texts
 from ims_core.matching.reasons import date_reason, date_reasons, money_reason, money_reasons
-from ims_core.money import format_inr, format_inr_array
-
-from .helpers import S1, S1_SISTER, book, insert_documents, portal
 
 AMOUNTS = st.one_of(st.integers(-10**12, 10**12), st.integers(-2**63, 2**63 - 1),
                     st.sampled_from([0, 1, -1, 99, 100, -100, 99_999, 100_000, 9_999_999, 10_000_000,
@@ -104,7 +103,8 @@ def test_sqlite_json_read_equals_the_driver_read(tmp_path, monkeypatch):
     same rows, for the whole table and for one recipient, chunk boundaries included."""
     from sqlalchemy import select
 
-    from ims_core.db import build_engine, migrate
+    from ims_core.db import build_engine
+    from ims_core.db.schema import migrate
     from ims_core.ingest.books import parse_books
     from ims_core.ingest.gstr2b import parse_gstr2b
     from ims_core.ingest.loader import load

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from support.matching_scenario import generate
 
 from ims_core.matching import parallel
 from ims_core.matching.engine import reconcile_frames
 from ims_core.matching.frames import pan_blocks
 from ims_core.matching.scoring import Tolerances
-
-from .scenario import generate
 
 
 @pytest.mark.parametrize("workers", [2, 3])
@@ -68,9 +67,10 @@ def test_small_scopes_stay_in_one_process():
 
 
 def test_a_run_with_workers_stores_the_same_results(engine, monkeypatch):
+    from support.matching import insert_documents
+
     from ims_core.matching.run import run_reconciliation
 
-    from .helpers import insert_documents
     from .test_run import stored
 
     scenario = generate(300, seed=35)
@@ -86,9 +86,10 @@ def test_a_run_with_workers_stores_the_same_results(engine, monkeypatch):
 @pytest.mark.parametrize("period", [None, "052025"])
 def test_books_read_before_the_run_store_the_same_results(engine, monkeypatch, period):
     """``ims run`` reads the books while the GSTR-2B loads and hands them to the run."""
+    from support.matching import insert_documents
+
     from ims_core.matching.run import run_reconciliation, scope_books
 
-    from .helpers import insert_documents
     from .test_run import stored
 
     scenario = generate(300, seed=36)

@@ -8,13 +8,12 @@ import pandas as pd
 import pytest
 from sqlalchemy import func, select
 from sqlmodel import Session
+from support.matching import R1, R2, book, insert_documents, portal
 
 from ims_core.errors import UserFacingError
 from ims_core.matching.run import run_reconciliation
 from ims_core.matching.scoring import Tolerances
 from ims_core.models import MatchResult, ReconciliationRun
-
-from .helpers import R1, R2, book, insert_documents, portal
 
 
 def stored(engine, run_id: int) -> pd.DataFrame:

@@ -5,14 +5,13 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 from sqlalchemy import select
+from support.matching import insert_documents
+from support.matching_scenario import CASES, Scenario, generate
 
 from ims_core.matching.engine import reconcile_frames
 from ims_core.matching.run import run_reconciliation
 from ims_core.matching.scoring import Tolerances
 from ims_core.models import MatchResult
-
-from .helpers import insert_documents
-from .scenario import CASES, Scenario, generate
 
 
 def measure(scenario: Scenario, results: pd.DataFrame) -> dict[str, float]:

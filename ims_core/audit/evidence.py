@@ -1,0 +1,124 @@
+"""The auditor's evidence pack: the audit trail as CSV or XLSX, filtered by period, supplier or document.
+
+Times appear in the user's timezone (IST by default) next to the stored UTC; every row keeps its hash
+and the previous hash so the chain can be re-checked from the file. The XLSX adds a sheet with the
+result of verifying the whole chain when the pack was made.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy import select
+from sqlmodel import Session
+
+from ims_core import audit, clock
+from ims_core.audit import Actor
+from ims_core.errors import UserFacingError
+from ims_core.models import AuditEvent, PortalDocument
+
+COLUMNS = [
+    "event",
+    "time_ist",
+    "time_utc",
+    "kind",
+    "actor",
+    "actor_id",
+    "source",
+    "recipient_gstin",
+    "supplier_gstin",
+    "period",
+    "document_id",
+    "document",
+    "before",
+    "after",
+    "reason",
+    "request_id",
+    "prev_hash",
+    "hash",
+]
+
+
+def events_frame(
+    session: Session,
+    *,
+    period: str | None = None,
+    supplier: str | None = None,
+    document_ids: Sequence[int] | None = None,
+) -> pd.DataFrame:
+    query = select(AuditEvent).order_by(AuditEvent.id)
+    if period:
+        query = query.where(AuditEvent.return_period == period)
+    if supplier:
+        query = query.where(AuditEvent.supplier_gstin == supplier.strip().upper())
+    if document_ids is not None:
+        query = query.where(AuditEvent.document_id.in_(list(document_ids)))
+    events = list(session.execute(query).scalars())
+    doc_ids = {e.document_id for e in events if e.document_id is not None}
+    labels = {}
+    if doc_ids:
+        for doc in session.execute(select(PortalDocument).where(PortalDocument.id.in_(doc_ids))).scalars():
+            labels[doc.id] = f"{doc.source} {doc.doc_type} {doc.doc_number} dated {doc.doc_date:%d-%m-%Y}"
+    rows = [
+        {
+            "event": e.id,
+            "time_ist": clock.local_time(e.occurred_at).strftime("%d-%m-%Y %H:%M:%S"),
+            "time_utc": audit.utc(e.occurred_at).isoformat(timespec="seconds"),
+            "kind": e.kind,
+            "actor": e.actor_name,
+            "actor_id": e.actor_id,
+            "source": e.actor_source,
+            "recipient_gstin": e.recipient_gstin,
+            "supplier_gstin": e.supplier_gstin,
+            "period": e.return_period,
+            "document_id": e.document_id,
+            "document": labels.get(e.document_id, ""),
+            "before": e.before_json or "",
+            "after": e.after_json or "",
+            "reason": e.reason,
+            "request_id": e.request_id,
+            "prev_hash": e.prev_hash,
+            "hash": e.hash,
+        }
+        for e in events
+    ]
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def export_audit(session: Session, path: Path, *, period: str | None = None, supplier: str | None = None,
+                 document_ids: Sequence[int] | None = None, actor: Actor | None = None) -> int:
+    """Write the evidence pack and return the number of events in it. With an ``actor``, the export
+    itself becomes an audit event (after the pack is written, so the pack never contains it)."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        raise UserFacingError(f"{path.name}: the evidence pack is written as .csv or .xlsx")
+    frame = events_frame(session, period=period, supplier=supplier, document_ids=document_ids)
+    if suffix == ".csv":
+        frame.to_csv(path, index=False)
+    else:
+        _write_xlsx(session, path, frame, period=period, supplier=supplier, document_ids=document_ids)
+    if actor is not None:
+        audit.record(session, kind="export", actor=actor, document_id=None, before=None,
+                     after={"export": "audit", "file": path.name, "events": len(frame), "period": period,
+                            "supplier": supplier, "documents": list(document_ids or [])},
+                     supplier_gstin=(supplier or "").strip().upper(), period=period or "")
+    return len(frame)
+
+
+def _write_xlsx(session: Session, path: Path, frame: pd.DataFrame, *, period: str | None,
+                supplier: str | None, document_ids: Sequence[int] | None) -> None:
+    check = audit.verify(session)
+    made = clock.local_now().strftime("%d-%m-%Y %H:%M:%S")
+    filters = ", ".join(f"{k}={v}" for k, v in (("period", period), ("supplier", supplier),
+                                                 ("documents", document_ids)) if v)
+    summary = pd.DataFrame([
+        ("chain intact", "yes" if check.ok else "NO"), ("events checked", check.checked),
+        ("first broken event", check.first_broken or ""), ("problem", check.problem),
+        ("newest hash", check.head_hash), ("pack made (local time)", made), ("filters", filters or "none"),
+    ], columns=["item", "value"])
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        frame.to_excel(writer, sheet_name="events", index=False)
+        summary.to_excel(writer, sheet_name="verification", index=False)

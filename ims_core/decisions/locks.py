@@ -1,0 +1,115 @@
+"""Periods whose GSTR-3B the user has marked filed: after filing, the portal no longer takes actions
+on that period's records (except those kept pending, which carry forward), so neither do we.
+
+GSTR-3B is filed in sequence, so a lock on a period also closes every earlier period.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from ims_core import audit, clock
+from ims_core.audit import Actor
+from ims_core.decisions.errors import ActionRefused
+from ims_core.errors import UserFacingError
+from ims_core.gst.dates import DateError, parse_period, period_key
+from ims_core.models import ImsDecision, PeriodLock
+
+
+def _latest_lock(session: Session, recipient_gstin: str, period: str) -> PeriodLock | None:
+    if len(period) != 6:
+        return None
+    return (
+        session.execute(
+            select(PeriodLock)
+            .where(PeriodLock.recipient_gstin == recipient_gstin, PeriodLock.period_key >= period_key(period))
+            .order_by(PeriodLock.period_key)
+        )
+        .scalars()
+        .first()
+    )
+
+
+def is_filed(session: Session, recipient_gstin: str, period: str) -> bool:
+    return _latest_lock(session, recipient_gstin, period) is not None
+
+
+def filed_lock_for(session: Session, doc: object) -> str:
+    """Words naming the filed period that closes ``doc``'s period, or "" when it is open."""
+    lock = _latest_lock(session, doc.recipient_gstin, doc.return_period)
+    if lock is None:
+        return ""
+    when = clock.local_time(lock.filed_at)
+    return f"{lock.period} (marked filed by {lock.filed_by_name or lock.filed_by_id} on {when:%d-%m-%Y})"
+
+
+def filed_periods(session: Session, recipient_gstin: str) -> list[str]:
+    return list(
+        session.execute(
+            select(PeriodLock.period)
+            .where(PeriodLock.recipient_gstin == recipient_gstin)
+            .order_by(PeriodLock.period_key)
+        ).scalars()
+    )
+
+
+def mark_period_filed(
+    session: Session, *, recipient_gstin: str, period: str, actor: Actor, request_id: str = ""
+) -> None:
+    """Lock ``period`` for ``recipient_gstin`` (the caller commits). Refused when it is already
+    locked, or while rejections of its records still wait for a second approver."""
+    try:
+        period = parse_period(period)
+    except DateError as exc:
+        raise UserFacingError(str(exc)) from None
+    existing = (
+        session.execute(
+            select(PeriodLock).where(
+                PeriodLock.recipient_gstin == recipient_gstin, PeriodLock.period == period
+            )
+        )
+        .scalars()
+        .first()
+    )
+    if existing is not None:
+        when = clock.local_time(existing.filed_at)
+        raise ActionRefused(
+            f"GSTR-3B for {period} of {recipient_gstin} is already marked filed "
+            f"(by {existing.filed_by_name} on {when:%d-%m-%Y})."
+        )
+    waiting = session.execute(
+        select(func.count())
+        .select_from(ImsDecision)
+        .where(
+            ImsDecision.recipient_gstin == recipient_gstin,
+            ImsDecision.requested_action != "",
+            ImsDecision.return_period == period,
+        )
+    ).scalar_one()
+    if waiting:
+        raise ActionRefused(
+            f"{waiting} rejection(s) in {period} are still waiting for approval; approve or "
+            "decline them before marking the period filed."
+        )
+    lock = PeriodLock(
+        recipient_gstin=recipient_gstin,
+        period=period,
+        period_key=period_key(period),
+        filed_at=clock.now(),
+        filed_by_id=actor.id,
+        filed_by_name=actor.name,
+    )
+    session.add(lock)
+    session.flush()
+    audit.record(
+        session,
+        kind="period_filed",
+        actor=actor,
+        document_id=None,
+        before=None,
+        after={"period": period, "filed": True},
+        recipient_gstin=recipient_gstin,
+        period=period,
+        request_id=request_id,
+    )

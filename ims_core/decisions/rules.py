@@ -1,0 +1,224 @@
+"""The portal's rules for IMS actions (DOMAIN.md §3), as pure functions of a record and its context.
+
+:func:`refusal` returns ``None`` when an action is allowed, else the reason in words a user
+understands. Nothing here touches the database: ``actions.py`` gathers the context (the record, its
+original if it is an amendment, the current decisions, the filed periods) and writes the outcome.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from ims_core.gst.due_dates import pending_credit_note_limit, section_16_4_limit
+from ims_core.gst.money import format_inr
+
+ACTION_CODES = {"accept": "A", "reject": "R", "pending": "P", "reset": "N"}
+STATE_WORDS = {"A": "accepted", "R": "rejected", "P": "pending", "N": "no action", "": "no action"}
+REDUCTION_MODES = ("full", "partial", "nil")
+HEADS = ("igst", "cgst", "sgst", "cess")
+OCT_2025 = 202510  # period key from which the October 2025 changes apply (prospective, by period)
+AMENDMENT_SECTIONS = {"b2ba", "b2bcna", "b2bdna", "ecoma", "impga", "impgseza"}
+
+
+@dataclass
+class ItcReduction:
+    """How much ITC the recipient reduces when accepting a credit note (October 2025 onwards)."""
+
+    mode: str  # "full" | "partial" | "nil"
+    igst_paise: int | None = None
+    cgst_paise: int | None = None
+    sgst_paise: int | None = None
+    cess_paise: int | None = None
+
+    def declared(self) -> dict[str, int | None]:
+        return {head: getattr(self, f"{head}_paise") for head in HEADS}
+
+
+@dataclass(frozen=True)
+class RuleContext:
+    """Everything the rules look at for one decision on one IMS record."""
+
+    doc: object  # PortalDocument (or a row with the same attributes)
+    current: str  # the record's effective action now: A, R, P or N
+    original: object | None = None  # the document an amendment amends, when it is in the data
+    original_action: str = "N"
+    original_period_filed: bool = False
+    filed_lock: str = ""  # "102025 by Asha on 18-11-2025" when a filed period closes this record
+    today: dt.date = dt.date.min
+    filing_frequency: str = "monthly"
+    state_code: str = ""
+    require_remarks_for_reduced_itc: bool = True
+
+
+def describe(doc: object) -> str:
+    """``CRN CN-7 from 27AHQPA7588L1ZJ (period 102025)``: how a user recognises a record."""
+    return f"{doc.doc_type} {doc.doc_number} from {doc.supplier_gstin} (period {doc.return_period})"
+
+
+def tax_paise(doc: object) -> int:
+    return sum(int(getattr(doc, f"{head}_paise") or 0) for head in HEADS)
+
+
+def is_amendment(doc: object) -> bool:
+    return doc.section in AMENDMENT_SECTIONS or bool(doc.original_doc_number)
+
+
+def is_import(doc: object) -> bool:
+    return doc.doc_type == "BOE" or doc.section.startswith("impg")
+
+
+def period_key_of(doc: object) -> int:
+    period = doc.return_period or ""
+    return int(period[2:]) * 100 + int(period[:2]) if len(period) == 6 else 0
+
+
+def amendment_direction(doc: object, original: object | None) -> str | None:
+    """``up`` or ``down`` by tax (then taxable value); None when the original is unknown."""
+    if original is None:
+        return None
+    mine, theirs = (tax_paise(doc), doc.taxable_paise), (tax_paise(original), original.taxable_paise)
+    if mine == theirs:
+        return "same"
+    return "up" if mine > theirs else "down"
+
+
+def reduction_applies(ctx: RuleContext) -> bool:
+    """From October 2025, accepting a credit note, an upward credit-note amendment, or a downward
+    invoice/debit-note amendment asks how much ITC is reduced."""
+    doc = ctx.doc
+    if period_key_of(doc) < OCT_2025:
+        return False
+    if doc.doc_type == "CRN":
+        return not is_amendment(doc) or amendment_direction(doc, ctx.original) in ("up", None)
+    if doc.doc_type in ("INV", "DBN") and is_amendment(doc):
+        return amendment_direction(doc, ctx.original) == "down"
+    return False
+
+
+def refusal(
+    action: str, ctx: RuleContext, *, reduction: ItcReduction | None = None, reason: str = ""
+) -> str | None:
+    """Why ``action`` (A, R, P or N) may not be taken on ``ctx.doc``; None when it may."""
+    doc = ctx.doc
+    if ctx.filed_lock and ctx.current != "P":
+        return (
+            f"{describe(doc)} can no longer be changed: GSTR-3B for {ctx.filed_lock} is marked filed. "
+            "A wrongly decided record can now be corrected only by the supplier re-reporting it."
+        )
+    if action == "R" and is_import(doc):
+        return (
+            f"{describe(doc)} is a bill of entry for imports: the portal allows only Accept or Pending on it."
+        )
+    if action == "P":
+        why = _pending_refusal(ctx)
+        if why:
+            return why
+    if action != "N":
+        why = _amendment_order_refusal(ctx)
+        if why:
+            return why
+    if reduction is not None:
+        return _reduction_refusal(action, ctx, reduction, reason)
+    return None
+
+
+def _pending_refusal(ctx: RuleContext) -> str | None:
+    doc = ctx.doc
+    if doc.pending_action_blocked is True:
+        return f"The portal does not allow Pending on {describe(doc)} (it marks Pending as blocked)."
+    if doc.pending_action_blocked is False:
+        return None  # the portal's own flag says pending is open: trust it over our fallback rules
+    direction = amendment_direction(doc, ctx.original)
+    amended = is_amendment(doc)
+    credit_case = False
+    if doc.doc_type == "CRN":
+        if not amended:
+            credit_case = True
+        elif direction is None:
+            return (
+                f"Pending on {describe(doc)} cannot be checked: it amends credit note "
+                f"{doc.original_doc_number}, which is not in the data. Import the latest IMS file "
+                "(it carries the portal's own Pending flag) and try again."
+            )
+        else:
+            credit_case = direction == "up" or (direction == "down" and ctx.original_action == "R")
+    if credit_case:
+        if period_key_of(doc) < OCT_2025:
+            return (
+                f"Pending is not allowed on {describe(doc)}: before the October 2025 period the portal "
+                "does not let credit notes of this kind be kept pending."
+            )
+        limit = pending_credit_note_limit(
+            doc.return_period, filing_frequency=ctx.filing_frequency, state_code=ctx.state_code
+        )
+        if ctx.today > limit:
+            return (
+                f"Pending is no longer possible on {describe(doc)}: a credit note may stay pending for "
+                f"one tax period only, which ended on {limit:%d-%m-%Y}. Accept or reject it."
+            )
+        return None
+    if (
+        doc.doc_type in ("INV", "DBN")
+        and amended
+        and direction == "down"
+        and ctx.original_action in ("A", "N")
+        and ctx.original_period_filed
+    ):
+        return (
+            f"Pending is not allowed on {describe(doc)}: it lowers an invoice that was accepted and "
+            "whose GSTR-3B is filed. Accept or reject it."
+        )
+    if doc.doc_type in ("INV", "DBN") and ctx.today > section_16_4_limit(doc.fy):
+        return (
+            f"Pending is pointless on {describe(doc)}: the Section 16(4) time limit for its ITC "
+            f"passed on {section_16_4_limit(doc.fy):%d-%m-%Y}."
+        )
+    return None
+
+
+def _amendment_order_refusal(ctx: RuleContext) -> str | None:
+    doc, original = ctx.doc, ctx.original
+    if original is None or not is_amendment(doc) or original.return_period == doc.return_period:
+        return None
+    if ctx.original_action == "P" or not ctx.original_period_filed:
+        return (
+            f"Act on the original {original.doc_type} {original.doc_number} (period "
+            f"{original.return_period}) first and file that period's GSTR-3B: the portal takes an "
+            f"amendment only after its original, when they fall in different periods."
+        )
+    return None
+
+
+def _reduction_refusal(action: str, ctx: RuleContext, reduction: ItcReduction, reason: str) -> str | None:
+    doc = ctx.doc
+    if action != "A":
+        return "An ITC-reduction choice goes with Accept only."
+    if not reduction_applies(ctx):
+        return (
+            f"{describe(doc)} takes no ITC-reduction choice: it applies to credit notes (and to "
+            "amendments that lower an invoice or debit note) from the October 2025 period."
+        )
+    if reduction.mode not in REDUCTION_MODES:
+        return f"ITC reduction '{reduction.mode}' is not one of full, partial or nil."
+    declared = reduction.declared()
+    if reduction.mode != "partial":
+        if any(value is not None for value in declared.values()):
+            return f"Amounts are declared only with a partial ITC reduction, not with '{reduction.mode}'."
+    else:
+        if all(value is None for value in declared.values()):
+            return "A partial ITC reduction needs the amount reduced for at least one tax head."
+        for head, value in declared.items():
+            if value is None:
+                continue
+            limit = int(getattr(doc, f"{head}_paise") or 0)
+            if value < 0:
+                return f"The declared {head.upper()} reduction cannot be negative ({format_inr(value)})."
+            if value > limit:
+                return (
+                    f"The declared {head.upper()} reduction {format_inr(value)} is more than the "
+                    f"note's {head.upper()} of {format_inr(limit)}."
+                )
+    if reduction.mode in ("partial", "nil") and ctx.require_remarks_for_reduced_itc and not reason.strip():
+        return f"Give a reason (remarks) for a {reduction.mode} ITC reduction."
+    return None

@@ -1,0 +1,76 @@
+"""Statutory dates: GSTR-3B due dates (monthly and QRMP), Section 16(4), Rule 37 and Rule 37A.
+
+Kept free of database access so the action rules and the deadline report share one definition of
+every date. The QRMP state split is a small data table here, overridable through the
+``IMS_QRMP_22ND_STATES`` setting because the notification that fixes it has been amended before.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ims_core.gst.dates import next_period
+from ims_core.settings import get_settings
+
+# QRMP filers' quarterly GSTR-3B: the 22nd for states in the first group (mostly western and southern
+# states and UTs), the 24th for everyone else (northern and eastern states and UTs). State codes.
+QRMP_22ND_STATES = frozenset(
+    {"22", "23", "24", "25", "26", "27", "29", "30", "31", "32", "33", "34", "35", "36", "37", "97"}
+)
+QRMP_LATER_DAY, QRMP_EARLIER_DAY = 24, 22
+RULE_37_DAYS = 180
+
+
+def qrmp_22nd_states() -> frozenset[str]:
+    configured = get_settings().ims_qrmp_22nd_states.strip()
+    if not configured:
+        return QRMP_22ND_STATES
+    return frozenset(code.strip().zfill(2) for code in configured.split(",") if code.strip())
+
+
+def quarter_end_period(period: str) -> str:
+    """The last month of the April-March quarter a period belongs to (QRMP files once a quarter)."""
+    month, year = int(period[:2]), int(period[2:])
+    end_month = ((month - 1) // 3) * 3 + 3
+    return f"{end_month:02d}{year}"
+
+
+def gstr3b_due_date(period: str, *, filing_frequency: str = "monthly", state_code: str = "") -> dt.date:
+    """When the GSTR-3B covering ``period`` is due.
+
+    Monthly filers: the 20th (configurable) of the month after the period. QRMP filers file one
+    return per quarter, due on the 22nd or the 24th of the month after the quarter, depending on the
+    state of registration.
+    """
+    if filing_frequency.lower() == "qrmp":
+        following = next_period(quarter_end_period(period))
+        day = QRMP_EARLIER_DAY if state_code in qrmp_22nd_states() else QRMP_LATER_DAY
+    else:
+        following = next_period(period)
+        day = get_settings().ims_gstr3b_due_day
+    return dt.date(int(following[2:]), int(following[:2]), day)
+
+
+def section_16_4_limit(fy: int) -> dt.date:
+    """Section 16(4): ITC on a document can be taken no later than 30 November after the end of the
+    April-March financial year it belongs to (the earlier annual-return cut-off is not modelled)."""
+    return dt.date(fy + 1, 11, 30)
+
+
+def rule_37_due(doc_date: dt.date) -> dt.date:
+    """Rule 37: a supplier not paid within 180 days of the invoice date means reversing the ITC."""
+    return doc_date + dt.timedelta(days=RULE_37_DAYS)
+
+
+def rule_37a_dates(fy: int) -> tuple[dt.date, dt.date]:
+    """Rule 37A: if the supplier has not filed GSTR-3B for the period by 30 September after the
+    financial year, the recipient reverses that ITC by 30 November (and re-avails once they file)."""
+    return dt.date(fy + 1, 9, 30), dt.date(fy + 1, 11, 30)
+
+
+def pending_credit_note_limit(
+    period: str, *, filing_frequency: str = "monthly", state_code: str = ""
+) -> dt.date:
+    """From the October 2025 period a credit note may stay pending for one tax period only: until
+    the GSTR-3B due date of the period after its own."""
+    return gstr3b_due_date(next_period(period), filing_frequency=filing_frequency, state_code=state_code)

@@ -1,0 +1,133 @@
+"""What a digest tells a finance team, read from the database: the reconciliation's counts, the ITC
+figures, the deadlines coming up, and the records that need a decision, largest first.
+
+The bot draws it as Block Kit (``bot.blocks.digest``) and posts it; ``ims digest --dry-run`` and the
+demo print :func:`render_text`. The figures are the ones ``ims itc`` and ``ims deadlines`` show.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sqlmodel import Session
+
+from ims_core import itc
+from ims_core.gst.dates import period_label
+from ims_core.gst.money import format_inr
+from ims_core.models.vocabulary import status_label
+from ims_core.reports.worklist import (
+    StatusCount,
+    WorkItem,
+    latest_period,
+    needing_decision,
+    recipients,
+    status_counts,
+)
+
+MAX_RECORDS = 40
+DEADLINE_HORIZON_DAYS = 45
+
+
+@dataclass(frozen=True)
+class ItcFigures:
+    """Claimable (GSTR-3B 4C, net), blocked (pending or not reported) and at-risk ITC, in paise."""
+
+    claimable_paise: int
+    blocked_paise: int
+    at_risk_paise: int
+
+
+@dataclass(frozen=True)
+class DeadlineLine:
+    due: dt.date
+    title: str
+
+
+@dataclass
+class DigestData:
+    """Everything a digest shows, already read from the database."""
+
+    day: dt.date
+    recipients: list[str]
+    period: str | None
+    counts: list[StatusCount]
+    itc: ItcFigures | None
+    deadlines: list[DeadlineLine]
+    records: list[WorkItem]
+    open_total: int
+    open_tax_paise: int
+    notes: list[str] = field(default_factory=list)
+
+
+def collect(
+    session: Session, *, day: dt.date, gstins: Sequence[str] | None = None, max_records: int = MAX_RECORDS
+) -> DigestData:
+    """Read everything one digest shows, for the given recipients (default: all of them)."""
+    scope = list(gstins) if gstins else recipients(session)
+    period = latest_period(session, scope)
+    page = needing_decision(session, recipients=scope, limit=max_records)
+    return DigestData(
+        day=day,
+        recipients=scope,
+        period=period,
+        counts=status_counts(session, recipients=scope, period=period),
+        itc=itc_figures(session, scope, period, day),
+        deadlines=deadline_lines(session, scope, day),
+        records=list(page.items),
+        open_total=page.total,
+        open_tax_paise=page.total_tax_paise,
+    )
+
+
+def itc_figures(session: Session, gstins: Sequence[str], period: str | None,
+                today: dt.date | None = None) -> ItcFigures | None:
+    """The ITC figures summed over the registrations; None without a period."""
+    if not period or not gstins:
+        return None
+    claimable = blocked = at_risk = 0
+    for gstin in gstins:
+        position = itc.itc_position(session, recipient_gstin=gstin, period=period, today=today)
+        claimable += position.table_4()["4C"].total
+        blocked += position.blocked.total
+        at_risk += position.at_risk.heads.total
+    return ItcFigures(claimable, blocked, at_risk)
+
+
+def deadline_lines(
+    session: Session, gstins: Sequence[str], today: dt.date, horizon_days: int = DEADLINE_HORIZON_DAYS
+) -> list[DeadlineLine]:
+    """Deadlines due within the horizon (or overdue by less than it), soonest first, without repeats."""
+    since, until = today - dt.timedelta(days=horizon_days), today + dt.timedelta(days=horizon_days)
+    seen: dict[tuple[dt.date, str], DeadlineLine] = {}
+    for gstin in gstins:
+        for deadline in itc.deadlines(session, recipient_gstin=gstin, today=today):
+            if since <= deadline.due <= until:
+                title = deadline.title if len(gstins) == 1 else f"{deadline.title} ({gstin})"
+                seen.setdefault((deadline.due, deadline.title), DeadlineLine(deadline.due, title))
+    return sorted(seen.values(), key=lambda d: (d.due, d.title))
+
+
+def render_text(data: DigestData) -> str:
+    """The digest as plain text (``ims digest --dry-run``, the demo)."""
+    lines = [
+        f"GST digest {data.day:%d %b %Y} · {', '.join(data.recipients) or 'no registrations'} · "
+        f"period {period_label(data.period) if data.period else '-'}"
+    ]
+    for c in data.counts:
+        lines.append(f"  {status_label(c.status):<22} {c.count:>6}  {format_inr(c.tax_paise):>18}")
+    if data.itc:
+        lines.append(
+            f"ITC claimable {format_inr(data.itc.claimable_paise)}"
+            f" · blocked {format_inr(data.itc.blocked_paise)} · at risk {format_inr(data.itc.at_risk_paise)}"
+        )
+    for d in data.deadlines:
+        lines.append(f"due {d.due:%d %b %Y}: {d.title}")
+    lines.append(f"{data.open_total} record(s) need a decision, {format_inr(data.open_tax_paise)} tax")
+    for item in data.records:
+        lines.append(
+            f"  {format_inr(item.tax_paise):>16}  {item.supplier_gstin}  {item.doc_type} {item.doc_number}"
+            f"  {item.doc_date:%d-%m-%Y}  {status_label(item.status)}"
+        )
+    return "\n".join(lines)

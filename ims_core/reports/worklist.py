@@ -1,0 +1,405 @@
+"""What needs a person: the current reconciliation's records that want a decision, counts, vendors.
+
+The bot's digests, slash commands and App Home read these; the rules about *which* records need a
+decision live here, not in Slack listeners. "Current" means, for each recipient and return period, the
+rows of the newest reconciliation run that covered it: re-running a reconciliation replaces its answer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy.sql import Select
+from sqlmodel import Session
+
+from ims_core import clock
+from ims_core.models import ImsDecision, MatchResult, PortalDocument, Recipient, Supplier
+
+# Statuses whose portal record a person should look at before the 14th; ``matched`` records are
+# fine as deemed-accepted and ``missing_in_portal`` has nothing on the portal to act on.
+NEEDS_DECISION = ("mismatch", "probable", "missing_in_books", "duplicate")
+DECIDED_CODES = ("A", "R", "P")
+STATUS_ORDER = (
+    "matched",
+    "manual",
+    "probable",
+    "mismatch",
+    "missing_in_books",
+    "missing_in_portal",
+    "duplicate",
+)
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    """One portal record with its current reconciliation verdict."""
+
+    portal_document_id: int
+    recipient_gstin: str
+    supplier_gstin: str
+    supplier_name: str
+    doc_type: str
+    doc_number: str
+    doc_date: dt.date
+    return_period: str
+    taxable_paise: int
+    tax_paise: int
+    status: str
+    reasons: str
+    recommended_action: str
+    pending_action_blocked: bool | None
+    source: str
+
+
+@dataclass(frozen=True)
+class WorkPage:
+    items: list[WorkItem]
+    total: int
+    total_tax_paise: int
+
+
+@dataclass(frozen=True)
+class StatusCount:
+    status: str
+    count: int
+    tax_paise: int
+
+
+@dataclass(frozen=True)
+class VendorMatch:
+    gstin: str
+    name: str
+    score: float
+    open_items: int
+    open_tax_paise: int
+
+
+def _current_runs() -> Select:
+    """Newest run per (recipient, return period) among the stored match results."""
+    return select(
+        MatchResult.recipient_gstin, MatchResult.return_period, func.max(MatchResult.run_id).label("run_id")
+    ).group_by(MatchResult.recipient_gstin, MatchResult.return_period)
+
+
+def _current_results(recipients: Sequence[str] | None, period: str | None):  # noqa: ANN202
+    runs = _current_runs()
+    if recipients:
+        runs = runs.where(MatchResult.recipient_gstin.in_(list(recipients)))
+    if period:
+        runs = runs.where(MatchResult.return_period == period)
+    runs = runs.subquery("current_runs")
+    join = and_(
+        MatchResult.run_id == runs.c.run_id,
+        MatchResult.recipient_gstin == runs.c.recipient_gstin,
+        MatchResult.return_period == runs.c.return_period,
+    )
+    return runs, join
+
+
+# IMS records carry no trade name; the supplier register has the one GSTR-2B or the books gave.
+_SUPPLIER_NAME = func.coalesce(
+    func.nullif(PortalDocument.supplier_name, ""),
+    select(Supplier.name).where(Supplier.gstin == PortalDocument.supplier_gstin).scalar_subquery(),
+    "",
+).label("supplier_name")
+
+_ITEM_COLUMNS = (
+    PortalDocument.id,
+    PortalDocument.recipient_gstin,
+    PortalDocument.supplier_gstin,
+    _SUPPLIER_NAME,
+    PortalDocument.doc_type,
+    PortalDocument.doc_number,
+    PortalDocument.doc_date,
+    PortalDocument.return_period,
+    PortalDocument.taxable_paise,
+    MatchResult.tax_paise,
+    MatchResult.status,
+    MatchResult.reasons,
+    MatchResult.recommended_action,
+    PortalDocument.pending_action_blocked,
+    PortalDocument.source,
+)
+
+
+def _item(row) -> WorkItem:  # noqa: ANN001 - a result row of _ITEM_COLUMNS
+    return WorkItem(*row)
+
+
+def needing_decision(
+    session: Session,
+    *,
+    recipients: Sequence[str] | None = None,
+    period: str | None = None,
+    statuses: Sequence[str] = NEEDS_DECISION,
+    suppliers: Sequence[str] | None = None,
+    exclude: Iterable[int] = (),
+    undecided_only: bool = True,
+    limit: int = 20,
+    offset: int = 0,
+) -> WorkPage:
+    """Portal records of the current reconciliation that want a decision, most tax first.
+
+    ``undecided_only`` leaves out records the action engine already holds a decision for.
+    """
+    runs, join = _current_results(recipients, period)
+    base = (
+        select(*_ITEM_COLUMNS)
+        .select_from(MatchResult)
+        .join(runs, join)
+        .join(PortalDocument, PortalDocument.id == MatchResult.portal_document_id)
+        .where(MatchResult.status.in_(list(statuses)))
+    )
+    if suppliers:
+        base = base.where(MatchResult.supplier_gstin.in_(list(suppliers)))
+    excluded = list(exclude)
+    if excluded:
+        base = base.where(PortalDocument.id.not_in(excluded))
+    if undecided_only:
+        base = base.where(_undecided(PortalDocument.id))
+    listed = base.subquery("listed")
+    totals = session.execute(select(func.count(), func.coalesce(func.sum(listed.c.tax_paise), 0))).one()
+    rows = session.execute(
+        base.order_by(MatchResult.tax_paise.desc(), PortalDocument.id).limit(limit).offset(offset)
+    ).all()
+    return WorkPage(items=[_item(r) for r in rows], total=int(totals[0]), total_tax_paise=int(totals[1]))
+
+
+def _undecided(document_id):  # noqa: ANN001, ANN202 - a column expression
+    """True where the action engine holds no decision (nor a rejection awaiting approval)."""
+    return ~exists().where(
+        ImsDecision.portal_document_id == document_id,
+        or_(ImsDecision.action.in_(DECIDED_CODES), ImsDecision.requested_action != ""),
+    )
+
+
+def items_by_id(session: Session, portal_document_ids: Iterable[int]) -> dict[int, WorkItem]:
+    """The current verdict for specific portal records (re-rendering a posted message)."""
+    ids = sorted(set(portal_document_ids))
+    if not ids:
+        return {}
+    newest = (
+        select(MatchResult.portal_document_id, func.max(MatchResult.id).label("result_id"))
+        .where(MatchResult.portal_document_id.in_(ids))
+        .group_by(MatchResult.portal_document_id)
+        .subquery("newest")
+    )
+    rows = session.execute(
+        select(*_ITEM_COLUMNS)
+        .select_from(PortalDocument)
+        .join(newest, newest.c.portal_document_id == PortalDocument.id)
+        .join(MatchResult, MatchResult.id == newest.c.result_id)
+    ).all()
+    return {r[0]: _item(r) for r in rows}
+
+
+def status_counts(
+    session: Session, *, recipients: Sequence[str] | None = None, period: str | None = None
+) -> list[StatusCount]:
+    """Counts and tax per status in the current reconciliation, in the vocabulary's order."""
+    runs, join = _current_results(recipients, period)
+    rows = session.execute(
+        select(MatchResult.status, func.count(), func.coalesce(func.sum(MatchResult.tax_paise), 0))
+        .select_from(MatchResult)
+        .join(runs, join)
+        .group_by(MatchResult.status)
+    ).all()
+    found = {status: StatusCount(status, int(n), int(tax)) for status, n, tax in rows}
+    ordered = [found.pop(s) for s in STATUS_ORDER if s in found]
+    return ordered + sorted(found.values(), key=lambda c: c.status)
+
+
+def recipients(session: Session) -> list[str]:
+    """Every recipient GSTIN the database knows, registered or seen in portal data."""
+    known = set(session.execute(select(Recipient.gstin)).scalars())
+    known |= set(session.execute(select(MatchResult.recipient_gstin).distinct()).scalars())
+    return sorted(g for g in known if g)
+
+
+def latest_period(session: Session, recipients: Sequence[str] | None = None) -> str | None:
+    """The newest return period that has reconciliation results (``MMYYYY``), if any."""
+    query = select(MatchResult.return_period).distinct()
+    if recipients:
+        query = query.where(MatchResult.recipient_gstin.in_(list(recipients)))
+    periods = [p for p in session.execute(query).scalars() if p and len(p) == 6]
+    return max(periods, key=lambda p: (p[2:], p[:2])) if periods else None
+
+
+_GSTIN_LIKE = re.compile(r"^[0-9]{2}[A-Z0-9]{1,13}$")
+
+
+def find_vendors(
+    session: Session, query: str, *, limit: int = 5, min_score: float = 70.0
+) -> list[VendorMatch]:
+    """Suppliers by GSTIN (or its start) or by name, tolerant of typos in the name."""
+    text = query.strip()
+    if not text:
+        return []
+    names = _supplier_names(session)
+    if _GSTIN_LIKE.match(text.upper()):
+        hits = [(g, n, 100.0) for g, n in names.items() if g.startswith(text.upper())]
+    else:
+        by_name: dict[str, list[str]] = {}
+        for gstin, name in names.items():
+            if name:
+                by_name.setdefault(name, []).append(gstin)
+        found = process.extract(
+            text, list(by_name), scorer=fuzz.WRatio, processor=_fold, limit=limit, score_cutoff=min_score
+        )
+        hits = [(g, name, float(score)) for name, score, _ in found for g in by_name[name]]
+    hits = sorted(hits, key=lambda h: (-h[2], h[1], h[0]))[:limit]
+    open_figures = _open_figures(session, [g for g, _, _ in hits])
+    return [VendorMatch(g, n, s, *open_figures.get(g, (0, 0))) for g, n, s in hits]
+
+
+def _fold(text: str) -> str:
+    return re.sub(r"[^a-z0-9 ]", "", text.lower().replace("pvt", "private").replace("ltd", "limited"))
+
+
+def _supplier_names(session: Session) -> dict[str, str]:
+    names = dict(session.execute(select(Supplier.gstin, Supplier.name)).all())
+    portal = session.execute(
+        select(PortalDocument.supplier_gstin, func.max(PortalDocument.supplier_name)).group_by(
+            PortalDocument.supplier_gstin
+        )
+    ).all()
+    for gstin, name in portal:
+        if not names.get(gstin):
+            names[gstin] = name or ""
+    return names
+
+
+def _open_figures(session: Session, gstins: list[str]) -> dict[str, tuple[int, int]]:
+    if not gstins:
+        return {}
+    runs, join = _current_results(None, None)
+    rows = session.execute(
+        select(MatchResult.supplier_gstin, func.count(), func.coalesce(func.sum(MatchResult.tax_paise), 0))
+        .select_from(MatchResult)
+        .join(runs, join)
+        .where(MatchResult.supplier_gstin.in_(gstins), MatchResult.status.in_(NEEDS_DECISION))
+        .group_by(MatchResult.supplier_gstin)
+    ).all()
+    return {g: (int(n), int(t)) for g, n, t in rows}
+
+
+_SEPARATORS = ("-", "/", " ", ".", "_", "\\")
+
+
+def _number_key(number: str) -> str:
+    return re.sub(r"[^A-Z0-9]", "", number.upper()).lstrip("0")
+
+
+def find_documents(session: Session, number: str, *, limit: int = 5) -> list[WorkItem]:
+    """Portal records whose number is ``number`` up to case, separators and leading zeros."""
+    key = _number_key(number)
+    if not key:
+        return []
+    folded = func.upper(PortalDocument.doc_number)
+    for separator in _SEPARATORS:
+        folded = func.replace(folded, separator, "")
+    candidates = session.execute(
+        select(PortalDocument.id, PortalDocument.doc_number)
+        .where(func.ltrim(folded, "0") == key)
+        .order_by(PortalDocument.id)
+        .limit(limit * 4)
+    ).all()
+    ids = [i for i, n in candidates if _number_key(n) == key][:limit]
+    found = items_by_id(session, ids)
+    return [found[i] for i in ids if i in found]
+
+
+def needs_itc_reduction_choice(session: Session, portal_document_id: int) -> bool:
+    """Whether accepting this record asks how much ITC is reduced (credit notes, from Oct 2025)."""
+    from ims_core.decisions.errors import ActionRefused
+    from ims_core.decisions.rules import reduction_applies
+    from ims_core.decisions.store import resolve_ims_document, rule_context
+
+    try:
+        doc = resolve_ims_document(session, portal_document_id)
+    except ActionRefused:
+        return False
+    row = (
+        session.execute(select(ImsDecision).where(ImsDecision.portal_document_id == doc.id)).scalars().first()
+    )
+    return reduction_applies(rule_context(session, doc, row, clock.today()))
+
+
+def explain_story(session: Session, portal_document_id: int) -> str:
+    """The matching engine's story of a record (``ims explain``); the stored verdict if it cannot
+    be told again (e.g. the document was re-imported under another number since)."""
+    from ims_core.errors import UserFacingError
+    from ims_core.matching.explain import explain
+
+    doc = session.get(PortalDocument, portal_document_id)
+    if doc is None:
+        return ""
+    try:
+        return explain(session.get_bind(), doc.supplier_gstin, doc.doc_number)
+    except UserFacingError as exc:
+        return f"{stored_verdict(session, portal_document_id)}\n({exc})".strip()
+
+
+def stored_verdict(session: Session, portal_document_id: int) -> str:
+    """The newest stored result for a record: verdict, reasons, and the nearest miss."""
+    result = (
+        session.execute(
+            select(MatchResult)
+            .where(MatchResult.portal_document_id == portal_document_id)
+            .order_by(MatchResult.id.desc())
+            .limit(1)
+        )
+        .scalars()
+        .first()
+    )
+    if result is None:
+        return ""
+    lines = [f"Status: {result.status} (score {result.score:.2f}, run {result.run_id})"]
+    lines += [f"- {reason.strip()}" for reason in result.reasons.split(";") if reason.strip()]
+    if result.purchase_document_id is None and result.nearest_note:
+        lines.append(f"Nearest book entry: {result.nearest_note}")
+    if result.recommended_action:
+        action = _ACTION_WORDS.get(result.recommended_action, result.recommended_action)
+        lines.append(f"Suggested action: {action}")
+    return "\n".join(lines)
+
+
+_ACTION_WORDS = {"A": "Accept", "R": "Reject", "P": "Pending"}
+
+
+GSTR2B_DAY = 14
+REMINDER_LEAD_DAYS = 2
+
+
+def reminder_due(session: Session, gstins: Sequence[str], today: dt.date) -> tuple[str, str, str] | None:
+    """The reminder to send today, as (kind, title, return period), or None.
+
+    The day before the 14th: GSTR-2B is generated from IMS actions; up to two days before the
+    GSTR-3B due date of the previous period (monthly 20th, QRMP 22nd/24th by state).
+    """
+    from ims_core.gst.dates import period_of
+    from ims_core.gst.due_dates import gstr3b_due_date
+
+    previous = period_of(today.replace(day=1) - dt.timedelta(days=1))
+    label = f"{int(previous[:2]):02d}/{previous[2:]}"
+    if today.day == GSTR2B_DAY - 1:
+        return "gstr2b", f"GSTR-2B for {label} is generated tomorrow from your IMS actions", previous
+    registered = {
+        r.gstin: r
+        for r in session.execute(select(Recipient).where(Recipient.gstin.in_(list(gstins)))).scalars()
+    }
+    for gstin in gstins:
+        recipient = registered.get(gstin)
+        due = gstr3b_due_date(
+            previous,
+            filing_frequency=recipient.filing_frequency if recipient else "monthly",
+            state_code=(recipient.state_code if recipient and recipient.state_code else gstin[:2]),
+        )
+        if 0 < (due - today).days <= REMINDER_LEAD_DAYS:
+            return "gstr3b", f"GSTR-3B for {label} is due on {due:%d %b}", previous
+    return None

@@ -1,0 +1,309 @@
+"""The life of a supplier follow-up: drafted, sent (or marked sent, or failed), closed.
+
+Moves allowed (sending itself lives in ``ims_core.followup_send``)::
+
+    drafted ──send──▶ sent            drafted/failed ──mark_sent──▶ marked_sent
+    drafted ──send fails──▶ failed ──send──▶ sent
+    any open ──documents fixed──▶ closed (resolved)     drafted/failed ──new draft──▶ closed (superseded)
+    any open ──close──▶ closed (manual)
+
+The escalation level follows the supplier's history: 1 (first request), 2 (reminder) or 3 (final
+notice) = 1 + the follow-ups that reached the supplier since the last one closed as resolved, at most
+3. A follow-up closes itself when a newer reconciliation shows every document it asked about as
+``matched`` (or ``manual``): :func:`close_resolved`, to be called after each reconciliation and before
+a digest. :func:`due_for_digest` lists the open ones whose cadence has run out. Every draft, edit,
+send, failure and closing lands in the audit trail.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import func, select, update
+from sqlmodel import Session
+
+from ims_core import clock
+from ims_core.audit import SYSTEM, Actor, record, utc
+from ims_core.errors import UserFacingError
+from ims_core.gst import gstin as gstin_rules
+from ims_core.models import FollowUp, FollowUpItem, MatchResult
+from ims_core.models.suppliers import CLOSED, DRAFTED, FAILED, MARKED_SENT, SENT
+from ims_core.settings import get_settings
+from ims_core.suppliers.contacts import contact_for
+from ims_core.suppliers.drafts import LEVELS, company_name, documents_needing_action, need_by, render
+from ims_core.suppliers.scorecard import supplier_names
+
+OPEN = (DRAFTED, SENT, MARKED_SENT, FAILED)
+SENDABLE = (DRAFTED, FAILED)
+RESOLVED_STATUSES = ("matched", "manual")
+_ITEM_FIELDS = ("purchase_document_id", "portal_document_id", "problem", "recipient_gstin", "return_period",
+                "doc_type", "doc_number", "doc_date", "taxable_paise", "tax_paise", "invoice_value_paise",
+                "itc_held_paise", "what_is_wrong", "what_we_need")
+
+
+@dataclass(frozen=True)
+class ClosedFollowUp:
+    """A follow-up :func:`close_resolved` just closed, and what to say in its Slack thread if it has one."""
+
+    followup_id: int
+    supplier_gstin: str
+    supplier_name: str
+    documents: int
+    slack_channel: str
+    slack_ts: str
+    text: str
+
+
+@dataclass(frozen=True)
+class DueFollowUp:
+    """An open follow-up back in the digest: sent long enough ago without a fix, or failed to send."""
+
+    followup_id: int
+    supplier_gstin: str
+    supplier_name: str
+    status: str
+    level: int
+    next_level: int
+    sent_at_local: dt.datetime | None
+    days_waiting: int
+    open_documents: int
+    itc_held_paise: int
+    slack_channel: str
+    slack_ts: str
+
+
+def supplier_gstin(text: str) -> str:
+    """A GSTIN as typed, upper-cased and checked for shape (portal GSTINs may fail the check digit)."""
+    value = gstin_rules.normalise(text)
+    if not gstin_rules.has_valid_shape(value):
+        raise UserFacingError(f"'{text}' is not a GSTIN (expected 15 characters such as 27AHQPA7588L1ZJ)")
+    return value
+
+
+def _since_last_resolved(session: Session, gstin: str):  # noqa: ANN202 - a where clause
+    last = session.execute(select(func.max(FollowUp.id)).where(
+        FollowUp.supplier_gstin == gstin, FollowUp.closed_reason == "resolved")).scalar() or 0
+    return (FollowUp.supplier_gstin == gstin) & (FollowUp.id > last) & FollowUp.sent_at.is_not(None)
+
+
+def escalation_level(session: Session, supplier_gstin: str) -> int:
+    """1 + follow-ups that reached the supplier since the last resolved one, capped at the final notice."""
+    reached = session.execute(select(func.count()).select_from(FollowUp)
+                              .where(_since_last_resolved(session, supplier_gstin))).scalar()
+    return min(max(LEVELS), 1 + int(reached))
+
+
+def _previous_requests(session: Session, gstin: str) -> list[dt.date]:
+    sent = session.execute(select(FollowUp.sent_at).where(_since_last_resolved(session, gstin))
+                           .order_by(FollowUp.id)).scalars()
+    return [clock.local_time(moment).date() for moment in sent]
+
+
+def audit(session: Session, kind: str, followup: FollowUp, actor: Actor, *, before: dict | None,
+          after: dict | None, reason: str = "") -> None:
+    """One follow-up event in the audit trail (supplier-level: no single portal document)."""
+    record(session, kind=kind, actor=actor, document_id=None, before=before, after=after, reason=reason,
+           recipient_gstin=followup.recipient_gstin, supplier_gstin=followup.supplier_gstin)
+
+
+def state(followup: FollowUp) -> dict:
+    return {"followup_id": followup.id, "status": followup.status, "level": followup.level,
+            "attempts": followup.attempts}
+
+
+def draft(session: Session, gstin: str, *, actor: Actor, today: dt.date | None = None) -> FollowUp:
+    """Draft a follow-up for every document the supplier must fix, at the level its history calls for.
+
+    An unsent draft (or a failed send) for the same supplier is superseded: one open draft at a time.
+    """
+    gstin = supplier_gstin(gstin)
+    asks = documents_needing_action(session, gstin)
+    if not asks:
+        raise UserFacingError(f"nothing to ask supplier {gstin} about: the current reconciliation has no "
+                              "document of theirs missing or reported differently")
+    today = today or clock.today()
+    for old in session.execute(select(FollowUp).where(FollowUp.supplier_gstin == gstin,
+                                                      FollowUp.status.in_(SENDABLE))).scalars():
+        before = state(old)
+        old.status, old.closed_reason, old.closed_at = CLOSED, "superseded", clock.now()
+        audit(session, "followup_superseded", old, actor, before=before, after=state(old))
+    level = escalation_level(session, gstin)
+    contact = contact_for(session, gstin)
+    name = supplier_names(session, [gstin]).get(gstin, "") or (contact.name if contact else "")
+    due = need_by(session, asks, today)
+    text = render(level, supplier_name=name, supplier_gstin=gstin,
+                  contact_name=contact.name if contact else "",
+                  company=company_name(session, asks), asks=asks, need_by_date=due,
+                  previous_requests=_previous_requests(session, gstin))
+    followup = FollowUp(supplier_gstin=gstin, recipient_gstin=asks[0].recipient_gstin, level=level,
+                        status=DRAFTED, subject=text.subject, body=text.body, chat_text=text.chat_text,
+                        itc_held_paise=sum(a.itc_held_paise for a in asks), need_by=due,
+                        created_at=clock.now(), created_by=actor.name or actor.id,
+                        slack_channel=contact.slack_channel if contact else "")
+    session.add(followup)
+    session.flush()
+    for ask in asks:
+        session.add(FollowUpItem(followup_id=followup.id, **{k: getattr(ask, k) for k in _ITEM_FIELDS}))
+    session.flush()
+    audit(session, "followup_drafted", followup, actor, before=None,
+          after={**state(followup), "documents": len(asks), "itc_held_paise": followup.itc_held_paise,
+                 "need_by": due.isoformat() if due else None, "subject": followup.subject})
+    return followup
+
+
+def get(session: Session, followup_id: int) -> FollowUp:
+    followup = session.get(FollowUp, followup_id)
+    if followup is None:
+        raise UserFacingError(f"there is no follow-up #{followup_id}")
+    return followup
+
+
+def latest(session: Session, gstin: str, *, open_only: bool = True) -> FollowUp | None:
+    """The supplier's newest follow-up (open ones only, by default)."""
+    query = select(FollowUp).where(FollowUp.supplier_gstin == supplier_gstin(gstin))
+    if open_only:
+        query = query.where(FollowUp.status.in_(OPEN))
+    return session.execute(query.order_by(FollowUp.id.desc()).limit(1)).scalars().first()
+
+
+def items(session: Session, followup_id: int) -> list[FollowUpItem]:
+    return list(session.execute(select(FollowUpItem).where(FollowUpItem.followup_id == followup_id)
+                                .order_by(FollowUpItem.id)).scalars())
+
+
+def edit(session: Session, followup_id: int, *, subject: str, body: str, chat_text: str,
+         actor: Actor) -> FollowUp:
+    """Keep a person's changes to a draft (the Slack modal); only unsent drafts can change."""
+    followup = get(session, followup_id)
+    if followup.status not in SENDABLE:
+        raise UserFacingError(f"follow-up #{followup_id} is {followup.status.replace('_', ' ')}; "
+                              "it can no longer be edited")
+    if not subject.strip() or not body.strip():
+        raise UserFacingError("a follow-up needs a subject and a message")
+    before = {"subject": followup.subject, "body": followup.body, "chat_text": followup.chat_text}
+    followup.subject, followup.body, followup.chat_text = subject.strip(), body.strip(), chat_text.strip()
+    session.flush()
+    audit(session, "followup_edited", followup, actor, before=before,
+          after={"subject": followup.subject, "body": followup.body, "chat_text": followup.chat_text})
+    return followup
+
+
+def claim(session: Session, followup: FollowUp) -> None:
+    """Compare-and-set on ``attempts``: the caller owns this send, or someone else got there first."""
+    if followup.status not in SENDABLE:
+        raise UserFacingError(f"follow-up #{followup.id} is already {followup.status.replace('_', ' ')}")
+    claimed = session.execute(update(FollowUp).where(
+        FollowUp.id == followup.id, FollowUp.status.in_(SENDABLE), FollowUp.attempts == followup.attempts)
+        .values(attempts=followup.attempts + 1)).rowcount
+    if claimed != 1:
+        raise UserFacingError(f"follow-up #{followup.id} is being sent by someone else; refresh and check")
+    session.refresh(followup)
+
+
+def mark_sent(session: Session, followup_id: int, *, actor: Actor, note: str = "") -> FollowUp:
+    """The user sent it another way (phone, portal, WhatsApp): it counts for escalation all the same."""
+    followup = get(session, followup_id)
+    claim(session, followup)
+    before = state(followup)
+    followup.status, followup.sent_at, followup.sent_via = MARKED_SENT, clock.now(), "other"
+    followup.sent_by, followup.sent_to = actor.name or actor.id, note
+    session.flush()
+    audit(session, "followup_marked_sent", followup, actor, before=before, after=state(followup), reason=note)
+    return followup
+
+
+def attach_thread(session: Session, followup_id: int, *, channel: str, ts: str) -> None:
+    """Remember the Slack message the follow-up lives in, so closing it can reply in that thread."""
+    followup = get(session, followup_id)
+    followup.slack_channel, followup.slack_ts = channel, ts
+    session.flush()
+
+
+def close(session: Session, followup_id: int, *, actor: Actor, reason: str = "") -> FollowUp:
+    """Close by hand (the supplier answered some other way, or the matter is dropped)."""
+    followup = get(session, followup_id)
+    if followup.status == CLOSED:
+        raise UserFacingError(f"follow-up #{followup_id} is already closed")
+    before = state(followup)
+    followup.status, followup.closed_reason, followup.closed_at = CLOSED, "manual", clock.now()
+    session.flush()
+    audit(session, "followup_closed", followup, actor, before=before, after=state(followup), reason=reason)
+    return followup
+
+
+def _newest_status(session: Session, column: object, ids: list[int]) -> dict[int, str]:
+    """Per document, the status of its newest match result (the latest reconciliation's word on it)."""
+    if not ids:
+        return {}
+    newest = (select(column.label("doc"), func.max(MatchResult.id).label("result_id"))
+              .where(column.in_(ids)).group_by(column).subquery())
+    return dict(session.execute(select(newest.c.doc, MatchResult.status)
+                                .join(MatchResult, MatchResult.id == newest.c.result_id)).all())
+
+
+def close_resolved(session: Session, *, now: dt.datetime | None = None) -> list[ClosedFollowUp]:
+    """Resolve the items a newer reconciliation shows fixed; close follow-ups with nothing left open."""
+    now = utc(now) if now else clock.now()
+    open_items = list(session.execute(
+        select(FollowUpItem).join(FollowUp, FollowUp.id == FollowUpItem.followup_id)
+        .where(FollowUp.status.in_(OPEN), FollowUpItem.resolved_at.is_(None))).scalars())
+    by_book = _newest_status(session, MatchResult.purchase_document_id,
+                             [i.purchase_document_id for i in open_items if i.purchase_document_id])
+    by_portal = _newest_status(session, MatchResult.portal_document_id,
+                               [i.portal_document_id for i in open_items
+                                if i.portal_document_id and not i.purchase_document_id])
+    touched: set[int] = set()
+    for item in open_items:
+        status = (by_book.get(item.purchase_document_id) if item.purchase_document_id
+                  else by_portal.get(item.portal_document_id))
+        if status in RESOLVED_STATUSES:
+            item.resolved_at, item.resolution = now, status
+            touched.add(item.followup_id)
+    session.flush()
+    closed = []
+    for followup_id in sorted(touched):
+        documents = items(session, followup_id)
+        if any(i.resolved_at is None for i in documents):
+            continue
+        followup = get(session, followup_id)
+        before = state(followup)
+        followup.status, followup.closed_reason, followup.closed_at = CLOSED, "resolved", now
+        session.flush()
+        audit(session, "followup_closed", followup, SYSTEM, before=before, after=state(followup),
+              reason="a newer reconciliation shows every document filed or corrected")
+        name = supplier_names(session, [followup.supplier_gstin]).get(followup.supplier_gstin, "")
+        count = len(documents)
+        what = "the document" if count == 1 else f"all {count} documents"
+        text = (f"Resolved: {name or followup.supplier_gstin} has filed or corrected {what} of this "
+                "follow-up; it is closed.")
+        closed.append(ClosedFollowUp(followup_id, followup.supplier_gstin, name, count,
+                                     followup.slack_channel, followup.slack_ts, text))
+    return closed
+
+
+def due_for_digest(session: Session, *, now: dt.datetime | None = None,
+                   cadence_days: int | None = None) -> list[DueFollowUp]:
+    """Open follow-ups the digest should bring back, oldest first: sent (or marked sent) ``cadence_days``
+    or more ago and still unresolved (default: setting ``IMS_FOLLOWUP_CADENCE_DAYS``), and any whose
+    send failed. Read-only: call :func:`close_resolved` first so fixed ones do not come back."""
+    now = utc(now) if now else clock.now()
+    days = get_settings().ims_followup_cadence_days if cadence_days is None else cadence_days
+    cutoff = now - dt.timedelta(days=days)
+    rows = list(session.execute(select(FollowUp).where(FollowUp.status.in_((SENT, MARKED_SENT, FAILED)))
+                                .order_by(FollowUp.sent_at, FollowUp.id)).scalars())
+    names = supplier_names(session, {f.supplier_gstin for f in rows})
+    due = []
+    for f in rows:
+        sent_at = utc(f.sent_at) if f.sent_at else None
+        if f.status != FAILED and (sent_at is None or sent_at > cutoff):
+            continue
+        pending = [i for i in items(session, f.id) if i.resolved_at is None]
+        due.append(DueFollowUp(
+            followup_id=f.id, supplier_gstin=f.supplier_gstin, supplier_name=names.get(f.supplier_gstin, ""),
+            status=f.status, level=f.level, next_level=min(max(LEVELS), f.level + 1),
+            sent_at_local=clock.local_time(sent_at) if sent_at else None,
+            days_waiting=(now - sent_at).days if sent_at else 0, open_documents=len(pending),
+            itc_held_paise=sum(i.itc_held_paise for i in pending), slack_channel=f.slack_channel,
+            slack_ts=f.slack_ts))
+    return due

@@ -1,0 +1,398 @@
+"""Supplier insight: how each supplier's documents reconcile, what ITC they hold up, how they file.
+
+Figures come from the *current* reconciliation (per recipient and return period, the newest run that
+covered it: re-running a reconciliation replaces its answer) and from the portal's own records
+(filing dates, IMS rejections). A supplier is one GSTIN, or one PAN across its state registrations.
+
+The score (0-100, higher is better) is deliberately simple so a user can check it by hand::
+
+    score = 100 - 40 * missing - 30 * mismatched - 20 * late - 10 * rejected
+
+``missing``: share of the supplier's booked ITC (tax on invoices and debit notes in the books) whose
+documents are not on the portal; ``mismatched``: share of that ITC on documents the portal reports
+differently (``mismatch`` or ``probable``); ``late``: share of the documents with a filing date that
+were filed after the GSTR-1 due date; ``rejected``: share of the supplier's portal documents rejected
+in IMS. Each share is 0 when there is nothing to divide by; the result is rounded half up.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.sql import Select
+from sqlmodel import Session
+
+from ims_core import clock
+from ims_core.errors import UserFacingError
+from ims_core.gst import gstin as gstin_rules
+from ims_core.gst.dates import next_period, period_key
+from ims_core.models import ImsDecision, MatchResult, PortalDocument, PurchaseDocument, Supplier
+
+# Statuses whose booked ITC cannot be claimed as booked until the supplier acts
+AT_RISK = ("missing_in_portal", "mismatch", "probable")
+# Document types that carry ITC for the recipient (a credit note reduces it instead)
+CLAIMING_TYPES = ("INV", "DBN")
+WEIGHTS = {"missing": 40, "mismatched": 30, "late": 20, "rejected": 10}
+GSTR1_DUE_DAY, IFF_DUE_DAY = 11, 13
+
+
+@dataclass
+class StatusFigure:
+    count: int = 0
+    tax_paise: int = 0
+
+
+@dataclass
+class PeriodTrend:
+    """One return period of a supplier: documents, what is at risk, and the score for that period."""
+
+    period: str
+    documents: int
+    at_risk_documents: int
+    itc_at_risk_paise: int
+    score: int
+
+
+@dataclass
+class SupplierInsight:
+    """The scorecard of one supplier GSTIN (``key`` = GSTIN) or one PAN (``key`` = PAN)."""
+
+    key: str
+    gstins: list[str]
+    name: str
+    by_status: dict[str, StatusFigure] = field(default_factory=dict)
+    itc_booked_paise: int = 0
+    itc_at_risk_paise: int = 0
+    missing_in_portal: int = 0
+    oldest_missing_days: int | None = None
+    mismatch_reasons: dict[str, int] = field(default_factory=dict)
+    filed_with_date: int = 0
+    filed_late: int = 0
+    worst_delay_days: int = 0
+    gstr3b_not_filed: int = 0
+    gstr1_not_filed: int = 0
+    portal_documents: int = 0
+    rejected: int = 0
+    score: int = 100
+    trend: list[PeriodTrend] = field(default_factory=list)
+
+    @property
+    def documents(self) -> int:
+        return sum(f.count for f in self.by_status.values())
+
+
+@dataclass(frozen=True)
+class _Result:
+    supplier_gstin: str
+    status: str
+    reasons: str
+    return_period: str
+    tax_paise: int
+    book_doc_type: str | None
+    book_doc_date: dt.date | None
+    book_tax_paise: int | None
+
+
+@dataclass(frozen=True)
+class _Portal:
+    supplier_gstin: str
+    key: tuple
+    return_period: str
+    filing_date: dt.date | None
+    supplier_period: str
+    src_form: str
+    filing_status: str
+    gstr3b_filed: str
+    rejected: bool
+
+
+def current_results(query: Select) -> Select:
+    """``query`` (selecting from ``match_result``) narrowed to the current results: per recipient and
+    return period, the rows of the newest run that covered it. What "current" means, in one place."""
+    runs = (
+        select(
+            MatchResult.recipient_gstin,
+            MatchResult.return_period,
+            func.max(MatchResult.run_id).label("run_id"),
+        )
+        .group_by(MatchResult.recipient_gstin, MatchResult.return_period)
+        .subquery("current_runs")
+    )
+    return query.join(
+        runs,
+        and_(
+            MatchResult.run_id == runs.c.run_id,
+            MatchResult.recipient_gstin == runs.c.recipient_gstin,
+            MatchResult.return_period == runs.c.return_period,
+        ),
+    )
+
+
+def _results(session: Session, gstins: Iterable[str] | None) -> list[_Result]:
+    tax = (
+        PurchaseDocument.igst_paise
+        + PurchaseDocument.cgst_paise
+        + PurchaseDocument.sgst_paise
+        + PurchaseDocument.cess_paise
+    )
+    query = select(
+        MatchResult.supplier_gstin,
+        MatchResult.status,
+        MatchResult.reasons,
+        MatchResult.return_period,
+        MatchResult.tax_paise,
+        PurchaseDocument.doc_type,
+        PurchaseDocument.doc_date,
+        tax,
+    ).select_from(MatchResult)
+    query = current_results(query).outerjoin(
+        PurchaseDocument, PurchaseDocument.id == MatchResult.purchase_document_id
+    )
+    if gstins is not None:
+        query = query.where(MatchResult.supplier_gstin.in_(list(gstins)))
+    return [_Result(*row) for row in session.execute(query)]
+
+
+def _portal(session: Session, gstins: Iterable[str] | None) -> list[_Portal]:
+    decided_r = select(ImsDecision.portal_document_id).where(ImsDecision.action == "R")
+    query = select(
+        PortalDocument.supplier_gstin,
+        PortalDocument.doc_type,
+        PortalDocument.doc_number,
+        PortalDocument.fy,
+        PortalDocument.return_period,
+        PortalDocument.supplier_filing_date,
+        PortalDocument.supplier_return_period,
+        PortalDocument.src_form,
+        PortalDocument.supplier_filing_status,
+        PortalDocument.gstr3b_filed,
+        or_(PortalDocument.rejected_in_ims, PortalDocument.id.in_(decided_r)),
+    )
+    if gstins is not None:
+        query = query.where(PortalDocument.supplier_gstin.in_(list(gstins)))
+    merged: dict[tuple, _Portal] = {}
+    for row_values in session.execute(query):
+        g, doc_type, number, fy, period, filed, sup_period, form, status, cfs3b, rejected = row_values
+        key = (g, doc_type, number.upper(), fy)
+        seen = merged.get(key)
+        row = _Portal(
+            g, key, period, filed, sup_period or period, form or "", status or "", cfs3b or "", bool(rejected)
+        )
+        if seen is None:
+            merged[key] = row
+        else:  # the same document from IMS, GSTR-2B and GSTR-2A: keep every fact any copy has
+            merged[key] = _Portal(
+                g,
+                key,
+                seen.return_period or period,
+                seen.filing_date or filed,
+                seen.supplier_period or row.supplier_period,
+                seen.src_form or row.src_form,
+                seen.filing_status or row.filing_status,
+                seen.gstr3b_filed or row.gstr3b_filed,
+                seen.rejected or row.rejected,
+            )
+    return list(merged.values())
+
+
+def gstr1_due_date(supplier_period: str, src_form: str = "") -> dt.date:
+    """GSTR-1 is due on the 11th of the month after the period; an IFF on the 13th."""
+    following = next_period(supplier_period)
+    day = IFF_DUE_DAY if src_form.upper() == "IFF" else GSTR1_DUE_DAY
+    return dt.date(int(following[2:]), int(following[:2]), day)
+
+
+def _share(part: int, whole: int) -> Fraction:
+    return Fraction(part, whole) if whole else Fraction(0)
+
+
+def score_of(*, missing: Fraction, mismatched: Fraction, late: Fraction, rejected: Fraction) -> int:
+    """The module docstring's formula, exact until the final half-up rounding."""
+    value = (
+        100
+        - WEIGHTS["missing"] * missing
+        - WEIGHTS["mismatched"] * mismatched
+        - WEIGHTS["late"] * late
+        - WEIGHTS["rejected"] * rejected
+    )
+    return int(value + Fraction(1, 2)) if value >= 0 else 0
+
+
+def _reason_field(reason: str) -> str:
+    return reason.split(":", 1)[0].strip() if ":" in reason else reason.strip()
+
+
+def _figures(insight: SupplierInsight, results: list[_Result], portal: list[_Portal], today: dt.date) -> None:
+    """Fill ``insight``'s figures (not its trend) from its results and portal documents."""
+    missing_tax = mismatched_tax = booked_tax = booked_docs = missing_docs = mismatched_docs = 0
+    reasons: Counter[str] = Counter()
+    for r in results:
+        figure = insight.by_status.setdefault(r.status, StatusFigure())
+        figure.count += 1
+        figure.tax_paise += int(r.tax_paise or 0)
+        if r.book_doc_type in CLAIMING_TYPES and r.status != "duplicate":
+            tax = int(r.book_tax_paise or 0)
+            booked_tax += tax
+            booked_docs += 1
+            if r.status == "missing_in_portal":
+                missing_tax, missing_docs = missing_tax + tax, missing_docs + 1
+            elif r.status in ("mismatch", "probable"):
+                mismatched_tax, mismatched_docs = mismatched_tax + tax, mismatched_docs + 1
+        if r.status == "missing_in_portal":
+            insight.missing_in_portal += 1
+            if r.book_doc_date is not None:
+                age = (today - r.book_doc_date).days
+                insight.oldest_missing_days = max(insight.oldest_missing_days or 0, age)
+        if r.status in ("mismatch", "probable"):
+            for part in (r.reasons or "").split("; "):
+                if part and "within tolerance" not in part and not part.startswith("portal:"):
+                    reasons[_reason_field(part)] += 1
+    insight.itc_booked_paise = booked_tax
+    insight.itc_at_risk_paise = missing_tax + mismatched_tax
+    insight.mismatch_reasons = dict(reasons.most_common())
+    for p in portal:
+        insight.portal_documents += 1
+        insight.rejected += p.rejected
+        insight.gstr3b_not_filed += p.gstr3b_filed == "N"
+        insight.gstr1_not_filed += p.filing_status.upper() == "N"
+        if p.filing_date is not None and len(p.supplier_period) == 6:
+            insight.filed_with_date += 1
+            delay = (p.filing_date - gstr1_due_date(p.supplier_period, p.src_form)).days
+            if delay > 0:
+                insight.filed_late += 1
+                insight.worst_delay_days = max(insight.worst_delay_days, delay)
+    by_tax = booked_tax > 0
+    insight.score = score_of(
+        missing=_share(missing_tax, booked_tax) if by_tax else _share(missing_docs, booked_docs),
+        mismatched=_share(mismatched_tax, booked_tax) if by_tax else _share(mismatched_docs, booked_docs),
+        late=_share(insight.filed_late, insight.filed_with_date),
+        rejected=_share(insight.rejected, insight.portal_documents),
+    )
+
+
+def _trend(results: list[_Result], portal: list[_Portal], today: dt.date) -> list[PeriodTrend]:
+    periods = {r.return_period for r in results if r.return_period} | {
+        p.return_period for p in portal if p.return_period
+    }
+    trend = []
+    for period in sorted(periods, key=period_key):
+        one = SupplierInsight(key=period, gstins=[], name="")
+        _figures(
+            one,
+            [r for r in results if r.return_period == period],
+            [p for p in portal if p.return_period == period],
+            today,
+        )
+        at_risk = sum(one.by_status.get(s, StatusFigure()).count for s in AT_RISK)
+        trend.append(PeriodTrend(period, one.documents, at_risk, one.itc_at_risk_paise, one.score))
+    return trend
+
+
+def supplier_names(session: Session, gstins: Iterable[str]) -> dict[str, str]:
+    wanted = list(gstins)
+    names = {
+        g: n
+        for g, n in session.execute(select(Supplier.gstin, Supplier.name).where(Supplier.gstin.in_(wanted)))
+        if n
+    }
+    for table in (PurchaseDocument, PortalDocument):
+        missing = [g for g in wanted if g not in names]
+        if not missing:
+            break
+        rows = session.execute(
+            select(table.supplier_gstin, func.max(table.supplier_name))
+            .where(table.supplier_gstin.in_(missing))
+            .group_by(table.supplier_gstin)
+        )
+        names.update({g: n for g, n in rows if n})
+    return names
+
+
+def _build(
+    session: Session,
+    groups: dict[str, list[str]],
+    results: list[_Result],
+    portal: list[_Portal],
+    today: dt.date,
+    with_trend: bool,
+) -> list[SupplierInsight]:
+    names = supplier_names(session, {g for members in groups.values() for g in members})
+    member_of = {g: key for key, members in groups.items() for g in members}
+    by_key_results: dict[str, list[_Result]] = defaultdict(list)
+    by_key_portal: dict[str, list[_Portal]] = defaultdict(list)
+    for r in results:
+        by_key_results[member_of[r.supplier_gstin]].append(r)
+    for p in portal:
+        by_key_portal[member_of[p.supplier_gstin]].append(p)
+    out = []
+    for key, members in groups.items():
+        name = next((names[g] for g in members if names.get(g)), "")
+        insight = SupplierInsight(key=key, gstins=sorted(members), name=name)
+        _figures(insight, by_key_results[key], by_key_portal[key], today)
+        if with_trend:
+            insight.trend = _trend(by_key_results[key], by_key_portal[key], today)
+        out.append(insight)
+    return out
+
+
+def _known_gstins(session: Session) -> set[str]:
+    gstins = set(session.execute(select(MatchResult.supplier_gstin).distinct()).scalars())
+    gstins |= set(session.execute(select(PortalDocument.supplier_gstin).distinct()).scalars())
+    return {g for g in gstins if g}
+
+
+def list_suppliers(
+    session: Session, *, by: str = "gstin", sort: str = "name", today: dt.date | None = None
+) -> list[SupplierInsight]:
+    """Every supplier's scorecard (``by`` ``gstin`` or ``pan``), sorted by name or by ``risk``.
+
+    ``risk`` puts the most ITC at risk first, then the lowest score.
+    """
+    if by not in ("gstin", "pan") or sort not in ("name", "risk", "score"):
+        raise UserFacingError(
+            f"cannot list suppliers by '{by}' sorted by '{sort}' "
+            "(expected by gstin|pan, sort name|risk|score)"
+        )
+    today = today or clock.today()
+    gstins = _known_gstins(session)
+    groups: dict[str, list[str]] = defaultdict(list)
+    for g in gstins:
+        groups[(gstin_rules.pan_of(g) or g) if by == "pan" else g].append(g)
+    insights = _build(session, dict(groups), _results(session, None), _portal(session, None), today, False)
+    if sort == "risk":
+        insights.sort(key=lambda i: (-i.itc_at_risk_paise, i.score, i.key))
+    elif sort == "score":
+        insights.sort(key=lambda i: (i.score, -i.itc_at_risk_paise, i.key))
+    else:
+        insights.sort(key=lambda i: (i.name.lower() or "~", i.key))
+    return insights
+
+
+def supplier_insight(session: Session, gstin_or_pan: str, *, today: dt.date | None = None) -> SupplierInsight:
+    """One supplier's scorecard with its trend: a GSTIN alone, or every GSTIN of a PAN."""
+    text = gstin_rules.normalise(gstin_or_pan)
+    today = today or clock.today()
+    known = _known_gstins(session)
+    if gstin_rules.PAN_PATTERN.match(text):
+        members = sorted(g for g in known if gstin_rules.pan_of(g) == text)
+    else:
+        members = [text] if text in known else []
+    if not members:
+        raise UserFacingError(
+            f"no documents from supplier {text or gstin_or_pan}: check the GSTIN or PAN, "
+            "or import and reconcile first"
+        )
+    return _build(
+        session, {text: members}, _results(session, members), _portal(session, members), today, True
+    )[0]
+
+
+def other_registrations(session: Session, gstin: str) -> list[str]:
+    """The supplier's other GSTINs (same PAN, other states) that appear in the data."""
+    pan = gstin_rules.pan_of(gstin)
+    return sorted(g for g in _known_gstins(session) if g != gstin and gstin_rules.pan_of(g) == pan)

@@ -1,0 +1,1 @@
+"""What tests of several packages share: documents to insert, sample months, an SMTP server."""
