@@ -146,7 +146,8 @@ _STATUS_WORDS = {"P": "processed", "PE": "processed with errors", "ER": "refused
 
 
 def _print_preview(preview) -> None:  # noqa: ANN001 - a PushPreview
-    table = Table(title=f"Decisions not yet on the portal for {preview.gstin}")
+    console.print(f"Decisions not yet on the portal for {preview.gstin}:")
+    table = Table()
     table.add_column("action")
     table.add_column("records", justify="right")
     for action, word in (("A", "accept"), ("R", "reject"), ("P", "pending"), ("N", "reset to no action")):

@@ -24,7 +24,12 @@ class NotConfigured(PortalError):
 
 
 class LoginNeeded(PortalError):
-    """No usable session: someone must run ``ims portal login`` (with a new OTP)."""
+    """No usable session: someone must run ``ims portal login`` (with a new OTP). ``gstin`` and
+    ``username`` name the session, when known, so that the bot can say who must log in again."""
+
+    def __init__(self, message: str, code: str = "", *, gstin: str = "", username: str = "") -> None:
+        super().__init__(message, code)
+        self.gstin, self.username = gstin, username
 
 
 class WrongOtp(PortalError):

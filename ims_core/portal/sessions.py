@@ -132,7 +132,8 @@ def open_session(engine: Engine, transport: Transport, box: SecretBox, gstin: st
     row = _row(engine, gstin)
     if row is None or row.state != "active":
         raise LoginNeeded(f"no portal session for {gstin}{_who(row)}: log in with "
-                          f"`ims portal login {gstin} --username NAME`", "no session")
+                          f"`ims portal login {gstin} --username NAME`", "no session", gstin=gstin,
+                          username=row.username if row else "")
     now = clock.now()
     if _aware(row.expires_at) <= now:
         end_session(engine, gstin, "expired", "expired by the clock")
@@ -156,7 +157,8 @@ def open_session(engine: Engine, transport: Transport, box: SecretBox, gstin: st
 def session_lost(gstin: str, username: str, why: str) -> LoginNeeded:
     """The error that says who must log in again, and how."""
     return LoginNeeded(f"{why}: {username or 'the portal user'} must log in again with a new OTP: "
-                       f"`ims portal login {gstin} --username {username or 'NAME'}`", "session expired")
+                       f"`ims portal login {gstin} --username {username or 'NAME'}`", "session expired",
+                       gstin=gstin, username=username)
 
 
 def logout(engine: Engine, transport: Transport, box: SecretBox, gstin: str, actor: Actor) -> bool:

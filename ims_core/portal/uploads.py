@@ -19,6 +19,7 @@ from sqlmodel import Session
 
 from ims_core import clock
 from ims_core.decisions.save_request import SaveRequests
+from ims_core.errors import UserFacingError
 from ims_core.models import ImsDecision, PortalDocument
 
 NUMBER_KEYS = ("inum", "nt_num", "ntnum", "boenum", "docnum")  # where a row or a report names the document
@@ -110,7 +111,11 @@ def _items(session: Session, requests: SaveRequests) -> dict[tuple[str, str, str
         for decision_id, section, stin, number, supplier_period, period in rows:
             item = Item(decision_id, signatures[decision_id], section, stin, number,
                         supplier_period or period)
-            found[(section, stin, number, item.rtnprd)] = item
+            key = (section, stin, number, item.rtnprd)
+            if key in found:  # the portal could not tell the two apart in its answer either
+                raise UserFacingError(f"two IMS records in {section} are {stin}/{number} of {item.rtnprd}: "
+                                      "pull IMS again before pushing")
+            found[key] = item
     return found
 
 

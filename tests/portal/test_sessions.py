@@ -54,6 +54,7 @@ def test_a_session_at_its_end_says_who_must_log_in_again(portal_env, engine, gsp
     assert str(caught.value) == (
         "the session expired at 12-11-2025 18:00: deccan_fin must log in again with a new OTP: "
         "`ims portal login 29AAFCC9980M1ZR --username deccan_fin`")
+    assert (caught.value.gstin, caught.value.username) == (RECIPIENT, USERNAME)  # for the bot to name
     assert _row(engine).state == "expired" and _row(engine).secrets == ""
 
 
