@@ -48,6 +48,7 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "vendor": ("vendors",),
     "followup": ("vendors",),
     "contacts": ("vendors",),
+    "portal": ("portal",),
 }
 AREAS = tuple(dict.fromkeys(area for areas in COMMANDS.values() for area in areas))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from functools import lru_cache
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -40,6 +40,27 @@ class Settings(BaseSettings):
     # final notice says the company will do (company policy, so configurable)
     ims_followup_cadence_days: int = 7
     ims_followup_final_action: str = "reverse the input tax credit on these documents and hold the payment"
+
+    # The GST portal through a GSP (ims_core.portal): the GSP's base URL and the credentials it issued,
+    # GSTN's public key (a PEM or DER file), and the Fernet key sessions are stored encrypted with
+    ims_gsp_url: str = ""
+    ims_gsp_client_id: str = ""
+    ims_gsp_client_secret: SecretStr = SecretStr("")
+    ims_gstn_public_key: str = Field(default="", description="path of GSTN's public certificate or key")
+    ims_secret_key: SecretStr = SecretStr("")
+    # A JSON file overriding the GSP's paths, API versions, headers or IMS sections (ims_core.portal.profile)
+    ims_gsp_profile: str = ""
+    ims_gsp_ip_usr: str = Field(default="127.0.0.1", description="the user IP address GSTN asks for (ip-usr)")
+    ims_gsp_timeout_seconds: float = 60.0
+    # Seconds to wait before each retry of a request the GSP or GSTN could not answer (5xx, timeout)
+    ims_gsp_retry_seconds: str = "2,5,15"
+    # Seconds between looks at an upload's status (and at a large file being prepared): the schedule
+    # india-compliance uses, 2 s up to 12 min, about half an hour in all
+    ims_gsp_poll_seconds: str = "2,3,15,30,60,120,300,600,720"
+    # Uploads above this size are split (some GSPs refuse requests of about 4 MB)
+    ims_gsp_max_request_bytes: int = 3_500_000
+    # A session with less than this left is refreshed before a pull or push
+    ims_gsp_refresh_minutes: int = 30
 
     smtp_host: str = ""
     smtp_port: int = 587

@@ -25,6 +25,7 @@ from ims_core.gst.dates import DateError, parse_period
 from ims_core.gst.money import AmountError, format_inr, to_paise
 from ims_core.itc import deadlines, itc_position
 from ims_core.models import PortalDocument
+from ims_core.portal.outcomes import upload_note
 
 action_app = typer.Typer(help="Decide on IMS records: accept, reject, pending, reset.", no_args_is_help=True)
 period_app = typer.Typer(help="Return periods: mark a period's GSTR-3B filed.", no_args_is_help=True)
@@ -189,6 +190,7 @@ def show(
         target = resolve_reference(session, doc, doc_type=doc_type, period=period, recipient=recipient)
         state = decisions.current_decision(session, target.id)
         label = f"{target.doc_type} {target.doc_number} from {target.supplier_gstin} ({target.return_period})"
+        upload = upload_note(session, state.portal_document_id)
     who = (
         "portal"
         if state.from_portal
@@ -198,6 +200,8 @@ def show(
         f"{label}: {state.action_word} ({who}); version {state.version}"
         + (f"; rejection requested by {state.requested_by}" if state.pending_approval else "")
     )
+    if upload:
+        console.print(upload)
 
 
 @action_app.command("apply-recommended")

@@ -15,11 +15,13 @@ from ims_core.models.documents import (
     Supplier,
 )
 from ims_core.models.messages import ChannelSubscription, DecisionMessageRef, DigestMessage, JobRun
+from ims_core.models.portal import PortalPull, PortalPush, PortalSession
 from ims_core.models.reconciliation import MatchResult, ReconciliationRun
 from ims_core.models.suppliers import FollowUp, FollowUpItem, SupplierContact
 
 __all__ = [
     "AuditEvent", "ChannelSubscription", "DecisionMessageRef", "DigestMessage", "DocumentHistory", "FollowUp",
     "FollowUpItem", "ImportBatch", "ImsDecision", "JobRun", "MatchResult", "PeriodLock", "PortalDocument",
-    "PurchaseDocument", "Recipient", "ReconciliationRun", "Supplier", "SupplierContact",
+    "PortalPull", "PortalPush", "PortalSession", "PurchaseDocument", "Recipient", "ReconciliationRun",
+    "Supplier", "SupplierContact",
 ]

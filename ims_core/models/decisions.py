@@ -17,7 +17,9 @@ class ImsDecision(SQLModel, table=True):
 
     ``action`` is ``A``/``R``/``P``/``N`` (``N`` = set back to No action) or ``""`` before any decision.
     ``exported_signature`` remembers what the last IMS save request told the portal, so the next export
-    carries only what changed since.
+    carries only what changed since. The ``upload_*`` columns hold the portal's answer to the last
+    upload through the connector (``ims_core.portal``): when it took the record, or the code and
+    message with which it refused it (the record then stays un-uploaded).
     """
 
     __tablename__ = "ims_decision"
@@ -46,6 +48,10 @@ class ImsDecision(SQLModel, table=True):
     request_reason: str = ""
     exported_signature: str = ""
     exported_at: dt.datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    uploaded_at: dt.datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    upload_reference_id: str = Field(default="", max_length=64)
+    upload_error_code: str = Field(default="", max_length=20)
+    upload_error_message: str = ""
 
 
 class PeriodLock(SQLModel, table=True):
