@@ -260,3 +260,30 @@ def test_a_declined_rejection_reopens_the_record_everywhere(bot: BotUnderTest, e
 
     wait_until(lambda: "Rejection declined" in latest(request.response["ts"]))
     wait_until(lambda: '"ims_accept"' in latest(ts))
+
+
+def test_a_digest_posted_after_a_declined_rejection_carries_the_current_version(
+    bot: BotUnderTest, engine
+):
+    """The record is undecided again but at version 2: its buttons must say so, or the next click
+    would lose the compare-and-set to nobody."""
+    ids = seed(engine, count=1, statuses=("mismatch",), tax_scale=20_000_000)
+    ts, _ = post_digest(bot)
+    bot.click(REJECT, f"{ids[0]}:0", ts=ts)
+    view = bot.slack.wait_for("views.open")[0].args["view"]
+    bot.submit(view, {REASON_BLOCK: {REASON_INPUT: {"type": "plain_text_input", "value": "not ours"}}})
+    request = bot.slack.wait_for("chat.postMessage", 2)[1]
+    bot.click(DECLINE, f"{ids[0]}:1", user=RAVI, ts=request.response["ts"])
+    wait_until(lambda: len(events(engine, "reject_declined")) == 1)
+    wait_until(lambda: any("Rejection declined" in _blocks(c.args) for c in bot.slack.of("chat.update")))
+    wait_until(lambda: '"ims_accept"' in _blocks(bot.slack.of("chat.update")[-1].args))
+    seen = len(bot.slack.of("chat.update"))
+    assert bot.command("digest now")[0] == 200
+    redrawn = bot.slack.wait_for("chat.update", seen + 1)[seen]
+    assert redrawn.args["ts"] == ts
+    buttons = [e for b in redrawn.args["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert {e["value"] for e in buttons} == {f"{ids[0]}:2"}
+    bot.click(ACCEPT, f"{ids[0]}:2", ts=ts)
+    wait_until(lambda: decision_row(engine, ids[0]).action == "A")
+    assert decision_row(engine, ids[0]).version == 3
+    assert [c for c in bot.slack.of("chat.postEphemeral") if "changed by" in c.args["text"]] == []
