@@ -41,8 +41,8 @@ def post_digest(
     *,
     channel_id: str,
     day: dt.date,
+    tz: dt.tzinfo,
     gstins: Sequence[str] | None = None,
-    tz: dt.tzinfo | None = None,
     post_interval: float = 1.0,
     max_records: int = MAX_RECORDS,
 ) -> list[PostedPage]:
@@ -50,7 +50,7 @@ def post_digest(
     with session_scope(engine) as session:
         data = collect(session, day=day, gstins=gstins, max_records=max_records)
         states = decision_states(session, [r.portal_document_id for r in data.records])
-    pages = build_pages(data, states, tz) if tz else build_pages(data, states)
+    pages = build_pages(data, states, tz)
     posted: list[PostedPage] = []
     for number, page in enumerate(pages):
         result = _post_page(client, engine, channel_id, day, number, page, ",".join(data.recipients))

@@ -6,6 +6,7 @@ each is redrawn from current state, so what Slack shows never drifts from what t
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 from collections.abc import Iterable
@@ -36,8 +37,8 @@ def load_rows(session: Session, portal_document_ids: Iterable[int]) -> dict[int,
 
 
 def message_blocks(
-    session: Session, channel_id: str, ts: str, tz
-) -> tuple[str, list[Block] | list[dict]] | None:  # noqa: ANN001
+    session: Session, channel_id: str, ts: str, tz: dt.tzinfo
+) -> tuple[str, list[Block] | list[dict]] | None:
     """The current blocks of one bot message we keep refs for, or None if we know nothing of it."""
     refs = (
         session.execute(
@@ -82,7 +83,7 @@ def refresh(
     client: WebClient,
     session: Session,
     portal_document_id: int,
-    tz,  # noqa: ANN001
+    tz: dt.tzinfo,
     also: Iterable[tuple[str, str]] = (),
 ) -> int:
     """``chat.update`` every known message showing the record; returns how many were updated."""

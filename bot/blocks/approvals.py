@@ -13,7 +13,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.blocks.common import IST, clip, esc
+from bot.blocks.common import clip, esc
 from bot.blocks.records import button_value, decision_line, record_text, requester
 from ims_core.decisions.store import DecisionState
 from ims_core.reports.worklist import WorkItem
@@ -21,7 +21,7 @@ from ims_core.reports.worklist import WorkItem
 APPROVE, DECLINE = "ims_approve_reject", "ims_decline_reject"
 
 
-def approval_blocks(item: WorkItem, state: DecisionState, tz: dt.tzinfo = IST) -> list[Block]:
+def approval_blocks(item: WorkItem, state: DecisionState, tz: dt.tzinfo) -> list[Block]:
     """The request with Approve / Decline while it waits; the outcome once someone answered."""
     blocks: list[Block] = [
         SectionBlock(

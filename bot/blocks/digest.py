@@ -21,7 +21,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.blocks.common import IST, clip, day_label, rupees
+from bot.blocks.common import clip, day_label, rupees
 from bot.blocks.records import record_blocks
 from ims_core.decisions.store import DecisionState
 from ims_core.gst.dates import period_label
@@ -109,7 +109,7 @@ def continuation_head(data: DigestData) -> list[Block]:
     ]
 
 
-def records_blocks(rows: list[tuple[WorkItem, DecisionState]], tz: dt.tzinfo = IST) -> list[Block]:
+def records_blocks(rows: list[tuple[WorkItem, DecisionState]], tz: dt.tzinfo) -> list[Block]:
     """Records drawn from their current state, each after a divider."""
     blocks: list[Block] = []
     for item, decision in rows:
@@ -117,9 +117,7 @@ def records_blocks(rows: list[tuple[WorkItem, DecisionState]], tz: dt.tzinfo = I
     return blocks
 
 
-def build_pages(
-    data: DigestData, states: Mapping[int, DecisionState], tz: dt.tzinfo = IST
-) -> list[Page]:
+def build_pages(data: DigestData, states: Mapping[int, DecisionState], tz: dt.tzinfo) -> list[Page]:
     """Split the digest into pages within Slack's block-count and size limits.
 
     A page is a *head* (the summary on the first page, a "continued" line after) and its records,

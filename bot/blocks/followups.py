@@ -24,7 +24,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.blocks.common import clip, esc, local_time
+from bot.blocks.common import clip, esc, time_label
 from ims_core.gst.money import format_inr
 from ims_core.suppliers.followups import ClosedFollowUp, DueFollowUp
 
@@ -214,7 +214,7 @@ def due_blocks(due: list[DueFollowUp], *, limit: int = 10) -> list[Block]:
     ]
     for d in due[:limit]:
         state = "send failed" if d.status == "failed" else f"waiting {d.days_waiting} days"
-        since = f", sent {local_time(d.sent_at_local)}" if d.sent_at_local else ""
+        since = f", sent {time_label(d.sent_at_local)}" if d.sent_at_local else ""
         line = (
             f"*{esc(d.supplier_name or d.supplier_gstin)}* ({d.supplier_gstin}): {state}{since}; "
             f"{d.open_documents} open, ITC held up {format_inr(d.itc_held_paise)}; next: "

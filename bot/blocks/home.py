@@ -18,7 +18,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.blocks.answers import deadline_blocks, list_blocks
-from bot.blocks.common import IST, clip, local_time, rupees
+from bot.blocks.common import clip, local_time, rupees
 from ims_core.gst.dates import period_label
 from ims_core.models.vocabulary import status_label
 from ims_core.reports.digest import DeadlineLine, ItcFigures
@@ -41,7 +41,7 @@ class HomeData:
     generated_at: dt.datetime
 
 
-def home_view(data: HomeData, tz: dt.tzinfo = IST) -> View:
+def home_view(data: HomeData, tz: dt.tzinfo) -> View:
     role = "You can decide on records." if data.is_approver else "You can read; only approvers decide."
     blocks: list[Block] = [
         HeaderBlock(text="IMS assistant"),

@@ -17,7 +17,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.blocks.common import IST, clip, esc, local_time, rupees, user_ref
+from bot.blocks.common import clip, esc, local_time, rupees, user_ref
 from ims_core.decisions.store import DecisionState
 from ims_core.models.vocabulary import status_label
 from ims_core.reports.worklist import WorkItem
@@ -70,7 +70,7 @@ def requester(state: DecisionState) -> str:
     return person(state.requested_by_id, state.requested_by)
 
 
-def decision_line(state: DecisionState, tz: dt.tzinfo = IST) -> str:
+def decision_line(state: DecisionState, tz: dt.tzinfo) -> str:
     """Who decided what and when, or who asked for a rejection that waits for a second approver."""
     if state.pending_approval:
         return f"⏳ Rejection requested by {requester(state)} · waiting for a second approver"
@@ -92,7 +92,7 @@ def record_buttons(item: WorkItem, state: DecisionState) -> ActionsBlock:
     return ActionsBlock(block_id=f"rec:{item.portal_document_id}", elements=elements)
 
 
-def record_blocks(item: WorkItem, state: DecisionState, tz: dt.tzinfo = IST) -> list[Block]:
+def record_blocks(item: WorkItem, state: DecisionState, tz: dt.tzinfo) -> list[Block]:
     """The record's section, then its buttons (undecided) or a line saying who decided and when."""
     section = SectionBlock(
         block_id=f"doc:{item.portal_document_id}", text=MarkdownTextObject(text=record_text(item))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from zoneinfo import ZoneInfo
 
 from bot.blocks import answers
 from bot.blocks.approvals import APPROVE, DECLINE, approval_blocks
@@ -22,6 +23,8 @@ from bot.blocks.records import parse_button_value, record_blocks
 from ims_core.decisions.store import DecisionState
 from ims_core.reports.digest import DeadlineLine, DigestData, ItcFigures
 from ims_core.reports.worklist import StatusCount, WorkItem
+
+IST = ZoneInfo("Asia/Kolkata")
 
 
 def item(n: int = 7, **changes: object) -> WorkItem:
@@ -51,7 +54,7 @@ def undecided(n: int = 7, version: int = 0) -> DecisionState:
 
 
 def test_open_record_shows_four_buttons_carrying_id_and_version():
-    blocks = [b.to_dict() for b in record_blocks(item(), undecided(version=3))]
+    blocks = [b.to_dict() for b in record_blocks(item(), undecided(version=3), IST)]
     assert blocks[0] == {
         "type": "section",
         "block_id": "doc:7",
@@ -68,7 +71,7 @@ def test_open_record_shows_four_buttons_carrying_id_and_version():
 
 
 def test_pending_button_left_out_when_the_portal_blocks_pending():
-    blocks = [b.to_dict() for b in record_blocks(item(pending_action_blocked=True), undecided())]
+    blocks = [b.to_dict() for b in record_blocks(item(pending_action_blocked=True), undecided(), IST)]
     assert [b["action_id"] for b in blocks[1]["elements"]] == ["ims_accept", "ims_reject", "ims_details"]
 
 
@@ -83,7 +86,7 @@ def test_decided_record_replaces_buttons_with_who_and_when_in_ist():
         decided_at=dt.datetime(2025, 11, 5, 5, 2, tzinfo=dt.UTC),
         from_portal=False,
     )
-    blocks = [b.to_dict() for b in record_blocks(item(), decided)]
+    blocks = [b.to_dict() for b in record_blocks(item(), decided, IST)]
     assert blocks[1] == {
         "type": "context",
         "block_id": "rec:7",
@@ -100,7 +103,7 @@ def test_a_decision_made_outside_slack_names_the_person_instead_of_mentioning():
 
 
 def test_mrkdwn_control_characters_are_escaped():
-    text = record_blocks(item(supplier_name="Sharma <Steel> & Sons"), undecided())[0].to_dict()["text"][
+    text = record_blocks(item(supplier_name="Sharma <Steel> & Sons"), undecided(), IST)[0].to_dict()["text"][
         "text"
     ]
     assert "Sharma &lt;Steel&gt; &amp; Sons" in text
@@ -122,7 +125,8 @@ def digest_data(records: int) -> DigestData:
 
 def test_digest_pages_stay_within_block_and_size_limits_and_keep_every_record_once():
     data = digest_data(60)
-    pages = build_pages(data, {r.portal_document_id: undecided(r.portal_document_id) for r in data.records})
+    states = {r.portal_document_id: undecided(r.portal_document_id) for r in data.records}
+    pages = build_pages(data, states, IST)
     assert len(pages) > 1
     for page in pages:
         blocks = [b.to_dict() for b in page.blocks]
@@ -140,7 +144,7 @@ def test_digest_pages_stay_within_block_and_size_limits_and_keep_every_record_on
 def test_digest_with_nothing_open_says_so_in_one_page():
     data = digest_data(0)
     data.open_total = 0
-    pages = build_pages(data, {})
+    pages = build_pages(data, {}, IST)
     assert len(pages) == 1 and pages[0].document_ids == []
     assert "Nothing needs a decision" in json.dumps([b.to_dict() for b in pages[0].blocks])
 
@@ -173,7 +177,7 @@ def test_approval_request_has_approve_and_decline_until_answered():
         requested_by_id="U0ASHA",
         request_reason="duplicate bill",
     )
-    blocks = [b.to_dict() for b in approval_blocks(item(), waiting)]
+    blocks = [b.to_dict() for b in approval_blocks(item(), waiting, IST)]
     assert [e["action_id"] for e in blocks[-1]["elements"]] == [APPROVE, DECLINE]
     assert "Requested by <@U0ASHA>: “duplicate bill”" in blocks[1]["elements"][0]["text"]
     done = DecisionState(
@@ -187,7 +191,7 @@ def test_approval_request_has_approve_and_decline_until_answered():
         from_portal=False,
     )
     assert (
-        approval_blocks(item(), done)[-1]
+        approval_blocks(item(), done, IST)[-1]
         .to_dict()["elements"][0]["text"]
         .startswith("⛔ Rejected by <@U0ASHA>")
     )
@@ -206,7 +210,7 @@ def test_home_view_is_a_valid_home_tab():
         deadlines=[],
         generated_at=dt.datetime(2025, 11, 5, 5, 0, tzinfo=dt.UTC),
     )
-    view = home_view(data).to_dict()
+    view = home_view(data, IST).to_dict()
     assert view["type"] == "home"
     text = json.dumps(view, ensure_ascii=False)
     assert "only approvers decide" in text and "Oct 2025" in text and "Updated 5 Nov 10:30 IST" in text
@@ -229,3 +233,23 @@ def test_help_names_every_subcommand_and_the_unknown_word():
     ):
         assert f"/ims {word}" in text
     assert "frobnicate" in text
+
+
+def test_no_builder_falls_back_to_a_zone_of_its_own():
+    """Times are shown in the configured IMS_TIMEZONE, which the caller passes: a default zone here
+    would silently show Indian times to a team elsewhere."""
+    import inspect
+    import pkgutil
+    from importlib import import_module
+    from pathlib import Path
+
+    import bot
+    import bot.blocks
+
+    for info in pkgutil.iter_modules(bot.blocks.__path__):
+        module = import_module(f"bot.blocks.{info.name}")
+        for _, function in inspect.getmembers(module, inspect.isfunction):
+            tz = inspect.signature(function).parameters.get("tz")
+            assert tz is None or tz.default is inspect.Parameter.empty, function.__qualname__
+    for path in Path(bot.__file__).parent.rglob("*.py"):
+        assert "Kolkata" not in path.read_text(encoding="utf-8"), path

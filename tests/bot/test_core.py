@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from zoneinfo import ZoneInfo
 
 import pytest
 from e2e.seed import RECIPIENT, seed
@@ -21,6 +22,7 @@ from ims_core.models import DecisionMessageRef, DigestMessage, MatchResult, Reco
 from ims_core.reports.subscriptions import channel_schedules, parse_request, subscribe
 from ims_core.reports.worklist import find_documents, find_vendors, needing_decision, status_counts
 
+IST = ZoneInfo("Asia/Kolkata")
 ASHA = Actor(id="U0ASHA", name="asha", source="slack")
 
 
@@ -132,14 +134,14 @@ def test_digest_pages_are_claimed_so_a_repeat_updates_and_fewer_pages_retire_the
     seed(engine, count=45, statuses=("mismatch",))
     client = WebClient(base_url=slack.url, token="xoxb-t")
     day = dt.date(2025, 11, 5)
-    first = post_digest(client, engine, channel_id="C1", day=day, post_interval=0)
+    first = post_digest(client, engine, channel_id="C1", day=day, tz=IST, post_interval=0)
     assert len(first) > 1 and all(p.created for p in first)
     assert len(slack.of("chat.postMessage")) == len(first)
     with Session(engine) as session:
         for item in needing_decision(session, limit=40).items:
             decide(session, portal_document_id=item.portal_document_id, action="accept", actor=ASHA)
         session.commit()
-    again = post_digest(client, engine, channel_id="C1", day=day, post_interval=0)
+    again = post_digest(client, engine, channel_id="C1", day=day, tz=IST, post_interval=0)
     assert len(again) == 1 and not again[0].created and again[0].ts == first[0].ts
     assert len(slack.of("chat.postMessage")) == len(first)
     retired = [c for c in slack.of("chat.update") if c.args["ts"] == first[-1].ts]
@@ -159,7 +161,7 @@ def test_two_posters_of_the_same_digest_at_once_post_it_once(engine, slack):
     def poster() -> None:
         barrier.wait()
         results.append(
-            post_digest(client, engine, channel_id="C1", day=dt.date(2025, 11, 5), post_interval=0)
+            post_digest(client, engine, channel_id="C1", day=dt.date(2025, 11, 5), tz=IST, post_interval=0)
         )
 
     threads = [threading.Thread(target=poster) for _ in range(2)]
