@@ -16,10 +16,10 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.blocks.common import clip, esc, rupees
+from bot.blocks.figures import itc_section, status_section
 from bot.blocks.records import record_text
 from ims_core.gst.dates import period_label
-from ims_core.models.vocabulary import status_label
-from ims_core.reports.digest import DeadlineLine, ItcFigures
+from ims_core.reports.digest import ItcFigures
 from ims_core.reports.worklist import StatusCount, VendorMatch, WorkItem
 
 HELP_LINES = (
@@ -63,11 +63,10 @@ def summary_blocks(period: str | None, recipients: list[str], counts: list[Statu
             )
         ]
     head = f"Reconciliation · {period_label(period) if period else 'all periods'}"
-    lines = [f"• {status_label(c.status)}: *{c.count}* · {rupees(c.tax_paise)} tax" for c in counts]
     total = sum(c.count for c in counts)
     return [
         HeaderBlock(text=clip(head, 150)),
-        _section("\n".join(lines)),
+        status_section(counts),
         _note(f"{total} record(s) · {', '.join(recipients) or 'all registrations'}"),
     ]
 
@@ -121,23 +120,7 @@ def invoice_blocks(number: str, found: list[tuple[WorkItem, str]]) -> list[Block
 def itc_blocks(period: str | None, figures: ItcFigures | None) -> list[Block]:
     if figures is None:
         return [_section("No ITC position yet: no GSTR-2B or IMS data for this period.")]
-    return [
-        HeaderBlock(text=clip(f"ITC · {period_label(period) if period else 'latest period'}", 150)),
-        SectionBlock(
-            fields=[
-                MarkdownTextObject(text=f"*Claimable*\n{rupees(figures.claimable_paise)}"),
-                MarkdownTextObject(text=f"*Blocked*\n{rupees(figures.blocked_paise)}"),
-                MarkdownTextObject(text=f"*At risk*\n{rupees(figures.at_risk_paise)}"),
-            ]
-        ),
-    ]
-
-
-def deadline_blocks(deadlines: list[DeadlineLine]) -> list[Block]:
-    if not deadlines:
-        return [_section("No deadlines in the coming weeks.")]
-    lines = [f"• *{d.due:%a %d %b %Y}*: {esc(d.title)}" for d in deadlines[:15]]
-    return [_section("*Coming up*\n" + "\n".join(lines))]
+    return [itc_section(figures, f"ITC · {period_label(period) if period else 'latest period'}")]
 
 
 def plain(text: str) -> list[Block]:

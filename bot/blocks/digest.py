@@ -22,14 +22,15 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.blocks.common import clip, day_label, rupees
+from bot.blocks.figures import deadline_section, itc_section, status_section
 from bot.blocks.records import record_blocks
 from ims_core.decisions.store import DecisionState
 from ims_core.gst.dates import period_label
-from ims_core.models.vocabulary import status_label
 from ims_core.reports.digest import DigestData
 from ims_core.reports.worklist import WorkItem
 
 MAX_BLOCKS = 50
+DEADLINES_SHOWN = 6
 MAX_BLOCK_CHARS = 12_000
 
 
@@ -62,25 +63,11 @@ def summary_blocks(data: DigestData) -> list[Block]:
         ContextBlock(elements=[MarkdownTextObject(text=clip(f"Period *{period}* · {who}", 3000))]),
     ]
     if data.counts:
-        lines = [f"• {status_label(c.status)}: *{c.count}* ({rupees(c.tax_paise)} tax)" for c in data.counts]
-        blocks.append(
-            SectionBlock(text=MarkdownTextObject(text=clip("*Reconciliation*\n" + "\n".join(lines), 3000)))
-        )
+        blocks.append(status_section(data.counts, "Reconciliation"))
     if data.itc:
-        blocks.append(
-            SectionBlock(
-                fields=[
-                    MarkdownTextObject(text=f"*ITC claimable*\n{rupees(data.itc.claimable_paise)}"),
-                    MarkdownTextObject(text=f"*ITC blocked*\n{rupees(data.itc.blocked_paise)}"),
-                    MarkdownTextObject(text=f"*ITC at risk*\n{rupees(data.itc.at_risk_paise)}"),
-                ]
-            )
-        )
+        blocks.append(itc_section(data.itc))
     if data.deadlines:
-        lines = [f"• {d.due:%a %d %b}: {d.title}" for d in data.deadlines[:6]]
-        blocks.append(
-            SectionBlock(text=MarkdownTextObject(text=clip("*Coming up*\n" + "\n".join(lines), 3000)))
-        )
+        blocks.append(deadline_section(data.deadlines, limit=DEADLINES_SHOWN))
     for note in data.notes:
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text=clip(note, 3000))]))
     shown = len(data.records)

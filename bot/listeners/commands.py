@@ -17,6 +17,7 @@ from slack_sdk.models.blocks import Block
 from bot import digest
 from bot.app import Services
 from bot.blocks import answers
+from bot.blocks.figures import deadline_section
 from ims_core import clock
 from ims_core.errors import UserFacingError
 from ims_core.gst.dates import DateError, parse_period
@@ -128,7 +129,7 @@ def _deadlines(
     today = clock.today()
     with services.session() as session:
         lines = deadline_lines(session, recipients(session), today)
-    return "Deadlines", answers.deadline_blocks(lines)
+    return "Deadlines", [deadline_section(lines)]
 
 
 def _digest(services: Services, args: list[str], command: dict, client: WebClient) -> tuple[str, list[Block]]:
