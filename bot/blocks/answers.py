@@ -6,6 +6,8 @@ messages the bot can re-render for everybody.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from slack_sdk.models.blocks import (
     Block,
     ContextBlock,
@@ -22,20 +24,6 @@ from ims_core.gst.dates import period_label
 from ims_core.reports.digest import ItcFigures
 from ims_core.reports.worklist import StatusCount, VendorMatch, WorkItem
 
-HELP_LINES = (
-    ("help", "this list"),
-    ("summary [MMYYYY]", "counts by status and ₹ for a period (default: the latest)"),
-    ("pending", "records that still need a decision, most ₹ first"),
-    ("mismatches", "records whose amounts, dates or GSTIN differ from the books"),
-    ("vendor <GSTIN or name>", "a supplier's open records (names may be misspelt)"),
-    ("invoice <number>", "one document and why it was or was not matched"),
-    ("itc", "ITC claimable, blocked and at risk"),
-    ("deadlines", "due dates coming up"),
-    ("digest now", "post today's digest in this channel (updates it if already posted)"),
-    ("subscribe [GSTIN …] [HH:MM] [days]", "post the digest here on a schedule (default weekdays 09:30)"),
-    ("unsubscribe", "stop the scheduled digest in this channel"),
-)
-
 
 def _section(text: str) -> SectionBlock:
     return SectionBlock(text=MarkdownTextObject(text=clip(text, 3000)))
@@ -45,11 +33,12 @@ def _note(text: str) -> ContextBlock:
     return ContextBlock(elements=[MarkdownTextObject(text=clip(text, 3000))])
 
 
-def help_blocks(problem: str = "") -> list[Block]:
+def help_blocks(usages: Sequence[tuple[str, str]], problem: str = "") -> list[Block]:
+    """``usages`` are (``"vendor <GSTIN or name>"``, what it does), from the command's own table."""
     blocks: list[Block] = []
     if problem:
         blocks.append(_section(f":grey_question: {esc(problem)}"))
-    lines = "\n".join(f"• `/ims {cmd}`: {what}" for cmd, what in HELP_LINES)
+    lines = "\n".join(f"• `/ims {esc(usage)}`: {esc(what)}" for usage, what in usages)
     blocks.append(_section(f"*What I can do*\n{lines}"))
     return blocks
 

@@ -1,8 +1,8 @@
 """Supplier follow-ups in Slack: "Draft follow-up" and ``/ims followup <GSTIN>`` open the editable
 draft; Send emails it, "Mark as sent" records another channel; the follow-up's message gets a thread
 reply when a newer import shows everything fixed (:func:`announce_resolved`). ``/ims scorecard
-<GSTIN or PAN>`` shows the supplier's scorecard. Both subcommands join ``/ims`` through the command
-listener's ``HANDLERS`` table, so its ack, help and error handling apply to them too.
+<GSTIN or PAN>`` shows the supplier's scorecard. Both sub-commands are listed in the ``/ims`` table
+(``bot.listeners.commands.SUBCOMMANDS``), so its ack, help and error handling apply to them too.
 
 Every click is acked first; a "loading" modal is opened at once (a ``trigger_id`` lives about 3 s)
 and replaced by the draft once it is built. All GST logic is in ``ims_core.followups``; sending and
@@ -21,7 +21,6 @@ from slack_sdk.models.blocks import Block, SectionBlock
 from bot.app import Services
 from bot.blocks import followups as fb
 from bot.blocks.scorecard import scorecard_blocks
-from bot.listeners import commands
 from bot.outcomes import actor_from, tell
 from ims_core.audit import Actor
 from ims_core.errors import UserFacingError
@@ -35,36 +34,37 @@ logger = logging.getLogger(__name__)
 NOT_APPROVER = "Only the people set up as approvers (IMS_APPROVERS) can send follow-ups to suppliers."
 
 
+def followup_command(
+    services: Services, args: list[str], command: dict, client: WebClient
+) -> tuple[str, list[Block]]:
+    """``/ims followup <GSTIN>``: open the draft in a modal while the ``trigger_id`` is fresh."""
+    if not args:
+        raise UserFacingError("Name the supplier: /ims followup <GSTIN>")
+    opened = client.views_open(trigger_id=command["trigger_id"], view=fb.loading_view())
+    shown = _draft_into(
+        services,
+        client,
+        opened["view"]["id"],
+        args[0],
+        command.get("user_id", ""),
+        command.get("user_name", ""),
+        command.get("channel_id", ""),
+    )
+    return shown, [SectionBlock(text=shown)]
+
+
+def scorecard_command(
+    services: Services, args: list[str], command: dict, client: WebClient
+) -> tuple[str, list[Block]]:
+    """``/ims scorecard <GSTIN or PAN>``: the figures ``ims vendor`` prints."""
+    if not args:
+        raise UserFacingError("Name the supplier: /ims scorecard <GSTIN or PAN>")
+    with services.session() as session:
+        insight = supplier_insight(session, args[0])
+    return f"Scorecard of {insight.name or insight.key}: {insight.score}/100", scorecard_blocks(insight)
+
+
 def register(app: App, services: Services) -> None:
-    def on_command(
-        services: Services, args: list[str], command: dict, client: WebClient
-    ) -> tuple[str, list[Block]]:
-        if not args:
-            raise UserFacingError("Name the supplier: /ims followup <GSTIN>")
-        opened = client.views_open(trigger_id=command["trigger_id"], view=fb.loading_view())
-        shown = _draft_into(
-            services,
-            client,
-            opened["view"]["id"],
-            args[0],
-            command.get("user_id", ""),
-            command.get("user_name", ""),
-            command.get("channel_id", ""),
-        )
-        return shown, [SectionBlock(text=shown)]
-
-    def on_scorecard(
-        services: Services, args: list[str], command: dict, client: WebClient
-    ) -> tuple[str, list[Block]]:
-        if not args:
-            raise UserFacingError("Name the supplier: /ims scorecard <GSTIN or PAN>")
-        with services.session() as session:
-            insight = supplier_insight(session, args[0])
-        return f"Scorecard of {insight.name or insight.key}: {insight.score}/100", scorecard_blocks(insight)
-
-    commands.HANDLERS["followup"] = on_command
-    commands.HANDLERS["scorecard"] = on_scorecard
-
     @app.action(fb.DRAFT_BUTTON)
     def on_draft_button(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
         ack()

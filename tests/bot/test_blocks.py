@@ -6,7 +6,6 @@ import datetime as dt
 import json
 from zoneinfo import ZoneInfo
 
-from bot.blocks import answers
 from bot.blocks.approvals import APPROVE, DECLINE, approval_blocks
 from bot.blocks.digest import MAX_BLOCK_CHARS, MAX_BLOCKS, build_pages
 from bot.blocks.home import HomeData, home_view
@@ -214,25 +213,6 @@ def test_home_view_is_a_valid_home_tab():
     assert view["type"] == "home"
     text = json.dumps(view, ensure_ascii=False)
     assert "only approvers decide" in text and "Oct 2025" in text and "Updated 5 Nov 10:30 IST" in text
-
-
-def test_help_names_every_subcommand_and_the_unknown_word():
-    text = json.dumps(
-        [b.to_dict() for b in answers.help_blocks("I don't know “frobnicate”.")], ensure_ascii=False
-    )
-    for word in (
-        "summary",
-        "pending",
-        "mismatches",
-        "vendor",
-        "invoice",
-        "itc",
-        "deadlines",
-        "digest now",
-        "subscribe",
-    ):
-        assert f"/ims {word}" in text
-    assert "frobnicate" in text
 
 
 def test_no_builder_falls_back_to_a_zone_of_its_own():
