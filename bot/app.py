@@ -112,6 +112,7 @@ def create_app(services: Services) -> App:
     for name in LISTENER_MODULES:
         importlib.import_module(f"bot.listeners.{name}").register(app, services)
     _register_error_handler(app, services)
+    services.approvers.warm()  # the approver check runs before the ack: no click waits for Slack
     return app
 
 

@@ -14,7 +14,6 @@ from slack_sdk.errors import SlackApiError
 from bot.app import Services
 from bot.blocks.approvals import approval_blocks
 from bot.render import load_rows, refresh
-from ims_core import audit
 from ims_core.audit import Actor
 from ims_core.decisions.engine import decide
 from ims_core.decisions.errors import ActionConflict, ActionRefused
@@ -22,11 +21,6 @@ from ims_core.decisions.rules import ItcReduction
 from ims_core.models import DecisionMessageRef
 
 logger = logging.getLogger(__name__)
-
-NOT_APPROVER = (
-    "Only the people set up as approvers can decide on IMS records. You can still read "
-    "everything here; ask an approver, or your admin to add you to IMS_APPROVERS."
-)
 
 
 def actor_from(user: dict) -> Actor:
@@ -44,23 +38,6 @@ def tell(client: WebClient, channel: str, user_id: str, text: str) -> None:
             client.chat_postMessage(channel=user_id, text=text)
     except SlackApiError as exc:
         logger.warning("could not tell a user the outcome: %s", exc.response.get("error"))
-
-
-def refuse_outsider(
-    services: Services, client: WebClient, channel: str, user_id: str, actor: Actor, doc_id: int, verb: str
-) -> None:
-    """Decline politely, and keep the refusal in the audit trail like the engine's own refusals."""
-    with services.session() as session:
-        audit.record(
-            session,
-            kind="refused",
-            actor=actor,
-            document_id=doc_id,
-            before=None,
-            after={"action": verb},
-            reason="not an approver (IMS_APPROVERS)",
-        )
-    tell(client, channel, user_id, NOT_APPROVER)
 
 
 def run_decision(

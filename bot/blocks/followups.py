@@ -25,9 +25,11 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.blocks.common import clip, esc, time_label
+from bot.blocks.modals import notice_view
 from ims_core.gst.money import format_inr
 from ims_core.suppliers.followups import ClosedFollowUp, DueFollowUp
 
+TITLE = "Supplier follow-up"
 DRAFT_BUTTON = "followup_draft"
 MARK_SENT = "followup_mark_sent"
 FOLLOWUP_VIEW = "followup_modal"
@@ -79,19 +81,14 @@ def loading_view() -> View:
     return View(
         type="modal",
         callback_id=FOLLOWUP_VIEW,
-        title="Supplier follow-up",
+        title=TITLE,
         blocks=[SectionBlock(text="Preparing the draft…")],
     )
 
 
 def message_view(text: str) -> View:
     """A closed-ended modal: the outcome, or why there is nothing to draft."""
-    return View(
-        type="modal",
-        title="Supplier follow-up",
-        close="Close",
-        blocks=[SectionBlock(text=MarkdownTextObject(text=clip(esc(text), 3000)))],
-    )
+    return notice_view(TITLE, text)
 
 
 def _text_input(
@@ -166,7 +163,7 @@ def draft_view(draft: DraftShown, channel_id: str) -> View:
     return View(
         type="modal",
         callback_id=FOLLOWUP_VIEW,
-        title="Supplier follow-up",
+        title=TITLE,
         submit="Send email",
         close="Cancel",
         private_metadata=FollowUpContext(draft.followup_id, channel_id).dumps(),

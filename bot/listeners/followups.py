@@ -5,13 +5,15 @@ reply when a newer import shows everything fixed (:func:`announce_resolved`). ``
 (``bot.listeners.commands.SUBCOMMANDS``), so its ack, help and error handling apply to them too.
 
 Every click is acked first; a "loading" modal is opened at once (a ``trigger_id`` lives about 3 s)
-and replaced by the draft once it is built. All GST logic is in ``ims_core.followups``; sending and
-marking are for approvers (``IMS_APPROVERS``) only, since they speak for the company.
+and replaced by the draft once it is built. All GST logic is in ``ims_core.suppliers``; sending and
+marking are for approvers (``IMS_APPROVERS``) only, since they speak for the company: the
+``bot.permissions`` middleware refuses anyone else before these listeners run.
 """
 
 from __future__ import annotations
 
 import logging
+from functools import partial
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
@@ -22,6 +24,7 @@ from bot.app import Services
 from bot.blocks import followups as fb
 from bot.blocks.scorecard import scorecard_blocks
 from bot.outcomes import actor_from, tell
+from bot.permissions import SEND_FOLLOWUP, Target, approvers_only
 from ims_core.audit import Actor
 from ims_core.errors import UserFacingError
 from ims_core.suppliers import followups
@@ -31,7 +34,12 @@ from ims_core.suppliers.scorecard import supplier_insight, supplier_names
 from ims_core.suppliers.send import send
 
 logger = logging.getLogger(__name__)
-NOT_APPROVER = "Only the people set up as approvers (IMS_APPROVERS) can send follow-ups to suppliers."
+
+
+def followup_in_modal(body: dict) -> Target:
+    """The follow-up a draft modal shows (its ``private_metadata``), for the audit of a refusal."""
+    ctx = fb.FollowUpContext.loads((body.get("view") or {}).get("private_metadata", ""))
+    return Target(details={"followup_id": ctx.followup_id})
 
 
 def followup_command(
@@ -65,6 +73,8 @@ def scorecard_command(
 
 
 def register(app: App, services: Services) -> None:
+    only = partial(approvers_only, services, what=SEND_FOLLOWUP, target=followup_in_modal)
+
     @app.action(fb.DRAFT_BUTTON)
     def on_draft_button(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
         ack()
@@ -81,7 +91,7 @@ def register(app: App, services: Services) -> None:
             channel,
         )
 
-    @app.view(fb.FOLLOWUP_VIEW)
+    @app.view(fb.FOLLOWUP_VIEW, middleware=[only(action="send_followup")])
     def on_send(ack: Ack, body: dict, view: dict, client: WebClient) -> None:
         values = view["state"]["values"]
         to = split_emails(fb.state_text(values, fb.TO_BLOCK, fb.TO_INPUT))
@@ -90,9 +100,6 @@ def register(app: App, services: Services) -> None:
             ack(response_action="errors", errors={fb.TO_BLOCK: f"Not an email address: {', '.join(wrong)}"})
             return
         actor = actor_from(body["user"])
-        if not services.approvers.is_approver(actor.id):
-            ack(response_action="update", view=fb.message_view(NOT_APPROVER))
-            return
         ack()
         ctx = fb.FollowUpContext.loads(view.get("private_metadata", ""))
         _save_edits(services, ctx.followup_id, values, actor)
@@ -109,15 +116,12 @@ def register(app: App, services: Services) -> None:
             return
         _post_thread(services, client, ctx.channel_id, sent.id, f"emailed to {sent.sent_to}", actor.id)
 
-    @app.action(fb.MARK_SENT)
+    @app.action(fb.MARK_SENT, middleware=[only(action="mark_followup_sent")])
     def on_mark_sent(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
         ack()
         view = body.get("view") or {}
         ctx = fb.FollowUpContext.loads(view.get("private_metadata", ""))
         actor = actor_from(body["user"])
-        if not services.approvers.is_approver(actor.id):
-            client.views_update(view_id=view["id"], view=fb.message_view(NOT_APPROVER))
-            return
         try:
             _save_edits(services, ctx.followup_id, (view.get("state") or {}).get("values", {}), actor)
             with services.session() as session:

@@ -1,4 +1,4 @@
-"""The core the bot stands on: worklist queries, subscriptions, approvers, idempotent digest pages."""
+"""The core the bot stands on: worklist queries, subscriptions, idempotent digest pages."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from slack_sdk import WebClient
 from sqlalchemy import insert, select
 from sqlmodel import Session
 
-from bot.approvers import ApproverDirectory
 from bot.digest import post_digest
 from ims_core.audit import Actor
 from ims_core.decisions.engine import decide
@@ -111,23 +110,6 @@ def test_subscribing_twice_updates_the_schedule(engine):
         subscribe(session, channel_id="C1", request=parse_request(["07:45", "daily"]))
         session.commit()
         assert channel_schedules(session) == {"C1": ([RECIPIENT], "mon-sun", "07:45")}
-
-
-def test_group_members_are_cached_for_the_ttl(slack):
-    now = [0.0]
-    directory = ApproverDirectory(
-        WebClient(base_url=slack.url, token="xoxb-t"),
-        ["U0ASHA", "S0FIN", "S0GONE"],
-        ttl=60,
-        clock=lambda: now[0],
-    )
-    assert directory.is_approver("U0ASHA") and directory.is_approver("U0RAVI")
-    assert not directory.is_approver("U0GUEST")
-    lookups = len(slack.of("usergroups.users.list"))
-    assert directory.is_approver("U0RAVI") and len(slack.of("usergroups.users.list")) == lookups
-    slack.groups["S0FIN"] = []
-    now[0] = 61.0
-    assert not directory.is_approver("U0RAVI")
 
 
 def test_digest_pages_are_claimed_so_a_repeat_updates_and_fewer_pages_retire_the_rest(engine, slack):
