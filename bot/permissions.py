@@ -9,7 +9,7 @@ HTTP answer leaves only when the middleware returns. So the check itself must be
 are a set; group members come from :class:`bot.approvers.ApproverDirectory`'s cache, never a Web API
 call once warm), and a refusal is acknowledged first: the ack goes back at once (for a modal
 submission the ack itself turns the modal into the note), and the audit event and the note to the
-person are written afterwards on the listener executor.
+person (``bot.replies``) are written afterwards on the listener executor.
 """
 
 from __future__ import annotations
@@ -18,13 +18,14 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from slack_bolt import Ack, BoltResponse
+from slack_bolt import Ack, BoltResponse, Respond
 from slack_sdk import WebClient
 
 from bot.app import Services
 from bot.blocks.modals import ModalContext, notice_view
 from bot.blocks.records import parse_button_value
-from bot.outcomes import actor_from, tell
+from bot.outcomes import actor_from
+from bot.replies import DEFAULT_TITLE, reply
 from ims_core import audit
 
 logger = logging.getLogger(__name__)
@@ -62,17 +63,19 @@ def approvers_only(
     the record or follow-up from the request body.
     """
 
-    def check(ack: Ack, body: dict, client: WebClient, next_: Callable[[], None]) -> BoltResponse | None:
+    def check(
+        ack: Ack, body: dict, client: WebClient, respond: Respond | None, next_: Callable[[], None]
+    ) -> BoltResponse | None:
         if services.approvers.is_approver((body.get("user") or {}).get("id", "")):
             next_()
             return None
         note = not_approver(what)
         if body.get("type") == "view_submission":
-            title = ((body.get("view") or {}).get("title") or {}).get("text") or "IMS assistant"
+            title = ((body.get("view") or {}).get("title") or {}).get("text") or DEFAULT_TITLE
             response = ack(response_action="update", view=notice_view(title, note).to_dict())
         else:
             response = ack()
-        services.listener_executor.submit(_refuse, services, client, body, action, target, note)
+        services.listener_executor.submit(_refuse, services, client, respond, body, action, target, note)
         return response
 
     return check
@@ -81,12 +84,14 @@ def approvers_only(
 def _refuse(
     services: Services,
     client: WebClient,
+    respond: Respond | None,
     body: dict,
     action: str,
     target: Callable[[dict], Target],
     note: str,
 ) -> None:
-    """After the ack: keep the refusal in the audit trail, then tell the person where they clicked."""
+    """After the ack: keep the refusal in the audit trail, then tell the person where they clicked
+    (a modal submission was told in its ack)."""
     try:
         actor = actor_from(body["user"])
         about = target(body)
@@ -101,24 +106,10 @@ def _refuse(
                 reason=REFUSED_REASON,
                 request_id=body.get("trigger_id", ""),
             )
-        _tell(client, body, actor.id, note)
+        if body.get("type") != "view_submission":
+            reply(client, body, note, respond)
     except Exception:  # noqa: BLE001 - after the ack nobody else would hear of it
         logger.exception("could not record or report a refused request")
-
-
-def _tell(client: WebClient, body: dict, user_id: str, note: str) -> None:
-    """A modal submission was answered in its ack; a click in a modal updates that modal; a click in
-    a message gets an ephemeral note in its channel."""
-    if body.get("type") == "view_submission":
-        return
-    container = body.get("container") or {}
-    view = body.get("view") or {}
-    if container.get("type") == "view" and view.get("id"):
-        title = (view.get("title") or {}).get("text") or "IMS assistant"
-        client.views_update(view_id=view["id"], view=notice_view(title, note).to_dict())
-        return
-    channel = container.get("channel_id") or (body.get("channel") or {}).get("id", "")
-    tell(client, channel, user_id, note)
 
 
 def record_on_button(body: dict) -> Target:

@@ -3,7 +3,7 @@
 Every sub-command is listed once, in :data:`SUBCOMMANDS`: its name, its handler and its line of help,
 so the help cannot drift from what the command does. Unknown input gets the help with a note on
 what was not understood, never a stack trace; errors meant for users (``UserFacingError``) are
-shown as they are.
+shown as they are (by the bot's error handler).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from bot.app import Services
 from bot.blocks import answers
 from bot.blocks.figures import deadline_section
 from bot.listeners.followups import followup_command, scorecard_command
+from bot.replies import tells_errors
 from ims_core import clock
 from ims_core.errors import UserFacingError
 from ims_core.gst.dates import DateError, parse_period
@@ -60,18 +61,16 @@ class Subcommand:
 
 def register(app: App, services: Services) -> None:
     @app.command("/ims")
+    @tells_errors
     def on_ims(ack: Ack, command: dict, respond: Respond, client: WebClient) -> None:
         ack()
         words = (command.get("text") or "").split()
         name, args = (words[0].lower(), words[1:]) if words else ("help", [])
         subcommand = BY_NAME.get(name)
-        try:
-            if subcommand is None:
-                text, blocks = "IMS assistant help", help_blocks(f"I don't know “{name}”.")
-            else:
-                text, blocks = subcommand.handler(services, args, command, client)
-        except UserFacingError as exc:
-            text, blocks = str(exc), help_blocks(str(exc))
+        if subcommand is None:
+            text, blocks = "IMS assistant help", help_blocks(f"I don't know “{name}”.")
+        else:  # a UserFacingError goes to the bot's error handler, which answers through respond too
+            text, blocks = subcommand.handler(services, args, command, client)
         respond(text=text, blocks=[b.to_dict() for b in blocks], response_type="ephemeral")
 
 

@@ -27,6 +27,7 @@ from bot.blocks.modals import (
 from bot.blocks.records import ACCEPT, DETAILS, PENDING, REJECT, parse_button_value
 from bot.outcomes import actor_from, run_decision
 from bot.permissions import DECIDE, approvers_only, record_on_button
+from bot.replies import tells_errors
 from ims_core.reports.worklist import explain_story, items_by_id, needs_itc_reduction_choice
 
 logger = logging.getLogger(__name__)
@@ -43,21 +44,25 @@ def register(app: App, services: Services) -> None:
     only = partial(approvers_only, services, what=DECIDE, target=record_on_button)
 
     @app.action(ACCEPT, middleware=[only(action="accept")])
+    @tells_errors
     def on_accept(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
         ack()
         _decide_or_open(services, body, action, client, "accept")
 
     @app.action(PENDING, middleware=[only(action="pending")])
+    @tells_errors
     def on_pending(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
         ack()
         _decide_or_open(services, body, action, client, "pending")
 
     @app.action(REJECT, middleware=[only(action="reject")])
+    @tells_errors
     def on_reject(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
         ack()
         _decide_or_open(services, body, action, client, "reject")
 
     @app.action(DETAILS)
+    @tells_errors
     def on_details(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
         """A loading modal first (``trigger_id`` expires fast), then the story, which takes a re-run."""
         ack()

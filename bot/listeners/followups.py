@@ -23,13 +23,13 @@ from slack_sdk.models.blocks import Block, SectionBlock
 from bot.app import Services
 from bot.blocks import followups as fb
 from bot.blocks.scorecard import scorecard_blocks
-from bot.outcomes import actor_from, tell
+from bot.outcomes import actor_from
 from bot.permissions import SEND_FOLLOWUP, Target, approvers_only
+from bot.replies import tells_errors
 from ims_core.audit import Actor
 from ims_core.errors import UserFacingError
 from ims_core.suppliers import followups
 from ims_core.suppliers.contacts import EMAIL, contact_for, split_emails
-from ims_core.suppliers.mailer import MailError
 from ims_core.suppliers.scorecard import supplier_insight, supplier_names
 from ims_core.suppliers.send import send
 
@@ -76,6 +76,7 @@ def register(app: App, services: Services) -> None:
     only = partial(approvers_only, services, what=SEND_FOLLOWUP, target=followup_in_modal)
 
     @app.action(fb.DRAFT_BUTTON)
+    @tells_errors
     def on_draft_button(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
         ack()
         opened = client.views_open(trigger_id=body["trigger_id"], view=fb.loading_view())
@@ -92,6 +93,7 @@ def register(app: App, services: Services) -> None:
         )
 
     @app.view(fb.FOLLOWUP_VIEW, middleware=[only(action="send_followup")])
+    @tells_errors
     def on_send(ack: Ack, body: dict, view: dict, client: WebClient) -> None:
         values = view["state"]["values"]
         to = split_emails(fb.state_text(values, fb.TO_BLOCK, fb.TO_INPUT))
@@ -103,32 +105,25 @@ def register(app: App, services: Services) -> None:
         ack()
         ctx = fb.FollowUpContext.loads(view.get("private_metadata", ""))
         _save_edits(services, ctx.followup_id, values, actor)
-        try:
-            sent = send(
-                services.engine,
-                ctx.followup_id,
-                actor=actor,
-                to=to or None,
-                attach_xlsx=fb.state_checked(values, fb.ATTACH_BLOCK, fb.ATTACH_INPUT),
-            )
-        except (MailError, UserFacingError) as exc:
-            tell(client, ctx.channel_id, actor.id, f"The follow-up was not sent: {exc}")
-            return
+        sent = send(  # a MailError reaches the person through the error handler, in ctx's channel
+            services.engine,
+            ctx.followup_id,
+            actor=actor,
+            to=to or None,
+            attach_xlsx=fb.state_checked(values, fb.ATTACH_BLOCK, fb.ATTACH_INPUT),
+        )
         _post_thread(services, client, ctx.channel_id, sent.id, f"emailed to {sent.sent_to}", actor.id)
 
     @app.action(fb.MARK_SENT, middleware=[only(action="mark_followup_sent")])
+    @tells_errors
     def on_mark_sent(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
         ack()
         view = body.get("view") or {}
         ctx = fb.FollowUpContext.loads(view.get("private_metadata", ""))
         actor = actor_from(body["user"])
-        try:
-            _save_edits(services, ctx.followup_id, (view.get("state") or {}).get("values", {}), actor)
-            with services.session() as session:
-                followups.mark_sent(session, ctx.followup_id, actor=actor, note="marked as sent in Slack")
-        except UserFacingError as exc:
-            client.views_update(view_id=view["id"], view=fb.message_view(str(exc)))
-            return
+        _save_edits(services, ctx.followup_id, (view.get("state") or {}).get("values", {}), actor)
+        with services.session() as session:  # an error is shown in this modal by the error handler
+            followups.mark_sent(session, ctx.followup_id, actor=actor, note="marked as sent in Slack")
         client.views_update(
             view_id=view["id"],
             view=fb.message_view(

@@ -26,6 +26,7 @@ from bot.blocks.modals import (
 )
 from bot.outcomes import actor_from, run_decision
 from bot.permissions import DECIDE, approvers_only, record_in_modal
+from bot.replies import tells_errors
 from ims_core.decisions.rules import ItcReduction
 from ims_core.gst.money import AmountError, to_paise
 
@@ -34,6 +35,7 @@ def register(app: App, services: Services) -> None:
     only = partial(approvers_only, services, what=DECIDE, target=record_in_modal)
 
     @app.view(REJECT_VIEW, middleware=[only(action="reject")])
+    @tells_errors
     def on_reject(ack: Ack, body: dict, view: dict, client: WebClient) -> None:
         reason = input_value(view["state"]["values"], REASON_BLOCK, REASON_INPUT)
         if not reason:
@@ -46,6 +48,7 @@ def register(app: App, services: Services) -> None:
         _finish(services, body, view, client, "reject", reason=reason)
 
     @app.view(CN_ACCEPT_VIEW, middleware=[only(action="accept")])
+    @tells_errors
     def on_accept_credit_note(ack: Ack, body: dict, view: dict, client: WebClient) -> None:
         values = view["state"]["values"]
         mode = input_value(values, REDUCTION_BLOCK, REDUCTION_INPUT) or "full"

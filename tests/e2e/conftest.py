@@ -89,7 +89,7 @@ class BotUnderTest:
             "container": {"type": "message", "message_ts": ts, "channel_id": channel, "is_ephemeral": False},
             "channel": {"id": channel, "name": "gst"},
             "message": {"ts": ts, "type": "message", "text": ""},
-            "response_url": self.slack.response_url(user),
+            "response_url": self.slack.response_url(f"{user}/click"),
             "actions": [
                 {
                     "type": "button",

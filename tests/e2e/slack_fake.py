@@ -85,6 +85,7 @@ class FakeSlack:
         return self.base + "/api/"
 
     def response_url(self, name: str = "cmd") -> str:
+        """A response_url; calls to it are recorded as method ``response_url:/respond/{name}``."""
         return f"{self.base}/respond/{name}"
 
     def close(self) -> None:

@@ -47,12 +47,12 @@ def _followup_modal() -> dict:
     return _modal(fb.FOLLOWUP_VIEW, fb.TITLE, fb.FollowUpContext(FOLLOWUP_ID, CHANNEL).dumps())
 
 
-def _click_in_modal(bot: BotUnderTest, action_id: str, view: dict) -> tuple[int, str]:
+def _click_in_modal(bot: BotUnderTest, action_id: str, view: dict, user: str = OUTSIDER) -> tuple[int, str]:
     payload = {
         "type": "block_actions",
         "team": {"id": "T0001"},
         "api_app_id": "A0001",
-        "user": {"id": OUTSIDER, "username": "guest", "name": "guest", "team_id": "T0001"},
+        "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": "T0001"},
         "token": "legacy",
         "trigger_id": "trigger-modal",
         "container": {"type": "view", "view_id": "V0042"},
@@ -67,7 +67,7 @@ class Case:
     """One protected action: how an outsider attempts it, where the refusal shows, what is audited."""
 
     send: Callable[[BotUnderTest, int, str], tuple[int, str]]
-    shown_in: str  # "ephemeral" in the channel, "ack" (the ack updates the modal), "modal" (views.update)
+    shown_in: str  # "ephemeral" (response_url), "ack" (the ack updates the modal), "modal" (views.update)
     note: str
     audited: dict
     on_document: bool = True
@@ -129,9 +129,9 @@ def test_an_outsider_is_refused_politely_and_the_refusal_is_audited(bot: BotUnde
     elif case.shown_in == "modal":
         [update] = bot.slack.wait_for("views.update")
         assert update.args["view_id"] == "V0042" and case.note in json.dumps(update.args["view"])
-    else:
-        [note] = bot.slack.wait_for("chat.postEphemeral")
-        assert (note.args["channel"], note.args["user"]) == (CHANNEL, OUTSIDER)
+    else:  # ephemeral, through the click's response_url
+        [note] = bot.slack.wait_for(f"response_url:/respond/{OUTSIDER}/click")
+        assert note.args["response_type"] == "ephemeral" and note.args["replace_original"] is False
         assert note.args["text"].startswith(case.note) and "IMS_APPROVERS" in note.args["text"]
     wait_until(lambda: len(_refusals(engine)) == 1)
     [refused] = _refusals(engine)
@@ -161,8 +161,8 @@ def test_a_refusal_is_acknowledged_before_the_slow_work(bot: BotUnderTest, engin
     """The note to the person takes Slack a second here; the click's HTTP answer must not wait for it."""
     [doc_id] = seed(engine, count=1, statuses=("mismatch",))
     ts, _ = post_digest(bot)
-    bot.slack.delays["chat.postEphemeral"] = 1.0
+    bot.slack.delays[f"response_url:/respond/{OUTSIDER}/click"] = 1.0
     assert bot.click(ACCEPT, f"{doc_id}:0", user=OUTSIDER, ts=ts)[0] == 200
     acked_at = time.time()
-    [note] = bot.slack.wait_for("chat.postEphemeral")
+    [note] = bot.slack.wait_for(f"response_url:/respond/{OUTSIDER}/click")
     assert acked_at < note.at
