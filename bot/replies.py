@@ -77,17 +77,17 @@ def error_text(error: Exception) -> str:
 def reply(client: WebClient, body: dict, text: str, respond: Respond | None = None) -> None:
     """Tell the user of ``body`` ``text``; never raises. Where:
 
-    - a click inside a modal: that modal now shows the note (``views.update``);
+    - a click inside a modal: that modal now shows the note (``views.update``; not the Home tab);
     - a request that carries a ``response_url`` (a slash command, a click in a message): an ephemeral
       reply through it, which works even in a channel the bot was never invited to;
     - a modal submission (the modal is closed by then): an ephemeral note in the channel the modal
       was opened from (every modal of the bot keeps ``channel_id`` in its ``private_metadata``);
-    - anything else (App Home): a direct message from the app.
+    - anything else (a click in App Home): a direct message from the app.
     """
     user_id = (body.get("user") or {}).get("id") or body.get("user_id", "")
     view = body.get("view") or {}
     try:
-        if body.get("type") == "block_actions" and (body.get("container") or {}).get("type") == "view":
+        if body.get("type") == "block_actions" and view.get("type") == "modal" and view.get("id"):
             title = (view.get("title") or {}).get("text") or DEFAULT_TITLE
             client.views_update(view_id=view["id"], view=notice_view(title, text).to_dict())
         elif respond is not None and body.get("response_url"):

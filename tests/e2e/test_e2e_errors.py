@@ -10,6 +10,7 @@ import time
 import pytest
 
 from bot.blocks import followups as fb
+from bot.blocks.home import OPEN_PENDING
 from bot.blocks.modals import REASON_BLOCK, REASON_INPUT, REJECT_VIEW, ModalContext
 from bot.replies import SORRY
 
@@ -74,3 +75,20 @@ def test_an_error_before_the_ack_goes_through_bolts_error_handler(bot: BotUnderT
     assert status == 500
     [note] = bot.slack.wait_for("chat.postEphemeral")
     assert (note.args["channel"], note.args["user"], note.args["text"]) == (CHANNEL, ASHA, SORRY)
+
+
+def test_an_error_from_a_click_in_app_home_comes_by_direct_message(bot: BotUnderTest):
+    payload = {
+        "type": "block_actions",
+        "team": {"id": "T0001"},
+        "api_app_id": "A0001",
+        "user": {"id": ASHA, "username": "asha", "name": "asha", "team_id": "T0001"},
+        "token": "legacy",
+        "container": {"type": "view", "view_id": "VHOME"},
+        "view": {"id": "VHOME", "type": "home", "blocks": []},
+        "actions": [{"type": "button", "action_id": OPEN_PENDING, "block_id": "b", "value": "pending"}],
+    }  # no trigger_id: the list modal cannot be opened, after the ack
+    assert bot.send(interactive_body(payload), "application/x-www-form-urlencoded")[0] == 200
+    [dm] = bot.slack.wait_for("chat.postMessage")
+    assert (dm.args["channel"], dm.args["text"]) == (ASHA, SORRY)
+    assert bot.slack.of("views.update") == []  # the Home tab is not turned into a notice
