@@ -112,6 +112,7 @@ def main() -> None:
             engine,
             channel_id=CHANNEL,
             day=dt.date.today(),
+            tz=services.tz,
             post_interval=0,
             max_records=args.clicks,
         )

@@ -7,25 +7,23 @@ ever put into bolt's context: every handler opens its own through :meth:`Service
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from slack_bolt import App
+from slack_bolt import App, Respond
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot.approvers import ApproverDirectory
+from bot.replies import tell_error
 from ims_core.db import get_engine, session_scope
 from ims_core.errors import UserFacingError
 from ims_core.settings import Settings, get_settings
-
-logger = logging.getLogger(__name__)
 
 LISTENER_THREADS = 10
 LISTENER_MODULES = ("commands", "decisions", "views", "approvals", "home", "followups")
@@ -111,23 +109,15 @@ def create_app(services: Services) -> App:
 
     for name in LISTENER_MODULES:
         importlib.import_module(f"bot.listeners.{name}").register(app, services)
-    _register_error_handler(app, services)
+    _register_error_handler(app)
+    services.approvers.warm()  # the approver check runs before the ack: no click waits for Slack
     return app
 
 
-def _register_error_handler(app: App, services: Services) -> None:
+def _register_error_handler(app: App) -> None:
+    """Errors in middleware, and in listeners before their ack, reach people here (``bot.replies``;
+    errors after the ack are told by the ``tells_errors`` wrapper, on the same path)."""
+
     @app.error
-    def on_error(error: Exception, body: dict) -> None:
-        """Tell the user plainly; keep the traceback for the operator (no invoice data at INFO)."""
-        if isinstance(error, UserFacingError):
-            message = str(error)
-        else:
-            logger.error("unhandled error in a Slack listener", exc_info=error)
-            message = "Sorry, something went wrong on my side and nothing was changed. Please try again."
-        user = (body.get("user") or {}).get("id") or body.get("user_id")
-        channel = (body.get("channel") or {}).get("id") or body.get("channel_id")
-        if user and channel:
-            try:
-                services.client.chat_postEphemeral(channel=channel, user=user, text=message)
-            except Exception:  # noqa: BLE001 - nothing more can be done for this request
-                logger.warning("could not tell user about an error", exc_info=True)
+    def on_error(error: Exception, body: dict, client: WebClient, respond: Respond | None) -> None:
+        tell_error(client, body, error, respond)

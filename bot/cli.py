@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 import typer
 
@@ -115,7 +114,7 @@ def digest_command(
             channel_id=target,
             day=day,
             gstins=gstin or None,
-            tz=ZoneInfo(settings.ims_timezone),
+            tz=clock.zone(),
         )
         verb = "posted" if any(p.created for p in pages) else "updated"
         console.print(f"{target}: digest {verb} ({len(pages)} message(s))")

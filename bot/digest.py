@@ -22,6 +22,7 @@ from sqlmodel import Session
 from bot.blocks.digest import Page, build_pages
 from ims_core import clock
 from ims_core.db import session_scope
+from ims_core.decisions.store import decision_states
 from ims_core.models import DecisionMessageRef, DigestMessage
 from ims_core.reports.digest import MAX_RECORDS, collect
 
@@ -40,15 +41,16 @@ def post_digest(
     *,
     channel_id: str,
     day: dt.date,
+    tz: dt.tzinfo,
     gstins: Sequence[str] | None = None,
-    tz: dt.tzinfo | None = None,
     post_interval: float = 1.0,
     max_records: int = MAX_RECORDS,
 ) -> list[PostedPage]:
     """Post (or update) the channel's digest for ``day``; returns one entry per page."""
     with session_scope(engine) as session:
         data = collect(session, day=day, gstins=gstins, max_records=max_records)
-    pages = build_pages(data, tz) if tz else build_pages(data)
+        states = decision_states(session, [r.portal_document_id for r in data.records])
+    pages = build_pages(data, states, tz)
     posted: list[PostedPage] = []
     for number, page in enumerate(pages):
         result = _post_page(client, engine, channel_id, day, number, page, ",".join(data.recipients))

@@ -1,7 +1,8 @@
-"""What happens after a click is acknowledged: the decision, and telling people about it.
+"""What happens after a click is acknowledged: the decision, and showing it in Slack.
 
 Shared by the button, modal and approval listeners so that each stays a few lines: the action engine
-decides (and audits, refusals included); this module turns its outcome into Slack messages.
+decides (and audits, refusals included); this module redraws the messages showing the record and asks
+for a second approver when a rejection needs one. Errors are told by the bot's one error handler.
 """
 
 from __future__ import annotations
@@ -9,58 +10,23 @@ from __future__ import annotations
 import logging
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from bot.app import Services
 from bot.blocks.approvals import approval_blocks
 from bot.render import load_rows, refresh
-from ims_core import audit
 from ims_core.audit import Actor
 from ims_core.decisions.engine import decide
-from ims_core.decisions.errors import ActionConflict, ActionRefused
+from ims_core.decisions.errors import ActionConflict
 from ims_core.decisions.rules import ItcReduction
 from ims_core.models import DecisionMessageRef
 
 logger = logging.getLogger(__name__)
-
-NOT_APPROVER = (
-    "Only the people set up as approvers can decide on IMS records. You can still read "
-    "everything here; ask an approver, or your admin to add you to IMS_APPROVERS."
-)
 
 
 def actor_from(user: dict) -> Actor:
     """The Slack user of a request as the action engine's actor."""
     name = user.get("name") or user.get("username") or user.get("id", "")
     return Actor(id=user.get("id", ""), name=name, source="slack")
-
-
-def tell(client: WebClient, channel: str, user_id: str, text: str) -> None:
-    """An ephemeral note to one user (a DM from the app when there is no channel, e.g. App Home)."""
-    try:
-        if channel:
-            client.chat_postEphemeral(channel=channel, user=user_id, text=text)
-        else:
-            client.chat_postMessage(channel=user_id, text=text)
-    except SlackApiError as exc:
-        logger.warning("could not tell a user the outcome: %s", exc.response.get("error"))
-
-
-def refuse_outsider(
-    services: Services, client: WebClient, channel: str, user_id: str, actor: Actor, doc_id: int, verb: str
-) -> None:
-    """Decline politely, and keep the refusal in the audit trail like the engine's own refusals."""
-    with services.session() as session:
-        audit.record(
-            session,
-            kind="refused",
-            actor=actor,
-            document_id=doc_id,
-            before=None,
-            after={"action": verb},
-            reason="not an approver (IMS_APPROVERS)",
-        )
-    tell(client, channel, user_id, NOT_APPROVER)
 
 
 def run_decision(
@@ -76,8 +42,12 @@ def run_decision(
     reason: str = "",
     itc_reduction: ItcReduction | None = None,
     request_id: str = "",
-) -> bool:
-    """Decide, then redraw the messages showing the record; False when refused or in conflict."""
+) -> None:
+    """Decide, then redraw the messages showing the record.
+
+    A refusal (``ActionRefused``) goes to the bot's error handler, which tells the clicker; so does a
+    lost race (``ActionConflict``), after the messages are redrawn to show who was first.
+    """
     try:
         with services.session() as session:
             decision = decide(
@@ -90,17 +60,12 @@ def run_decision(
                 itc_reduction=itc_reduction,
                 request_id=request_id,
             )
-    except ActionConflict as exc:
-        tell(client, channel, actor.id, f":warning: {exc.reason}")
+    except ActionConflict:
         _redraw(services, client, doc_id, channel, message_ts)
-        return False
-    except ActionRefused as exc:
-        tell(client, channel, actor.id, f":no_entry: {exc.reason}")
-        return False
+        raise
     if decision.pending_approval and channel:
         post_approval_request(services, client, channel, doc_id)
     _redraw(services, client, doc_id, channel, message_ts)
-    return True
 
 
 def _redraw(services: Services, client: WebClient, doc_id: int, channel: str, message_ts: str) -> None:

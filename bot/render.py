@@ -6,6 +6,7 @@ each is redrawn from current state, so what Slack shows never drifts from what t
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 from collections.abc import Iterable
@@ -18,56 +19,26 @@ from sqlmodel import Session
 
 from bot.blocks.approvals import approval_blocks
 from bot.blocks.digest import records_blocks
-from bot.blocks.records import DecisionView
-from ims_core.models import DecisionMessageRef, DigestMessage, ImsDecision
+from ims_core.decisions.store import DecisionState, decision_states
+from ims_core.models import DecisionMessageRef, DigestMessage
 from ims_core.reports.worklist import WorkItem, items_by_id
 
 logger = logging.getLogger(__name__)
 
-_ACTIONS = {"A": "accept", "R": "reject", "P": "pending", "N": "reset"}
-
-Row = tuple[WorkItem, DecisionView]
-
-
-def decision_views(session: Session, portal_document_ids: Iterable[int]) -> dict[int, DecisionView]:
-    """The decision state of each record (records never decided are absent)."""
-    ids = sorted(set(portal_document_ids))
-    if not ids:
-        return {}
-    rows = session.execute(select(ImsDecision).where(ImsDecision.portal_document_id.in_(ids))).scalars()
-    views = {}
-    for row in rows:
-        requested = bool(row.requested_action)
-        by = (
-            (row.requested_by_id or row.requested_by_name)
-            if requested
-            else (
-                row.decided_by_id
-                if row.decided_by_source == "slack"
-                else row.decided_by_name or row.decided_by_id
-            )
-        )
-        views[row.portal_document_id] = DecisionView(
-            action=_ACTIONS.get(row.action, ""),
-            version=row.version,
-            decided_by=by or "",
-            decided_at=row.requested_at if requested else row.decided_at,
-            awaiting_approval=requested,
-            reason=row.request_reason if requested else row.reason,
-        )
-    return views
+Row = tuple[WorkItem, DecisionState]
 
 
 def load_rows(session: Session, portal_document_ids: Iterable[int]) -> dict[int, Row]:
+    """Each record's current verdict and decision state (records without a verdict are absent)."""
     ids = list(portal_document_ids)
     items = items_by_id(session, ids)
-    views = decision_views(session, ids)
-    return {i: (item, views.get(i, DecisionView())) for i, item in items.items()}
+    states = decision_states(session, items)
+    return {i: (item, states[i]) for i, item in items.items()}
 
 
 def message_blocks(
-    session: Session, channel_id: str, ts: str, tz
-) -> tuple[str, list[Block] | list[dict]] | None:  # noqa: ANN001
+    session: Session, channel_id: str, ts: str, tz: dt.tzinfo
+) -> tuple[str, list[Block] | list[dict]] | None:
     """The current blocks of one bot message we keep refs for, or None if we know nothing of it."""
     refs = (
         session.execute(
@@ -112,7 +83,7 @@ def refresh(
     client: WebClient,
     session: Session,
     portal_document_id: int,
-    tz,  # noqa: ANN001
+    tz: dt.tzinfo,
     also: Iterable[tuple[str, str]] = (),
 ) -> int:
     """``chat.update`` every known message showing the record; returns how many were updated."""

@@ -6,6 +6,8 @@ messages the bot can re-render for everybody.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from slack_sdk.models.blocks import (
     Block,
     ContextBlock,
@@ -16,25 +18,11 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.blocks.common import clip, esc, rupees
+from bot.blocks.figures import itc_section, status_section
 from bot.blocks.records import record_text
 from ims_core.gst.dates import period_label
-from ims_core.models.vocabulary import status_label
-from ims_core.reports.digest import DeadlineLine, ItcFigures
+from ims_core.reports.digest import ItcFigures
 from ims_core.reports.worklist import StatusCount, VendorMatch, WorkItem
-
-HELP_LINES = (
-    ("help", "this list"),
-    ("summary [MMYYYY]", "counts by status and ₹ for a period (default: the latest)"),
-    ("pending", "records that still need a decision, most ₹ first"),
-    ("mismatches", "records whose amounts, dates or GSTIN differ from the books"),
-    ("vendor <GSTIN or name>", "a supplier's open records (names may be misspelt)"),
-    ("invoice <number>", "one document and why it was or was not matched"),
-    ("itc", "ITC claimable, blocked and at risk"),
-    ("deadlines", "due dates coming up"),
-    ("digest now", "post today's digest in this channel (updates it if already posted)"),
-    ("subscribe [GSTIN …] [HH:MM] [days]", "post the digest here on a schedule (default weekdays 09:30)"),
-    ("unsubscribe", "stop the scheduled digest in this channel"),
-)
 
 
 def _section(text: str) -> SectionBlock:
@@ -45,11 +33,12 @@ def _note(text: str) -> ContextBlock:
     return ContextBlock(elements=[MarkdownTextObject(text=clip(text, 3000))])
 
 
-def help_blocks(problem: str = "") -> list[Block]:
+def help_blocks(usages: Sequence[tuple[str, str]], problem: str = "") -> list[Block]:
+    """``usages`` are (``"vendor <GSTIN or name>"``, what it does), from the command's own table."""
     blocks: list[Block] = []
     if problem:
         blocks.append(_section(f":grey_question: {esc(problem)}"))
-    lines = "\n".join(f"• `/ims {cmd}`: {what}" for cmd, what in HELP_LINES)
+    lines = "\n".join(f"• `/ims {esc(usage)}`: {esc(what)}" for usage, what in usages)
     blocks.append(_section(f"*What I can do*\n{lines}"))
     return blocks
 
@@ -63,11 +52,10 @@ def summary_blocks(period: str | None, recipients: list[str], counts: list[Statu
             )
         ]
     head = f"Reconciliation · {period_label(period) if period else 'all periods'}"
-    lines = [f"• {status_label(c.status)}: *{c.count}* · {rupees(c.tax_paise)} tax" for c in counts]
     total = sum(c.count for c in counts)
     return [
         HeaderBlock(text=clip(head, 150)),
-        _section("\n".join(lines)),
+        status_section(counts),
         _note(f"{total} record(s) · {', '.join(recipients) or 'all registrations'}"),
     ]
 
@@ -121,23 +109,7 @@ def invoice_blocks(number: str, found: list[tuple[WorkItem, str]]) -> list[Block
 def itc_blocks(period: str | None, figures: ItcFigures | None) -> list[Block]:
     if figures is None:
         return [_section("No ITC position yet: no GSTR-2B or IMS data for this period.")]
-    return [
-        HeaderBlock(text=clip(f"ITC · {period_label(period) if period else 'latest period'}", 150)),
-        SectionBlock(
-            fields=[
-                MarkdownTextObject(text=f"*Claimable*\n{rupees(figures.claimable_paise)}"),
-                MarkdownTextObject(text=f"*Blocked*\n{rupees(figures.blocked_paise)}"),
-                MarkdownTextObject(text=f"*At risk*\n{rupees(figures.at_risk_paise)}"),
-            ]
-        ),
-    ]
-
-
-def deadline_blocks(deadlines: list[DeadlineLine]) -> list[Block]:
-    if not deadlines:
-        return [_section("No deadlines in the coming weeks.")]
-    lines = [f"• *{d.due:%a %d %b %Y}*: {esc(d.title)}" for d in deadlines[:15]]
-    return [_section("*Coming up*\n" + "\n".join(lines))]
+    return [itc_section(figures, f"ITC · {period_label(period) if period else 'latest period'}")]
 
 
 def plain(text: str) -> list[Block]:

@@ -13,14 +13,15 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.blocks.common import IST, clip, esc, user_ref
-from bot.blocks.records import DecisionView, button_value, decision_line, record_text
+from bot.blocks.common import clip, esc
+from bot.blocks.records import button_value, decision_line, record_text, requester
+from ims_core.decisions.store import DecisionState
 from ims_core.reports.worklist import WorkItem
 
 APPROVE, DECLINE = "ims_approve_reject", "ims_decline_reject"
 
 
-def approval_blocks(item: WorkItem, decision: DecisionView, tz: dt.tzinfo = IST) -> list[Block]:
+def approval_blocks(item: WorkItem, state: DecisionState, tz: dt.tzinfo) -> list[Block]:
     """The request with Approve / Decline while it waits; the outcome once someone answered."""
     blocks: list[Block] = [
         SectionBlock(
@@ -29,18 +30,18 @@ def approval_blocks(item: WorkItem, decision: DecisionView, tz: dt.tzinfo = IST)
             )
         )
     ]
-    if decision.awaiting_approval:
-        reason = f": “{esc(clip(decision.reason, 500))}”" if decision.reason else ""
+    if state.pending_approval:
+        reason = f": “{esc(clip(state.request_reason, 500))}”" if state.request_reason else ""
         blocks.append(
             ContextBlock(
                 elements=[
                     MarkdownTextObject(
-                        text=clip(f"Requested by {user_ref(decision.decided_by)}{reason}", 3000)
+                        text=clip(f"Requested by {requester(state)}{reason}", 3000)
                     )
                 ]
             )
         )
-        value = button_value(item.portal_document_id, decision.version)
+        value = button_value(item.portal_document_id, state.version)
         blocks.append(
             ActionsBlock(
                 block_id=f"apr:{item.portal_document_id}",
@@ -52,9 +53,9 @@ def approval_blocks(item: WorkItem, decision: DecisionView, tz: dt.tzinfo = IST)
         )
     else:
         line = (
-            decision_line(decision, tz)
-            if not decision.open
-            else "↩️ Rejection declined: the record is open again"
+            "↩️ Rejection declined: the record is open again"
+            if state.undecided
+            else decision_line(state, tz)
         )
         blocks.append(
             ContextBlock(block_id=f"apr:{item.portal_document_id}", elements=[MarkdownTextObject(text=line)])

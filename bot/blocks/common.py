@@ -1,13 +1,15 @@
-"""Small formatting helpers every builder shares: mrkdwn escaping, IST times, rupees, truncation."""
+"""Small formatting helpers every builder shares: mrkdwn escaping, local times, rupees, truncation.
+
+Times are shown in the zone the caller passes (the bot's configured ``IMS_TIMEZONE``): no builder has a
+default zone, so a team outside India never sees Indian times by accident.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 from ims_core.gst.money import format_inr
 
-IST = ZoneInfo("Asia/Kolkata")
 SECTION_TEXT_LIMIT = 3000
 
 
@@ -25,11 +27,15 @@ def rupees(paise: int) -> str:
     return format_inr(paise)
 
 
-def local_time(moment: dt.datetime, tz: dt.tzinfo = IST) -> str:
-    """``29 Nov 10:32 IST``; naive datetimes are UTC (SQLite drops the offset)."""
+def local_time(moment: dt.datetime, tz: dt.tzinfo) -> str:
+    """``moment`` in ``tz``, e.g. ``29 Nov 10:32 IST``; naive datetimes are UTC (SQLite drops the offset)."""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.UTC)
-    local = moment.astimezone(tz)
+    return time_label(moment.astimezone(tz))
+
+
+def time_label(local: dt.datetime) -> str:
+    """A time already in its zone as ``29 Nov 10:32 IST`` (the zone's abbreviation, or its offset)."""
     return f"{local.day} {local:%b %H:%M} {local.tzname()}"
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from slack_sdk.models.blocks import (
@@ -20,14 +21,16 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.blocks.common import IST, clip, day_label, rupees
-from bot.blocks.records import DecisionView, record_blocks
+from bot.blocks.common import clip, day_label, rupees
+from bot.blocks.figures import deadline_section, itc_section, status_section
+from bot.blocks.records import record_blocks
+from ims_core.decisions.store import DecisionState
 from ims_core.gst.dates import period_label
-from ims_core.models.vocabulary import status_label
 from ims_core.reports.digest import DigestData
 from ims_core.reports.worklist import WorkItem
 
 MAX_BLOCKS = 50
+DEADLINES_SHOWN = 6
 MAX_BLOCK_CHARS = 12_000
 
 
@@ -60,25 +63,11 @@ def summary_blocks(data: DigestData) -> list[Block]:
         ContextBlock(elements=[MarkdownTextObject(text=clip(f"Period *{period}* · {who}", 3000))]),
     ]
     if data.counts:
-        lines = [f"• {status_label(c.status)}: *{c.count}* ({rupees(c.tax_paise)} tax)" for c in data.counts]
-        blocks.append(
-            SectionBlock(text=MarkdownTextObject(text=clip("*Reconciliation*\n" + "\n".join(lines), 3000)))
-        )
+        blocks.append(status_section(data.counts, "Reconciliation"))
     if data.itc:
-        blocks.append(
-            SectionBlock(
-                fields=[
-                    MarkdownTextObject(text=f"*ITC claimable*\n{rupees(data.itc.claimable_paise)}"),
-                    MarkdownTextObject(text=f"*ITC blocked*\n{rupees(data.itc.blocked_paise)}"),
-                    MarkdownTextObject(text=f"*ITC at risk*\n{rupees(data.itc.at_risk_paise)}"),
-                ]
-            )
-        )
+        blocks.append(itc_section(data.itc))
     if data.deadlines:
-        lines = [f"• {d.due:%a %d %b}: {d.title}" for d in data.deadlines[:6]]
-        blocks.append(
-            SectionBlock(text=MarkdownTextObject(text=clip("*Coming up*\n" + "\n".join(lines), 3000)))
-        )
+        blocks.append(deadline_section(data.deadlines, limit=DEADLINES_SHOWN))
     for note in data.notes:
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text=clip(note, 3000))]))
     shown = len(data.records)
@@ -107,7 +96,7 @@ def continuation_head(data: DigestData) -> list[Block]:
     ]
 
 
-def records_blocks(rows: list[tuple[WorkItem, DecisionView]], tz: dt.tzinfo = IST) -> list[Block]:
+def records_blocks(rows: list[tuple[WorkItem, DecisionState]], tz: dt.tzinfo) -> list[Block]:
     """Records drawn from their current state, each after a divider."""
     blocks: list[Block] = []
     for item, decision in rows:
@@ -115,17 +104,18 @@ def records_blocks(rows: list[tuple[WorkItem, DecisionView]], tz: dt.tzinfo = IS
     return blocks
 
 
-def build_pages(data: DigestData, tz: dt.tzinfo = IST) -> list[Page]:
+def build_pages(data: DigestData, states: Mapping[int, DecisionState], tz: dt.tzinfo) -> list[Page]:
     """Split the digest into pages within Slack's block-count and size limits.
 
-    A page is a *head* (the summary on the first page, a "continued" line after) and its records;
-    a re-render after a decision keeps the head as posted and redraws the records.
+    A page is a *head* (the summary on the first page, a "continued" line after) and its records,
+    each drawn from its decision state in ``states`` (its buttons carry the version to compare-and-set
+    against); a re-render after a decision keeps the head as posted and redraws the records.
     """
     pages: list[tuple[list[Block], list[Block], list[int]]] = []
     head, body, ids = summary_blocks(data), [], []
     size = _size(head)
-    for item in data.records:  # a digest shows undecided records: buttons on each
-        chunk = records_blocks([(item, DecisionView())], tz)
+    for item in data.records:
+        chunk = records_blocks([(item, states[item.portal_document_id])], tz)
         chunk_size = _size(chunk)
         if len(head) + len(body) + len(chunk) > MAX_BLOCKS or size + chunk_size > MAX_BLOCK_CHARS:
             pages.append((head, body, ids))

@@ -24,10 +24,12 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.blocks.common import clip, esc, local_time
+from bot.blocks.common import clip, esc, time_label
+from bot.blocks.modals import notice_view
 from ims_core.gst.money import format_inr
 from ims_core.suppliers.followups import ClosedFollowUp, DueFollowUp
 
+TITLE = "Supplier follow-up"
 DRAFT_BUTTON = "followup_draft"
 MARK_SENT = "followup_mark_sent"
 FOLLOWUP_VIEW = "followup_modal"
@@ -79,19 +81,14 @@ def loading_view() -> View:
     return View(
         type="modal",
         callback_id=FOLLOWUP_VIEW,
-        title="Supplier follow-up",
+        title=TITLE,
         blocks=[SectionBlock(text="Preparing the draft…")],
     )
 
 
 def message_view(text: str) -> View:
     """A closed-ended modal: the outcome, or why there is nothing to draft."""
-    return View(
-        type="modal",
-        title="Supplier follow-up",
-        close="Close",
-        blocks=[SectionBlock(text=MarkdownTextObject(text=clip(esc(text), 3000)))],
-    )
+    return notice_view(TITLE, text)
 
 
 def _text_input(
@@ -166,7 +163,7 @@ def draft_view(draft: DraftShown, channel_id: str) -> View:
     return View(
         type="modal",
         callback_id=FOLLOWUP_VIEW,
-        title="Supplier follow-up",
+        title=TITLE,
         submit="Send email",
         close="Cancel",
         private_metadata=FollowUpContext(draft.followup_id, channel_id).dumps(),
@@ -214,7 +211,7 @@ def due_blocks(due: list[DueFollowUp], *, limit: int = 10) -> list[Block]:
     ]
     for d in due[:limit]:
         state = "send failed" if d.status == "failed" else f"waiting {d.days_waiting} days"
-        since = f", sent {local_time(d.sent_at_local)}" if d.sent_at_local else ""
+        since = f", sent {time_label(d.sent_at_local)}" if d.sent_at_local else ""
         line = (
             f"*{esc(d.supplier_name or d.supplier_gstin)}* ({d.supplier_gstin}): {state}{since}; "
             f"{d.open_documents} open, ITC held up {format_inr(d.itc_held_paise)}; next: "

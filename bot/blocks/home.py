@@ -17,10 +17,10 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.blocks.answers import deadline_blocks, list_blocks
-from bot.blocks.common import IST, clip, local_time, rupees
+from bot.blocks.answers import list_blocks
+from bot.blocks.common import clip, local_time, rupees
+from bot.blocks.figures import deadline_section, itc_section, status_section
 from ims_core.gst.dates import period_label
-from ims_core.models.vocabulary import status_label
 from ims_core.reports.digest import DeadlineLine, ItcFigures
 from ims_core.reports.worklist import StatusCount, WorkItem
 
@@ -41,7 +41,7 @@ class HomeData:
     generated_at: dt.datetime
 
 
-def home_view(data: HomeData, tz: dt.tzinfo = IST) -> View:
+def home_view(data: HomeData, tz: dt.tzinfo) -> View:
     role = "You can decide on records." if data.is_approver else "You can read; only approvers decide."
     blocks: list[Block] = [
         HeaderBlock(text="IMS assistant"),
@@ -64,23 +64,12 @@ def home_view(data: HomeData, tz: dt.tzinfo = IST) -> View:
         ),
     ]
     if data.counts:
-        lines = "\n".join(
-            f"• {status_label(c.status)}: *{c.count}* ({rupees(c.tax_paise)})" for c in data.counts
-        )
-        blocks.append(SectionBlock(text=MarkdownTextObject(text=clip(lines, 3000))))
+        blocks.append(status_section(data.counts))
     if data.itc:
-        blocks.append(
-            SectionBlock(
-                fields=[
-                    MarkdownTextObject(text=f"*ITC claimable*\n{rupees(data.itc.claimable_paise)}"),
-                    MarkdownTextObject(text=f"*ITC blocked*\n{rupees(data.itc.blocked_paise)}"),
-                    MarkdownTextObject(text=f"*ITC at risk*\n{rupees(data.itc.at_risk_paise)}"),
-                ]
-            )
-        )
+        blocks.append(itc_section(data.itc))
     blocks += [
         DividerBlock(),
-        *deadline_blocks(data.deadlines),
+        deadline_section(data.deadlines),
         ActionsBlock(
             elements=[
                 ButtonElement(

@@ -157,11 +157,16 @@ def details_modal(item: WorkItem, story: str) -> View:
 
 
 def gone_view() -> View:
+    return notice_view("Record details", "That record is no longer in the database.")
+
+
+def notice_view(title: str, text: str) -> View:
+    """A modal that only tells something (an outcome, a refusal): plain text, a Close button."""
     return View(
         type="modal",
-        title="Record details",
+        title=clip(title, 24),
         close="Close",
-        blocks=[SectionBlock(text=MarkdownTextObject(text="That record is no longer in the database."))],
+        blocks=[SectionBlock(text=MarkdownTextObject(text=clip(esc(text), 3000)))],
     )
 
 

@@ -7,7 +7,6 @@ version the clicker saw: of two simultaneous clicks one wins and the other is to
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -18,7 +17,8 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.blocks.common import IST, clip, esc, local_time, rupees, user_ref
+from bot.blocks.common import clip, esc, local_time, rupees, user_ref
+from ims_core.decisions.store import DecisionState
 from ims_core.models.vocabulary import status_label
 from ims_core.reports.worklist import WorkItem
 
@@ -26,28 +26,11 @@ ACCEPT, REJECT, PENDING, DETAILS = "ims_accept", "ims_reject", "ims_pending", "i
 DECISION_ACTIONS = (ACCEPT, REJECT, PENDING)
 
 _DONE = {
-    "accept": ("✅", "Accepted"),
-    "reject": ("⛔", "Rejected"),
-    "pending": ("⏸️", "Kept pending"),
-    "reset": ("↩️", "Reset"),
+    "A": ("✅", "Accepted"),
+    "R": ("⛔", "Rejected"),
+    "P": ("⏸️", "Kept pending"),
+    "N": ("↩️", "Reset"),
 }
-
-
-@dataclass(frozen=True)
-class DecisionView:
-    """The part of a record's decision state a message shows."""
-
-    action: str = ""
-    version: int = 0
-    decided_by: str = ""
-    decided_at: dt.datetime | None = None
-    awaiting_approval: bool = False
-    reason: str = ""
-
-    @property
-    def open(self) -> bool:
-        """Undecided (or reset): buttons are shown."""
-        return self.action in ("", "reset") and not self.awaiting_approval
 
 
 def button_value(portal_document_id: int, version: int) -> str:
@@ -78,16 +61,27 @@ def record_text(item: WorkItem) -> str:
 _RECOMMENDED = {"A": "Accept", "R": "Reject", "P": "Pending"}
 
 
-def decision_line(decision: DecisionView, tz: dt.tzinfo = IST) -> str:
-    if decision.awaiting_approval:
-        return f"⏳ Rejection requested by {user_ref(decision.decided_by)} · waiting for a second approver"
-    emoji, verb = _DONE.get(decision.action, ("•", decision.action.capitalize()))
-    when = f" · {local_time(decision.decided_at, tz)}" if decision.decided_at else ""
-    return f"{emoji} {verb} by {user_ref(decision.decided_by)}{when}"
+def person(user_id: str, name: str, source: str = "slack") -> str:
+    """Who acted, as a message shows them: a Slack user as a mention, anyone else by name."""
+    return user_ref(user_id) if source == "slack" and user_id else esc(name or user_id)
 
 
-def record_buttons(item: WorkItem, decision: DecisionView) -> ActionsBlock:
-    value = button_value(item.portal_document_id, decision.version)
+def requester(state: DecisionState) -> str:
+    return person(state.requested_by_id, state.requested_by)
+
+
+def decision_line(state: DecisionState, tz: dt.tzinfo) -> str:
+    """Who decided what and when, or who asked for a rejection that waits for a second approver."""
+    if state.pending_approval:
+        return f"⏳ Rejection requested by {requester(state)} · waiting for a second approver"
+    emoji, verb = _DONE.get(state.action, ("•", state.action_word.capitalize()))
+    who = person(state.decided_by_id, state.decided_by, state.decided_by_source)
+    when = f" · {local_time(state.decided_at, tz)}" if state.decided_at else ""
+    return f"{emoji} {verb} by {who}{when}"
+
+
+def record_buttons(item: WorkItem, state: DecisionState) -> ActionsBlock:
+    value = button_value(item.portal_document_id, state.version)
     elements = [
         ButtonElement(text="Accept", action_id=ACCEPT, value=value, style="primary"),
         ButtonElement(text="Reject", action_id=REJECT, value=value, style="danger"),
@@ -98,17 +92,17 @@ def record_buttons(item: WorkItem, decision: DecisionView) -> ActionsBlock:
     return ActionsBlock(block_id=f"rec:{item.portal_document_id}", elements=elements)
 
 
-def record_blocks(item: WorkItem, decision: DecisionView, tz: dt.tzinfo = IST) -> list[Block]:
-    """The record's section, then its buttons (open) or a line saying who decided and when."""
+def record_blocks(item: WorkItem, state: DecisionState, tz: dt.tzinfo) -> list[Block]:
+    """The record's section, then its buttons (undecided) or a line saying who decided and when."""
     section = SectionBlock(
         block_id=f"doc:{item.portal_document_id}", text=MarkdownTextObject(text=record_text(item))
     )
-    if decision.open:
-        return [section, record_buttons(item, decision)]
+    if state.undecided:
+        return [section, record_buttons(item, state)]
     return [
         section,
         ContextBlock(
             block_id=f"rec:{item.portal_document_id}",
-            elements=[MarkdownTextObject(text=decision_line(decision, tz))],
+            elements=[MarkdownTextObject(text=decision_line(state, tz))],
         ),
     ]

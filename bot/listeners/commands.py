@@ -1,13 +1,16 @@
-"""``/ims <subcommand>``: ack at once, then answer ephemerally through the ``response_url``.
+"""``/ims <sub-command>``: ack at once, then answer ephemerally through the ``response_url``.
 
-Unknown or malformed input gets the help text with a note on what was not understood, never a
-stack trace; errors meant for users (``UserFacingError``) are shown as they are.
+Every sub-command is listed once, in :data:`SUBCOMMANDS`: its name, its handler and its line of help,
+so the help cannot drift from what the command does. Unknown input gets the help with a note on
+what was not understood, never a stack trace; errors meant for users (``UserFacingError``) are
+shown as they are (by the bot's error handler).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
@@ -17,6 +20,9 @@ from slack_sdk.models.blocks import Block
 from bot import digest
 from bot.app import Services
 from bot.blocks import answers
+from bot.blocks.figures import deadline_section
+from bot.listeners.followups import followup_command, scorecard_command
+from bot.replies import tells_errors
 from ims_core import clock
 from ims_core.errors import UserFacingError
 from ims_core.gst.dates import DateError, parse_period
@@ -35,28 +41,46 @@ from ims_core.reports.worklist import (
 logger = logging.getLogger(__name__)
 
 LIST_SIZE = 15
-Handler = Callable[[Services, list[str], dict, WebClient], tuple[str, list[Block]]]
+Answer = tuple[str, list[Block]]  # the fallback text and the blocks of an ephemeral reply
+Handler = Callable[[Services, list[str], dict, WebClient], Answer]
+
+
+@dataclass(frozen=True)
+class Subcommand:
+    """One ``/ims`` sub-command: ``/ims {name} {args}`` runs ``handler``; ``help`` says what it does."""
+
+    name: str
+    args: str
+    help: str
+    handler: Handler
+
+    @property
+    def usage(self) -> str:
+        return f"{self.name} {self.args}".strip()
 
 
 def register(app: App, services: Services) -> None:
     @app.command("/ims")
+    @tells_errors
     def on_ims(ack: Ack, command: dict, respond: Respond, client: WebClient) -> None:
         ack()
         words = (command.get("text") or "").split()
         name, args = (words[0].lower(), words[1:]) if words else ("help", [])
-        handler = HANDLERS.get(name)
-        try:
-            if handler is None:
-                text, blocks = "IMS assistant help", answers.help_blocks(f"I don't know “{name}”.")
-            else:
-                text, blocks = handler(services, args, command, client)
-        except UserFacingError as exc:
-            text, blocks = str(exc), answers.help_blocks(str(exc))
+        subcommand = BY_NAME.get(name)
+        if subcommand is None:
+            text, blocks = "IMS assistant help", help_blocks(f"I don't know “{name}”.")
+        else:  # a UserFacingError goes to the bot's error handler, which answers through respond too
+            text, blocks = subcommand.handler(services, args, command, client)
         respond(text=text, blocks=[b.to_dict() for b in blocks], response_type="ephemeral")
 
 
-def _help(services: Services, args: list[str], command: dict, client: WebClient) -> tuple[str, list[Block]]:
-    return "IMS assistant help", answers.help_blocks()
+def help_blocks(problem: str = "") -> list[Block]:
+    """The help, from the table: every sub-command with its arguments and what it does."""
+    return answers.help_blocks([(s.usage, s.help) for s in SUBCOMMANDS], problem)
+
+
+def _help(services: Services, args: list[str], command: dict, client: WebClient) -> Answer:
+    return "IMS assistant help", help_blocks()
 
 
 def _period_arg(args: list[str]) -> str | None:
@@ -68,9 +92,7 @@ def _period_arg(args: list[str]) -> str | None:
         raise UserFacingError(str(exc)) from None
 
 
-def _summary(
-    services: Services, args: list[str], command: dict, client: WebClient
-) -> tuple[str, list[Block]]:
+def _summary(services: Services, args: list[str], command: dict, client: WebClient) -> Answer:
     with services.session() as session:
         scope = recipients(session)
         period = _period_arg(args) or latest_period(session, scope)
@@ -79,9 +101,7 @@ def _summary(
 
 
 def _listing(title: str, statuses: tuple[str, ...] | None) -> Handler:
-    def handler(
-        services: Services, args: list[str], command: dict, client: WebClient
-    ) -> tuple[str, list[Block]]:
+    def handler(services: Services, args: list[str], command: dict, client: WebClient) -> Answer:
         with services.session() as session:
             kwargs = {"statuses": statuses} if statuses else {}
             page = needing_decision(session, limit=LIST_SIZE, **kwargs)
@@ -90,7 +110,7 @@ def _listing(title: str, statuses: tuple[str, ...] | None) -> Handler:
     return handler
 
 
-def _vendor(services: Services, args: list[str], command: dict, client: WebClient) -> tuple[str, list[Block]]:
+def _vendor(services: Services, args: list[str], command: dict, client: WebClient) -> Answer:
     query = " ".join(args)
     if not query:
         raise UserFacingError("Name the supplier: /ims vendor <GSTIN or name>")
@@ -100,9 +120,7 @@ def _vendor(services: Services, args: list[str], command: dict, client: WebClien
     return f"Supplier {query}", answers.vendor_blocks(query, matches, items)
 
 
-def _invoice(
-    services: Services, args: list[str], command: dict, client: WebClient
-) -> tuple[str, list[Block]]:
+def _invoice(services: Services, args: list[str], command: dict, client: WebClient) -> Answer:
     if not args:
         raise UserFacingError("Give the document number: /ims invoice <number>")
     number = " ".join(args)
@@ -114,7 +132,7 @@ def _invoice(
     return f"Document {number}", answers.invoice_blocks(number, found)
 
 
-def _itc(services: Services, args: list[str], command: dict, client: WebClient) -> tuple[str, list[Block]]:
+def _itc(services: Services, args: list[str], command: dict, client: WebClient) -> Answer:
     with services.session() as session:
         scope = recipients(session)
         period = _period_arg(args) or latest_period(session, scope)
@@ -122,16 +140,14 @@ def _itc(services: Services, args: list[str], command: dict, client: WebClient) 
     return "ITC position", answers.itc_blocks(period, figures)
 
 
-def _deadlines(
-    services: Services, args: list[str], command: dict, client: WebClient
-) -> tuple[str, list[Block]]:
+def _deadlines(services: Services, args: list[str], command: dict, client: WebClient) -> Answer:
     today = clock.today()
     with services.session() as session:
         lines = deadline_lines(session, recipients(session), today)
-    return "Deadlines", answers.deadline_blocks(lines)
+    return "Deadlines", [deadline_section(lines)]
 
 
-def _digest(services: Services, args: list[str], command: dict, client: WebClient) -> tuple[str, list[Block]]:
+def _digest(services: Services, args: list[str], command: dict, client: WebClient) -> Answer:
     if args and args[0].lower() != "now":
         raise UserFacingError("Use /ims digest now")
     channel = command["channel_id"]
@@ -160,9 +176,7 @@ def _digest(services: Services, args: list[str], command: dict, client: WebClien
     )
 
 
-def _subscribe(
-    services: Services, args: list[str], command: dict, client: WebClient
-) -> tuple[str, list[Block]]:
+def _subscribe(services: Services, args: list[str], command: dict, client: WebClient) -> Answer:
     request = subscriptions.parse_request(args)
     with services.session() as session:
         rows = subscriptions.subscribe(
@@ -178,9 +192,7 @@ def _subscribe(
     )
 
 
-def _unsubscribe(
-    services: Services, args: list[str], command: dict, client: WebClient
-) -> tuple[str, list[Block]]:
+def _unsubscribe(services: Services, args: list[str], command: dict, client: WebClient) -> Answer:
     with services.session() as session:
         removed = subscriptions.unsubscribe(session, channel_id=command["channel_id"])
     scheduler = services.extra.get("scheduler")
@@ -190,16 +202,31 @@ def _unsubscribe(
     return "Unsubscribed", answers.plain(text)
 
 
-HANDLERS: dict[str, Handler] = {
-    "help": _help,
-    "summary": _summary,
-    "pending": _listing("Pending decisions", None),
-    "mismatches": _listing("Mismatches", ("mismatch",)),
-    "vendor": _vendor,
-    "invoice": _invoice,
-    "itc": _itc,
-    "deadlines": _deadlines,
-    "digest": _digest,
-    "subscribe": _subscribe,
-    "unsubscribe": _unsubscribe,
-}
+SUBCOMMANDS: tuple[Subcommand, ...] = (
+    Subcommand("help", "", "this list", _help),
+    Subcommand("summary", "[MMYYYY]", "counts by status and ₹ for a period (default: the latest)", _summary),
+    Subcommand(
+        "pending", "", "records that still need a decision, most ₹ first", _listing("Pending decisions", None)
+    ),
+    Subcommand(
+        "mismatches",
+        "",
+        "records whose amounts, dates or GSTIN differ from the books",
+        _listing("Mismatches", ("mismatch",)),
+    ),
+    Subcommand("vendor", "<GSTIN or name>", "a supplier's open records (names may be misspelt)", _vendor),
+    Subcommand("scorecard", "<GSTIN or PAN>", "a supplier's scorecard and its trend", scorecard_command),
+    Subcommand("followup", "<GSTIN>", "draft a follow-up to a supplier, to edit and send", followup_command),
+    Subcommand("invoice", "<number>", "one document and why it was or was not matched", _invoice),
+    Subcommand("itc", "[MMYYYY]", "ITC claimable, blocked and at risk", _itc),
+    Subcommand("deadlines", "", "due dates coming up", _deadlines),
+    Subcommand("digest", "now", "post today's digest here (updates it if already posted)", _digest),
+    Subcommand(
+        "subscribe",
+        "[GSTIN …] [HH:MM] [days]",
+        "post the digest here on a schedule (default weekdays 09:30)",
+        _subscribe,
+    ),
+    Subcommand("unsubscribe", "", "stop the scheduled digest in this channel", _unsubscribe),
+)
+BY_NAME = {s.name: s for s in SUBCOMMANDS}

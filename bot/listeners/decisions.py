@@ -1,14 +1,16 @@
 """Accept / Reject / Pending / Details buttons on a record.
 
-Order of work, always: ``ack()``; check the clicker may decide; open a modal at once if one is needed
-(``trigger_id`` lives ~3 s); decide through the action engine with the Slack user as actor and the
-version the button carried (compare-and-set); then redraw every message showing the record.
-Refusals and conflicts go to the clicker alone, in plain words.
+Accept, Reject and Pending are for approvers only (``bot.permissions`` middleware, before the listener).
+Order of work, always: ``ack()``; open a modal at once if one is needed (``trigger_id`` lives ~3 s);
+decide through the action engine with the Slack user as actor and the version the button carried
+(compare-and-set); then redraw every message showing the record. Refusals and conflicts go to the
+clicker alone, in plain words.
 """
 
 from __future__ import annotations
 
 import logging
+from functools import partial
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
@@ -23,7 +25,9 @@ from bot.blocks.modals import (
     reject_modal,
 )
 from bot.blocks.records import ACCEPT, DETAILS, PENDING, REJECT, parse_button_value
-from bot.outcomes import actor_from, refuse_outsider, run_decision
+from bot.outcomes import actor_from, run_decision
+from bot.permissions import DECIDE, approvers_only, record_on_button
+from bot.replies import tells_errors
 from ims_core.reports.worklist import explain_story, items_by_id, needs_itc_reduction_choice
 
 logger = logging.getLogger(__name__)
@@ -37,22 +41,28 @@ def _origin(body: dict) -> tuple[str, str]:
 
 
 def register(app: App, services: Services) -> None:
-    @app.action(ACCEPT)
+    only = partial(approvers_only, services, what=DECIDE, target=record_on_button)
+
+    @app.action(ACCEPT, middleware=[only(action="accept")])
+    @tells_errors
     def on_accept(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
         ack()
         _decide_or_open(services, body, action, client, "accept")
 
-    @app.action(PENDING)
+    @app.action(PENDING, middleware=[only(action="pending")])
+    @tells_errors
     def on_pending(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
         ack()
         _decide_or_open(services, body, action, client, "pending")
 
-    @app.action(REJECT)
+    @app.action(REJECT, middleware=[only(action="reject")])
+    @tells_errors
     def on_reject(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
         ack()
         _decide_or_open(services, body, action, client, "reject")
 
     @app.action(DETAILS)
+    @tells_errors
     def on_details(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
         """A loading modal first (``trigger_id`` expires fast), then the story, which takes a re-run."""
         ack()
@@ -68,13 +78,9 @@ def register(app: App, services: Services) -> None:
 
 
 def _decide_or_open(services: Services, body: dict, action: dict, client: WebClient, verb: str) -> None:
-    user_id = body["user"]["id"]
     channel, ts = _origin(body)
     doc_id, version = parse_button_value(action["value"])
     actor = actor_from(body["user"])
-    if not services.approvers.is_approver(user_id):
-        refuse_outsider(services, client, channel, user_id, actor, doc_id, verb)
-        return
     if verb in ("reject", "accept"):
         with services.session() as session:
             item = items_by_id(session, [doc_id]).get(doc_id)

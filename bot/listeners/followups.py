@@ -1,17 +1,19 @@
 """Supplier follow-ups in Slack: "Draft follow-up" and ``/ims followup <GSTIN>`` open the editable
 draft; Send emails it, "Mark as sent" records another channel; the follow-up's message gets a thread
 reply when a newer import shows everything fixed (:func:`announce_resolved`). ``/ims scorecard
-<GSTIN or PAN>`` shows the supplier's scorecard. Both subcommands join ``/ims`` through the command
-listener's ``HANDLERS`` table, so its ack, help and error handling apply to them too.
+<GSTIN or PAN>`` shows the supplier's scorecard. Both sub-commands are listed in the ``/ims`` table
+(``bot.listeners.commands.SUBCOMMANDS``), so its ack, help and error handling apply to them too.
 
 Every click is acked first; a "loading" modal is opened at once (a ``trigger_id`` lives about 3 s)
-and replaced by the draft once it is built. All GST logic is in ``ims_core.followups``; sending and
-marking are for approvers (``IMS_APPROVERS``) only, since they speak for the company.
+and replaced by the draft once it is built. All GST logic is in ``ims_core.suppliers``; sending and
+marking are for approvers (``IMS_APPROVERS``) only, since they speak for the company: the
+``bot.permissions`` middleware refuses anyone else before these listeners run.
 """
 
 from __future__ import annotations
 
 import logging
+from functools import partial
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
@@ -21,51 +23,60 @@ from slack_sdk.models.blocks import Block, SectionBlock
 from bot.app import Services
 from bot.blocks import followups as fb
 from bot.blocks.scorecard import scorecard_blocks
-from bot.listeners import commands
-from bot.outcomes import actor_from, tell
+from bot.outcomes import actor_from
+from bot.permissions import SEND_FOLLOWUP, Target, approvers_only
+from bot.replies import tells_errors
 from ims_core.audit import Actor
 from ims_core.errors import UserFacingError
 from ims_core.suppliers import followups
 from ims_core.suppliers.contacts import EMAIL, contact_for, split_emails
-from ims_core.suppliers.mailer import MailError
 from ims_core.suppliers.scorecard import supplier_insight, supplier_names
 from ims_core.suppliers.send import send
 
 logger = logging.getLogger(__name__)
-NOT_APPROVER = "Only the people set up as approvers (IMS_APPROVERS) can send follow-ups to suppliers."
+
+
+def followup_in_modal(body: dict) -> Target:
+    """The follow-up a draft modal shows (its ``private_metadata``), for the audit of a refusal."""
+    ctx = fb.FollowUpContext.loads((body.get("view") or {}).get("private_metadata", ""))
+    return Target(details={"followup_id": ctx.followup_id})
+
+
+def followup_command(
+    services: Services, args: list[str], command: dict, client: WebClient
+) -> tuple[str, list[Block]]:
+    """``/ims followup <GSTIN>``: open the draft in a modal while the ``trigger_id`` is fresh."""
+    if not args:
+        raise UserFacingError("Name the supplier: /ims followup <GSTIN>")
+    opened = client.views_open(trigger_id=command["trigger_id"], view=fb.loading_view())
+    shown = _draft_into(
+        services,
+        client,
+        opened["view"]["id"],
+        args[0],
+        command.get("user_id", ""),
+        command.get("user_name", ""),
+        command.get("channel_id", ""),
+    )
+    return shown, [SectionBlock(text=shown)]
+
+
+def scorecard_command(
+    services: Services, args: list[str], command: dict, client: WebClient
+) -> tuple[str, list[Block]]:
+    """``/ims scorecard <GSTIN or PAN>``: the figures ``ims vendor`` prints."""
+    if not args:
+        raise UserFacingError("Name the supplier: /ims scorecard <GSTIN or PAN>")
+    with services.session() as session:
+        insight = supplier_insight(session, args[0])
+    return f"Scorecard of {insight.name or insight.key}: {insight.score}/100", scorecard_blocks(insight)
 
 
 def register(app: App, services: Services) -> None:
-    def on_command(
-        services: Services, args: list[str], command: dict, client: WebClient
-    ) -> tuple[str, list[Block]]:
-        if not args:
-            raise UserFacingError("Name the supplier: /ims followup <GSTIN>")
-        opened = client.views_open(trigger_id=command["trigger_id"], view=fb.loading_view())
-        shown = _draft_into(
-            services,
-            client,
-            opened["view"]["id"],
-            args[0],
-            command.get("user_id", ""),
-            command.get("user_name", ""),
-            command.get("channel_id", ""),
-        )
-        return shown, [SectionBlock(text=shown)]
-
-    def on_scorecard(
-        services: Services, args: list[str], command: dict, client: WebClient
-    ) -> tuple[str, list[Block]]:
-        if not args:
-            raise UserFacingError("Name the supplier: /ims scorecard <GSTIN or PAN>")
-        with services.session() as session:
-            insight = supplier_insight(session, args[0])
-        return f"Scorecard of {insight.name or insight.key}: {insight.score}/100", scorecard_blocks(insight)
-
-    commands.HANDLERS["followup"] = on_command
-    commands.HANDLERS["scorecard"] = on_scorecard
+    only = partial(approvers_only, services, what=SEND_FOLLOWUP, target=followup_in_modal)
 
     @app.action(fb.DRAFT_BUTTON)
+    @tells_errors
     def on_draft_button(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
         ack()
         opened = client.views_open(trigger_id=body["trigger_id"], view=fb.loading_view())
@@ -81,7 +92,8 @@ def register(app: App, services: Services) -> None:
             channel,
         )
 
-    @app.view(fb.FOLLOWUP_VIEW)
+    @app.view(fb.FOLLOWUP_VIEW, middleware=[only(action="send_followup")])
+    @tells_errors
     def on_send(ack: Ack, body: dict, view: dict, client: WebClient) -> None:
         values = view["state"]["values"]
         to = split_emails(fb.state_text(values, fb.TO_BLOCK, fb.TO_INPUT))
@@ -90,41 +102,28 @@ def register(app: App, services: Services) -> None:
             ack(response_action="errors", errors={fb.TO_BLOCK: f"Not an email address: {', '.join(wrong)}"})
             return
         actor = actor_from(body["user"])
-        if not services.approvers.is_approver(actor.id):
-            ack(response_action="update", view=fb.message_view(NOT_APPROVER))
-            return
         ack()
         ctx = fb.FollowUpContext.loads(view.get("private_metadata", ""))
         _save_edits(services, ctx.followup_id, values, actor)
-        try:
-            sent = send(
-                services.engine,
-                ctx.followup_id,
-                actor=actor,
-                to=to or None,
-                attach_xlsx=fb.state_checked(values, fb.ATTACH_BLOCK, fb.ATTACH_INPUT),
-            )
-        except (MailError, UserFacingError) as exc:
-            tell(client, ctx.channel_id, actor.id, f"The follow-up was not sent: {exc}")
-            return
+        sent = send(  # a MailError reaches the person through the error handler, in ctx's channel
+            services.engine,
+            ctx.followup_id,
+            actor=actor,
+            to=to or None,
+            attach_xlsx=fb.state_checked(values, fb.ATTACH_BLOCK, fb.ATTACH_INPUT),
+        )
         _post_thread(services, client, ctx.channel_id, sent.id, f"emailed to {sent.sent_to}", actor.id)
 
-    @app.action(fb.MARK_SENT)
+    @app.action(fb.MARK_SENT, middleware=[only(action="mark_followup_sent")])
+    @tells_errors
     def on_mark_sent(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
         ack()
         view = body.get("view") or {}
         ctx = fb.FollowUpContext.loads(view.get("private_metadata", ""))
         actor = actor_from(body["user"])
-        if not services.approvers.is_approver(actor.id):
-            client.views_update(view_id=view["id"], view=fb.message_view(NOT_APPROVER))
-            return
-        try:
-            _save_edits(services, ctx.followup_id, (view.get("state") or {}).get("values", {}), actor)
-            with services.session() as session:
-                followups.mark_sent(session, ctx.followup_id, actor=actor, note="marked as sent in Slack")
-        except UserFacingError as exc:
-            client.views_update(view_id=view["id"], view=fb.message_view(str(exc)))
-            return
+        _save_edits(services, ctx.followup_id, (view.get("state") or {}).get("values", {}), actor)
+        with services.session() as session:  # an error is shown in this modal by the error handler
+            followups.mark_sent(session, ctx.followup_id, actor=actor, note="marked as sent in Slack")
         client.views_update(
             view_id=view["id"],
             view=fb.message_view(

@@ -8,6 +8,7 @@ from slack_sdk import WebClient
 from bot.app import Services
 from bot.blocks.home import OPEN_MISMATCHES, OPEN_PENDING, HomeData, home_view, list_modal
 from bot.blocks.modals import loading_view
+from bot.replies import tells_errors
 from ims_core import clock
 from ims_core.reports.digest import deadline_lines, itc_figures
 from ims_core.reports.worklist import latest_period, needing_decision, recipients, status_counts
@@ -17,6 +18,7 @@ LIST_SIZE = 25
 
 def register(app: App, services: Services) -> None:
     @app.event("app_home_opened")
+    @tells_errors
     def on_home_opened(event: dict, client: WebClient) -> None:
         if event.get("tab", "home") != "home":
             return
@@ -26,11 +28,13 @@ def register(app: App, services: Services) -> None:
         )
 
     @app.action(OPEN_PENDING)
+    @tells_errors
     def on_open_pending(ack: Ack, body: dict, client: WebClient) -> None:
         ack()
         _open_list(services, body, client, "Pending decisions", None)
 
     @app.action(OPEN_MISMATCHES)
+    @tells_errors
     def on_open_mismatches(ack: Ack, body: dict, client: WebClient) -> None:
         ack()
         _open_list(services, body, client, "Mismatches", ("mismatch",))

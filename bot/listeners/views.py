@@ -1,10 +1,13 @@
 """Modal submissions: reject with a reason, accept a credit note with its ITC reduction.
 
-Input errors are answered in the modal itself (``response_action="errors"``) inside the ack; the
-decision runs after the ack, and its outcome is redrawn on the message the modal was opened from.
+Both are for approvers only (``bot.permissions`` middleware, before the listener). Input errors are
+answered in the modal itself (``response_action="errors"``) inside the ack; the decision runs after
+the ack, and its outcome is redrawn on the message the modal was opened from.
 """
 
 from __future__ import annotations
+
+from functools import partial
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
@@ -21,13 +24,18 @@ from bot.blocks.modals import (
     ModalContext,
     input_value,
 )
-from bot.outcomes import actor_from, refuse_outsider, run_decision
+from bot.outcomes import actor_from, run_decision
+from bot.permissions import DECIDE, approvers_only, record_in_modal
+from bot.replies import tells_errors
 from ims_core.decisions.rules import ItcReduction
 from ims_core.gst.money import AmountError, to_paise
 
 
 def register(app: App, services: Services) -> None:
-    @app.view(REJECT_VIEW)
+    only = partial(approvers_only, services, what=DECIDE, target=record_in_modal)
+
+    @app.view(REJECT_VIEW, middleware=[only(action="reject")])
+    @tells_errors
     def on_reject(ack: Ack, body: dict, view: dict, client: WebClient) -> None:
         reason = input_value(view["state"]["values"], REASON_BLOCK, REASON_INPUT)
         if not reason:
@@ -39,7 +47,8 @@ def register(app: App, services: Services) -> None:
         ack()
         _finish(services, body, view, client, "reject", reason=reason)
 
-    @app.view(CN_ACCEPT_VIEW)
+    @app.view(CN_ACCEPT_VIEW, middleware=[only(action="accept")])
+    @tells_errors
     def on_accept_credit_note(ack: Ack, body: dict, view: dict, client: WebClient) -> None:
         values = view["state"]["values"]
         mode = input_value(values, REDUCTION_BLOCK, REDUCTION_INPUT) or "full"
@@ -85,14 +94,10 @@ def _finish(
     itc_reduction: ItcReduction | None = None,
 ) -> None:
     ctx = ModalContext.loads(view.get("private_metadata", ""))
-    actor = actor_from(body["user"])
-    if not services.approvers.is_approver(actor.id):
-        refuse_outsider(services, client, ctx.channel_id, actor.id, actor, ctx.portal_document_id, verb)
-        return
     run_decision(
         services,
         client,
-        actor=actor,
+        actor=actor_from(body["user"]),
         channel=ctx.channel_id,
         message_ts=ctx.message_ts,
         doc_id=ctx.portal_document_id,

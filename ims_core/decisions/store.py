@@ -1,17 +1,22 @@
 """Where a record's decision is kept and read: the user-facing state, the resolution of a GSTR-2B
 record to its IMS twin, the rule context, and the compare-and-set write.
 
+:func:`state_of` is the one definition of a record's decision state; :func:`current_decision` reads it
+for one record and :func:`decision_states` for many in one query (the bot redraws whole digest pages).
+
 ``engine`` builds the decisions on top of this.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, bindparam, case, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from ims_core.decisions.errors import ActionRefused, CompareAndSetMissed
@@ -29,7 +34,11 @@ NO_REQUEST = dict(
 @dataclass
 class DecisionState:
     """A record's decision as the user sees it. ``action`` is the effective code (A, R, P or N):
-    the user's decision, else the portal's, else N (deemed accepted); ``version`` 0 = no decision yet."""
+    the user's decision, else the portal's, else N (deemed accepted); ``version`` 0 = no decision yet.
+
+    ``decided_by``/``requested_by`` are the people's names; the ``_id`` and ``_source`` fields say who
+    they are where they acted (a Slack user ID with source ``slack``), so a message can mention them.
+    """
 
     portal_document_id: int
     action: str
@@ -40,10 +49,21 @@ class DecisionState:
     pending_approval: bool = False
     requested_by: str = ""
     itc_reduction: str = ""
+    decided_by_id: str = ""
+    decided_by_source: str = ""
+    requested_by_id: str = ""
+    requested_at: dt.datetime | None = None
+    request_reason: str = ""
 
     @property
     def action_word(self) -> str:
         return STATE_WORDS[self.action]
+
+    @property
+    def undecided(self) -> bool:
+        """No decision of the user's holds (none yet, or set back to No action) and no rejection awaits
+        approval: the record still wants a person, as the worklist counts it."""
+        return (self.from_portal or self.action == "N") and not self.pending_approval
 
 
 @dataclass
@@ -104,7 +124,9 @@ def effective_action(doc: PortalDocument, row: ImsDecision | None) -> str:
 
 
 def state_of(doc: PortalDocument, row: ImsDecision | None) -> DecisionState:
+    """The state of ``doc`` (an IMS record) given its decision row, if any."""
     user = row is not None and bool(row.action)
+    requested = row is not None and bool(row.requested_action)
     return DecisionState(
         portal_document_id=doc.id,
         action=effective_action(doc, row),
@@ -112,9 +134,14 @@ def state_of(doc: PortalDocument, row: ImsDecision | None) -> DecisionState:
         decided_by=row.decided_by_name if user else "",
         decided_at=row.decided_at if user else None,
         from_portal=not user,
-        pending_approval=bool(row and row.requested_action),
+        pending_approval=requested,
         requested_by=row.requested_by_name if row else "",
         itc_reduction=row.itc_reduction if row else "",
+        decided_by_id=row.decided_by_id if user else "",
+        decided_by_source=row.decided_by_source if user else "",
+        requested_by_id=row.requested_by_id if requested else "",
+        requested_at=row.requested_at if requested else None,
+        request_reason=row.request_reason if requested else "",
     )
 
 
@@ -133,6 +160,56 @@ def snapshot(doc: PortalDocument, row: ImsDecision | None) -> dict:
 def current_decision(session: Session, portal_document_id: int) -> DecisionState:
     doc = resolve_ims_document(session, portal_document_id)
     return state_of(doc, state_row(session, doc.id))
+
+
+def _states_query() -> Select:
+    """``decision_states``'s statement, built once (aliased entities are slow to build per call)."""
+    asked, twin = aliased(PortalDocument, name="asked"), aliased(PortalDocument, name="twin")
+    twin_id = (
+        select(twin.id)
+        .where(
+            twin.source == "ims",
+            twin.recipient_gstin == asked.recipient_gstin,
+            twin.supplier_gstin == asked.supplier_gstin,
+            twin.doc_type == asked.doc_type,
+            twin.doc_number == asked.doc_number,
+            twin.fy == asked.fy,
+        )
+        .order_by(twin.id)
+        .limit(1)
+        .correlate(asked)
+        .scalar_subquery()
+    )
+    target_id = case((asked.source == "ims", asked.id), else_=func.coalesce(twin_id, asked.id))
+    resolved = (
+        select(asked.id.label("asked_id"), target_id.label("target_id"))
+        .where(asked.id.in_(bindparam("ids", expanding=True)))
+        .subquery("resolved")
+    )
+    return (
+        select(resolved.c.asked_id, PortalDocument, ImsDecision)
+        .join(PortalDocument, PortalDocument.id == resolved.c.target_id)
+        .outerjoin(ImsDecision, ImsDecision.portal_document_id == resolved.c.target_id)
+        .execution_options(populate_existing=True)
+    )
+
+
+_STATES = _states_query()
+
+
+def decision_states(session: Session, portal_document_ids: Iterable[int]) -> dict[int, DecisionState]:
+    """The states of many records in one query, keyed by the ids asked for (unknown ids are absent).
+
+    As in :func:`current_decision`, a GSTR-2B/2A record reads the decision of its IMS twin; one with
+    no twin has the state of a record nobody decided (decisions are kept on IMS records only). The
+    twin is looked up only for records that are not IMS ones (a lazily evaluated ``CASE``), so a page
+    of IMS records costs a primary-key lookup each.
+    """
+    ids = sorted(set(portal_document_ids))
+    if not ids:
+        return {}
+    rows = session.execute(_STATES, {"ids": ids}).all()
+    return {asked_id: state_of(doc, row) for asked_id, doc, row in rows}
 
 
 def rule_context(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from zoneinfo import ZoneInfo
 
-from bot.blocks import answers
 from bot.blocks.approvals import APPROVE, DECLINE, approval_blocks
 from bot.blocks.digest import MAX_BLOCK_CHARS, MAX_BLOCKS, build_pages
 from bot.blocks.home import HomeData, home_view
@@ -18,9 +18,12 @@ from bot.blocks.modals import (
     input_value,
     reject_modal,
 )
-from bot.blocks.records import DecisionView, parse_button_value, record_blocks
+from bot.blocks.records import parse_button_value, record_blocks
+from ims_core.decisions.store import DecisionState
 from ims_core.reports.digest import DeadlineLine, DigestData, ItcFigures
 from ims_core.reports.worklist import StatusCount, WorkItem
+
+IST = ZoneInfo("Asia/Kolkata")
 
 
 def item(n: int = 7, **changes: object) -> WorkItem:
@@ -45,8 +48,12 @@ def item(n: int = 7, **changes: object) -> WorkItem:
     return WorkItem(**fields)
 
 
+def undecided(n: int = 7, version: int = 0) -> DecisionState:
+    return DecisionState(portal_document_id=n, action="N", version=version)
+
+
 def test_open_record_shows_four_buttons_carrying_id_and_version():
-    blocks = [b.to_dict() for b in record_blocks(item(), DecisionView(version=3))]
+    blocks = [b.to_dict() for b in record_blocks(item(), undecided(version=3), IST)]
     assert blocks[0] == {
         "type": "section",
         "block_id": "doc:7",
@@ -63,18 +70,22 @@ def test_open_record_shows_four_buttons_carrying_id_and_version():
 
 
 def test_pending_button_left_out_when_the_portal_blocks_pending():
-    blocks = [b.to_dict() for b in record_blocks(item(pending_action_blocked=True), DecisionView())]
+    blocks = [b.to_dict() for b in record_blocks(item(pending_action_blocked=True), undecided(), IST)]
     assert [b["action_id"] for b in blocks[1]["elements"]] == ["ims_accept", "ims_reject", "ims_details"]
 
 
 def test_decided_record_replaces_buttons_with_who_and_when_in_ist():
-    decided = DecisionView(
-        action="accept",
-        version=1,
-        decided_by="U0ASHA",
+    decided = DecisionState(
+        7,
+        "A",
+        1,
+        decided_by="asha",
+        decided_by_id="U0ASHA",
+        decided_by_source="slack",
         decided_at=dt.datetime(2025, 11, 5, 5, 2, tzinfo=dt.UTC),
+        from_portal=False,
     )
-    blocks = [b.to_dict() for b in record_blocks(item(), decided)]
+    blocks = [b.to_dict() for b in record_blocks(item(), decided, IST)]
     assert blocks[1] == {
         "type": "context",
         "block_id": "rec:7",
@@ -82,8 +93,16 @@ def test_decided_record_replaces_buttons_with_who_and_when_in_ist():
     }
 
 
+def test_a_decision_made_outside_slack_names_the_person_instead_of_mentioning():
+    by_cli = DecisionState(
+        7, "P", 2, decided_by="Asha <ca>", decided_by_id="asha", decided_by_source="cli", from_portal=False
+    )
+    line = record_blocks(item(), by_cli, dt.UTC)[1].to_dict()["elements"][0]["text"]
+    assert line == "⏸️ Kept pending by Asha &lt;ca&gt;"
+
+
 def test_mrkdwn_control_characters_are_escaped():
-    text = record_blocks(item(supplier_name="Sharma <Steel> & Sons"), DecisionView())[0].to_dict()["text"][
+    text = record_blocks(item(supplier_name="Sharma <Steel> & Sons"), undecided(), IST)[0].to_dict()["text"][
         "text"
     ]
     assert "Sharma &lt;Steel&gt; &amp; Sons" in text
@@ -104,7 +123,9 @@ def digest_data(records: int) -> DigestData:
 
 
 def test_digest_pages_stay_within_block_and_size_limits_and_keep_every_record_once():
-    pages = build_pages(digest_data(60))
+    data = digest_data(60)
+    states = {r.portal_document_id: undecided(r.portal_document_id) for r in data.records}
+    pages = build_pages(data, states, IST)
     assert len(pages) > 1
     for page in pages:
         blocks = [b.to_dict() for b in page.blocks]
@@ -122,7 +143,7 @@ def test_digest_pages_stay_within_block_and_size_limits_and_keep_every_record_on
 def test_digest_with_nothing_open_says_so_in_one_page():
     data = digest_data(0)
     data.open_total = 0
-    pages = build_pages(data)
+    pages = build_pages(data, {}, IST)
     assert len(pages) == 1 and pages[0].document_ids == []
     assert "Nothing needs a decision" in json.dumps([b.to_dict() for b in pages[0].blocks])
 
@@ -146,18 +167,30 @@ def test_credit_note_modal_offers_full_partial_nil_with_full_preselected():
 
 
 def test_approval_request_has_approve_and_decline_until_answered():
-    waiting = DecisionView(version=1, decided_by="U0ASHA", awaiting_approval=True, reason="duplicate bill")
-    blocks = [b.to_dict() for b in approval_blocks(item(), waiting)]
+    waiting = DecisionState(
+        7,
+        "N",
+        1,
+        pending_approval=True,
+        requested_by="asha",
+        requested_by_id="U0ASHA",
+        request_reason="duplicate bill",
+    )
+    blocks = [b.to_dict() for b in approval_blocks(item(), waiting, IST)]
     assert [e["action_id"] for e in blocks[-1]["elements"]] == [APPROVE, DECLINE]
     assert "Requested by <@U0ASHA>: “duplicate bill”" in blocks[1]["elements"][0]["text"]
-    done = DecisionView(
-        action="reject",
-        version=2,
-        decided_by="U0ASHA",
+    done = DecisionState(
+        7,
+        "R",
+        2,
+        decided_by="asha",
+        decided_by_id="U0ASHA",
+        decided_by_source="slack",
         decided_at=dt.datetime(2025, 11, 5, 6, 0, tzinfo=dt.UTC),
+        from_portal=False,
     )
     assert (
-        approval_blocks(item(), done)[-1]
+        approval_blocks(item(), done, IST)[-1]
         .to_dict()["elements"][0]["text"]
         .startswith("⛔ Rejected by <@U0ASHA>")
     )
@@ -176,26 +209,27 @@ def test_home_view_is_a_valid_home_tab():
         deadlines=[],
         generated_at=dt.datetime(2025, 11, 5, 5, 0, tzinfo=dt.UTC),
     )
-    view = home_view(data).to_dict()
+    view = home_view(data, IST).to_dict()
     assert view["type"] == "home"
     text = json.dumps(view, ensure_ascii=False)
     assert "only approvers decide" in text and "Oct 2025" in text and "Updated 5 Nov 10:30 IST" in text
 
 
-def test_help_names_every_subcommand_and_the_unknown_word():
-    text = json.dumps(
-        [b.to_dict() for b in answers.help_blocks("I don't know “frobnicate”.")], ensure_ascii=False
-    )
-    for word in (
-        "summary",
-        "pending",
-        "mismatches",
-        "vendor",
-        "invoice",
-        "itc",
-        "deadlines",
-        "digest now",
-        "subscribe",
-    ):
-        assert f"/ims {word}" in text
-    assert "frobnicate" in text
+def test_no_builder_falls_back_to_a_zone_of_its_own():
+    """Times are shown in the configured IMS_TIMEZONE, which the caller passes: a default zone here
+    would silently show Indian times to a team elsewhere."""
+    import inspect
+    import pkgutil
+    from importlib import import_module
+    from pathlib import Path
+
+    import bot
+    import bot.blocks
+
+    for info in pkgutil.iter_modules(bot.blocks.__path__):
+        module = import_module(f"bot.blocks.{info.name}")
+        for _, function in inspect.getmembers(module, inspect.isfunction):
+            tz = inspect.signature(function).parameters.get("tz")
+            assert tz is None or tz.default is inspect.Parameter.empty, function.__qualname__
+    for path in Path(bot.__file__).parent.rglob("*.py"):
+        assert "Kolkata" not in path.read_text(encoding="utf-8"), path

@@ -1,9 +1,10 @@
-"""The core the bot stands on: worklist queries, subscriptions, approvers, idempotent digest pages."""
+"""The core the bot stands on: worklist queries, subscriptions, idempotent digest pages."""
 
 from __future__ import annotations
 
 import datetime as dt
 import threading
+from zoneinfo import ZoneInfo
 
 import pytest
 from e2e.seed import RECIPIENT, seed
@@ -12,7 +13,6 @@ from slack_sdk import WebClient
 from sqlalchemy import insert, select
 from sqlmodel import Session
 
-from bot.approvers import ApproverDirectory
 from bot.digest import post_digest
 from ims_core.audit import Actor
 from ims_core.decisions.engine import decide
@@ -21,6 +21,7 @@ from ims_core.models import DecisionMessageRef, DigestMessage, MatchResult, Reco
 from ims_core.reports.subscriptions import channel_schedules, parse_request, subscribe
 from ims_core.reports.worklist import find_documents, find_vendors, needing_decision, status_counts
 
+IST = ZoneInfo("Asia/Kolkata")
 ASHA = Actor(id="U0ASHA", name="asha", source="slack")
 
 
@@ -111,35 +112,18 @@ def test_subscribing_twice_updates_the_schedule(engine):
         assert channel_schedules(session) == {"C1": ([RECIPIENT], "mon-sun", "07:45")}
 
 
-def test_group_members_are_cached_for_the_ttl(slack):
-    now = [0.0]
-    directory = ApproverDirectory(
-        WebClient(base_url=slack.url, token="xoxb-t"),
-        ["U0ASHA", "S0FIN", "S0GONE"],
-        ttl=60,
-        clock=lambda: now[0],
-    )
-    assert directory.is_approver("U0ASHA") and directory.is_approver("U0RAVI")
-    assert not directory.is_approver("U0GUEST")
-    lookups = len(slack.of("usergroups.users.list"))
-    assert directory.is_approver("U0RAVI") and len(slack.of("usergroups.users.list")) == lookups
-    slack.groups["S0FIN"] = []
-    now[0] = 61.0
-    assert not directory.is_approver("U0RAVI")
-
-
 def test_digest_pages_are_claimed_so_a_repeat_updates_and_fewer_pages_retire_the_rest(engine, slack):
     seed(engine, count=45, statuses=("mismatch",))
     client = WebClient(base_url=slack.url, token="xoxb-t")
     day = dt.date(2025, 11, 5)
-    first = post_digest(client, engine, channel_id="C1", day=day, post_interval=0)
+    first = post_digest(client, engine, channel_id="C1", day=day, tz=IST, post_interval=0)
     assert len(first) > 1 and all(p.created for p in first)
     assert len(slack.of("chat.postMessage")) == len(first)
     with Session(engine) as session:
         for item in needing_decision(session, limit=40).items:
             decide(session, portal_document_id=item.portal_document_id, action="accept", actor=ASHA)
         session.commit()
-    again = post_digest(client, engine, channel_id="C1", day=day, post_interval=0)
+    again = post_digest(client, engine, channel_id="C1", day=day, tz=IST, post_interval=0)
     assert len(again) == 1 and not again[0].created and again[0].ts == first[0].ts
     assert len(slack.of("chat.postMessage")) == len(first)
     retired = [c for c in slack.of("chat.update") if c.args["ts"] == first[-1].ts]
@@ -159,7 +143,7 @@ def test_two_posters_of_the_same_digest_at_once_post_it_once(engine, slack):
     def poster() -> None:
         barrier.wait()
         results.append(
-            post_digest(client, engine, channel_id="C1", day=dt.date(2025, 11, 5), post_interval=0)
+            post_digest(client, engine, channel_id="C1", day=dt.date(2025, 11, 5), tz=IST, post_interval=0)
         )
 
     threads = [threading.Thread(target=poster) for _ in range(2)]

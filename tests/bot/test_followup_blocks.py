@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 from bot.blocks import followups as fb
 from ims_core.suppliers.followups import ClosedFollowUp, DueFollowUp
 
-IST = dt.timezone(dt.timedelta(hours=5, minutes=30))
+IST = ZoneInfo("Asia/Kolkata")  # the core hands follow-up times over already in IMS_TIMEZONE
 
 
 def _draft(body: str = "Dear Mr Rao,\nPlease file A-102.") -> fb.DraftShown:

@@ -8,6 +8,7 @@ import itertools
 import json
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
@@ -88,7 +89,7 @@ class BotUnderTest:
             "container": {"type": "message", "message_ts": ts, "channel_id": channel, "is_ephemeral": False},
             "channel": {"id": channel, "name": "gst"},
             "message": {"ts": ts, "type": "message", "text": ""},
-            "response_url": self.slack.response_url(user),
+            "response_url": self.slack.response_url(f"{user}/click"),
             "actions": [
                 {
                     "type": "button",
@@ -135,21 +136,32 @@ def slack() -> Iterator[FakeSlack]:
     fake.close()
 
 
-def settings_for(database_url: str, slack: FakeSlack) -> Settings:
-    return Settings(
+def settings_for(database_url: str, slack: FakeSlack, **overrides: object) -> Settings:
+    fields: dict[str, object] = dict(
         database_url=database_url,
         slack_bot_token="xoxb-e2e",
         slack_signing_secret=SECRET,
         slack_api_url=slack.url,
         ims_approvers=f"{ASHA},{APPROVER_GROUP}",
     )
+    return Settings(**{**fields, **overrides})
+
+
+@contextmanager
+def serving(engine, database_url: str, slack: FakeSlack, **overrides: object) -> Iterator[BotUnderTest]:  # noqa: ANN001
+    """The bot with settings ``overrides`` (e.g. ``ims_timezone``), served until the block ends."""
+    clock.set_today(E2E_TODAY)
+    settings = settings_for(database_url, slack, **overrides)
+    services = build_services(settings, engine=engine, post_interval=0.0)
+    server = ServerThread(create_app(services)).start()
+    try:
+        yield BotUnderTest(server.url, services, slack)
+    finally:
+        server.stop()
+        services.drain()
 
 
 @pytest.fixture
 def bot(engine, database_url: str, slack: FakeSlack) -> Iterator[BotUnderTest]:  # noqa: ANN001 - Engine
-    clock.set_today(E2E_TODAY)
-    services = build_services(settings_for(database_url, slack), engine=engine, post_interval=0.0)
-    server = ServerThread(create_app(services)).start()
-    yield BotUnderTest(server.url, services, slack)
-    server.stop()
-    services.drain()
+    with serving(engine, database_url, slack) as running:
+        yield running

@@ -36,6 +36,7 @@ class FakeSlack:
     calls: list[Call] = field(default_factory=list)
     refuse_blocks: bool = False  # answer invalid_blocks to any message that carries blocks
     absent_from: set[str] = field(default_factory=set)  # channels the bot was not invited to
+    delays: dict[str, float] = field(default_factory=dict)  # seconds a method takes before answering
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -84,6 +85,7 @@ class FakeSlack:
         return self.base + "/api/"
 
     def response_url(self, name: str = "cmd") -> str:
+        """A response_url; calls to it are recorded as method ``response_url:/respond/{name}``."""
         return f"{self.base}/respond/{name}"
 
     def close(self) -> None:
@@ -91,6 +93,9 @@ class FakeSlack:
         self._server.server_close()
 
     def handle(self, method: str, args: dict, token: str) -> dict:
+        """Answer one call and record it; a call's ``at`` is when it was answered (after any delay)."""
+        if self.delays.get(method):
+            time.sleep(self.delays[method])
         with self._lock:
             call = Call(method, args, token)
             call.response = self._respond(method, args)

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from sqlalchemy import select
 from sqlmodel import Session
 
+from bot.blocks.common import esc
 from bot.blocks.home import OPEN_MISMATCHES
 from bot.blocks.records import DETAILS
+from bot.listeners.commands import SUBCOMMANDS
 from ims_core.models import ChannelSubscription, DecisionMessageRef, DigestMessage
 
 from .conftest import ASHA, CHANNEL, OUTSIDER, BotUnderTest
@@ -132,3 +135,41 @@ def test_details_button_opens_the_explanation(bot: BotUnderTest, engine):
     view = json.dumps(filled.args["view"], ensure_ascii=False)
     assert filled.args["view_id"] == loading.response["view"]["id"]
     assert "Record details" in view and "Stored result of run" in view and "Candidates" in view
+
+
+# What to type after each sub-command of the table, and a phrase its answer must contain. A sub-command
+# added to the table without an entry here fails the first test below.
+EXAMPLES = {
+    "help": ("", "What I can do"),
+    "summary": ("102025", "Reconciliation · Oct 2025"),
+    "pending": ("", "Pending decisions"),
+    "mismatches": ("", "Mismatches"),
+    "vendor": ("acme", "Acme Traders Pvt Ltd"),
+    "scorecard": ("27AHQPA7588L1ZJ", "Scorecard of Acme Traders Pvt Ltd"),
+    "followup": ("27AHQPA7588L1ZJ", "Draft follow-up #1 for 27AHQPA7588L1ZJ is open"),
+    "invoice": ("INV/25-26/00001", "INV/25-26/00001"),
+    "itc": ("102025", "Claimable"),
+    "deadlines": ("", "Thu 20 Nov 2025*: GSTR-3B for 102025"),
+    "digest": ("now", "Today's digest is posted in this channel"),
+    "subscribe": (f"{RECIPIENT} 10:15 mon", "on mon at 10:15"),
+    "unsubscribe": ("", "This channel had no scheduled digest."),
+}
+
+
+def test_every_subcommand_of_the_table_has_an_example_here():
+    assert set(EXAMPLES) == {s.name for s in SUBCOMMANDS}
+
+
+@pytest.mark.parametrize("name", [s.name for s in SUBCOMMANDS])
+def test_every_listed_subcommand_answers(bot: BotUnderTest, engine, name: str):
+    seed(engine, count=6)
+    args, expected = EXAMPLES[name]
+    reply = answer(bot, f"{name} {args}")
+    assert expected in reply and "I don't know" not in reply and "Traceback" not in reply
+
+
+def test_help_lists_every_subcommand(bot: BotUnderTest):
+    reply = json.loads(answer(bot, "help"))
+    text = json.dumps(reply["blocks"], ensure_ascii=False)
+    for subcommand in SUBCOMMANDS:
+        assert f"`/ims {esc(subcommand.usage)}`" in text

@@ -139,8 +139,9 @@ def test_refused_smtp_tells_the_user_and_nothing_is_sent(bot: BotUnderTest, engi
     bot.command(f"followup {A}")
     view = _view(bot.slack.wait_for("views.update")[0])
     bot.submit(view, _values(view))
-    note = bot.slack.wait_for("chat.postEphemeral")[0]
-    assert note.args["user"] == ASHA and "The follow-up was not sent: could not connect" in note.args["text"]
+    note = bot.slack.wait_for("chat.postEphemeral")[0]  # the modal is closed: told in its channel
+    assert (note.args["channel"], note.args["user"]) == (CHANNEL, ASHA)
+    assert note.args["text"].startswith("could not connect to SMTP server")
     [failed] = _followups(engine)
     assert (failed.status, failed.sent_at) == ("failed", None)
     assert bot.slack.of("chat.postMessage") == []
