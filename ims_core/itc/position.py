@@ -1,11 +1,10 @@
-"""The ITC position of a period: a GSTR-2B preview from the current decisions, what GSTR-3B Table 4
-would show, and what is blocked or at risk, each figure with the documents behind it.
+"""The ITC position of a registration for one return period: GSTR-3B Table 4 (and 3.1(d)) as the
+GSTR-2B of that period gives it from the current decisions, what the books add, and what is lost,
+expected, pending or rejected, each figure with the records behind it.
 
-Which action counts for a record: the user's decision where one exists, else the portal's IMS
-action, else No action (deemed accepted). Accepted credit notes reduce ITC by the user's reduction
-choice (full: the note's tax; partial: the declared amounts; nil: nothing). All figures are integer
-paise per head. GSTR-2B-only records (not in IMS) count as the portal put them (rejected if they came
-from its rejected list); reverse-charge records are left out (their ITC follows the tax paid, 4A(3)).
+Every record is first placed in the GSTR-2B it lands in (:mod:`ims_core.itc.landing`), then its
+contribution is worked out (:mod:`ims_core.itc.table4`) and the books' reversals and reclaims added
+(:mod:`ims_core.itc.books`). All figures are integer paise per head.
 """
 
 from __future__ import annotations
@@ -13,74 +12,27 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy.engine import Row
 from sqlmodel import Session
 
 from ims_core import clock
 from ims_core.decisions.bulk import latest_run
 from ims_core.decisions.errors import ActionRefused
-from ims_core.decisions.rules import OCT_2025, STATE_WORDS
 from ims_core.gst.codes import UNAVAILABLE_REASONS
 from ims_core.gst.dates import parse_period, period_key
-from ims_core.gst.due_dates import pending_credit_note_limit, section_16_4_limit
-from ims_core.itc.rows import (
-    BLOCKED,
-    DATE,
-    DECISION_ACTION,
-    DECISION_REDUCTION,
-    DECLARED,
-    DOC_TYPE,
-    FILING_STATUS,
-    FY,
-    GSTR3B_FILED,
-    ID,
-    IMS_ACTION,
-    ITC_AVAILABLE,
-    KEY,
-    MONEY,
-    NUMBER,
-    PERIOD,
-    REJECTED,
-    REVERSE_CHARGE,
-    SOURCE,
-    SUPPLIER,
-    UNAVAILABLE_REASON,
-    as_date,
-    match_rows,
-    missing_in_portal_rows,
-    portal_rows,
-)
-from ims_core.models import Recipient
+from ims_core.itc import books
+from ims_core.itc.calendar import generation_date
+from ims_core.itc.heads import Heads
+from ims_core.itc.landing import EXPECTED, PENDING, Landing, generation_moment, land, lost_to_16_4
+from ims_core.itc.records import Item, Record, RegistrationRecords, action_at, read_records
+from ims_core.itc.registrations import Filing, registration_filing
+from ims_core.itc.table4 import ROWS, contribution
+from ims_core.models.vocabulary import Action
 
-RISKY_STATUSES = {
-    "mismatch": "amounts or details differ from your books",
-    "probable": "paired with a book entry only probably",
-    "missing_in_books": "not in your books",
-}
-
-
-@dataclass
-class Heads:
-    igst: int = 0
-    cgst: int = 0
-    sgst: int = 0
-    cess: int = 0
-
-    @property
-    def total(self) -> int:
-        return self.igst + self.cgst + self.sgst + self.cess
-
-    def add(self, other: Heads, sign: int = 1) -> None:
-        self.igst += sign * other.igst
-        self.cgst += sign * other.cgst
-        self.sgst += sign * other.sgst
-        self.cess += sign * other.cess
-
-    @classmethod
-    def of(cls, doc: object) -> Heads:
-        """The heads of anything with ``igst_paise``…``cess_paise`` (a document, a row); NULL is 0."""
-        return cls(int(doc.igst_paise or 0), int(doc.cgst_paise or 0),
-                   int(doc.sgst_paise or 0), int(doc.cess_paise or 0))
+RISKY = {"mismatch": "amounts or details differ from your books",
+         "probable": "paired with a book entry only probably",
+         "missing_in_books": "not in your books"}
+A_ROWS = ("4A(1)", "4A(3)", "4A(4)", "4A(5)")
+B_ROWS = ("4B(1)", "4B(2)")
 
 
 @dataclass
@@ -112,172 +64,249 @@ class ItcFigure:
 class ItcPosition:
     recipient_gstin: str
     period: str
-    available: ItcFigure = field(default_factory=ItcFigure)  # invoices and debit notes, 4A(5)
-    imports: ItcFigure = field(default_factory=ItcFigure)  # bills of entry, 4A(1)
-    credit_notes: ItcFigure = field(default_factory=ItcFigure)  # ITC reduced by accepted notes, 4B(2)
+    today: dt.date
+    rows: dict[str, ItcFigure] = field(default_factory=lambda: {r: ItcFigure() for r in ROWS if r != "4C"})
+    table3_1d: ItcFigure = field(default_factory=ItcFigure)  # tax payable on reverse-charge supplies
+    lost_16_4: ItcFigure = field(default_factory=ItcFigure)  # time-barred: never in 4A
+    expected_not_filed: ItcFigure = field(default_factory=ItcFigure)  # saved by suppliers, not filed
+    pending: ItcFigure = field(default_factory=ItcFigure)  # invoices, debit notes, bills of entry pending
+    pending_credit_notes: ItcFigure = field(default_factory=ItcFigure)  # reductions deferred
     rejected: ItcFigure = field(default_factory=ItcFigure)
-    pending: ItcFigure = field(default_factory=ItcFigure)  # left out of GSTR-2B, carried forward
-    pending_credit_notes: ItcFigure = field(default_factory=ItcFigure)  # reductions deferred, not blocked
-    not_available: ItcFigure = field(default_factory=ItcFigure)  # itcavl N: in 2B, not claimable, 4D(2)
     missing_in_portal: ItcFigure = field(default_factory=ItcFigure)  # in the books, not reported
-    at_risk: ItcFigure = field(default_factory=ItcFigure)  # counted as available, but shaky
+    at_risk: ItcFigure = field(default_factory=ItcFigure)  # counted in 4A, but in question
+    unknown_originals: ItcFigure = field(default_factory=ItcFigure)  # amendments counted at nothing
+    recompute: list[ItcLine] = field(default_factory=list)  # decided after this GSTR-2B was generated
+    claimed: dict[str, Heads] | None = None  # Table 4 as filed, when recorded
+
+    @property
+    def recompute_needed(self) -> bool:
+        """A decision taken after this period's GSTR-2B was generated (the 14th) changes it: GSTR-2B
+        must be recomputed on the portal before GSTR-3B is filed (GSTN FAQ on IMS, recompute)."""
+        return bool(self.recompute)
 
     @property
     def blocked(self) -> Heads:
-        total = Heads()
-        total.add(self.pending.heads)
-        total.add(self.missing_in_portal.heads)
-        return total
+        """Credit held up: records kept pending and books the supplier has not reported."""
+        return self.pending.heads.plus(self.missing_in_portal.heads)
 
     def table_4(self) -> dict[str, Heads]:
-        """What GSTR-3B Table 4 would show: 4A(1) imports, 4A(5) all other ITC, 4B(2) reversals
-        (credit notes here), 4C net ITC, 4D(2) ineligible ITC."""
-        net = Heads()
-        net.add(self.imports.heads)
-        net.add(self.available.heads)
-        net.add(self.credit_notes.heads, -1)
+        """Every row of Table 4, 4C = 4A - 4B head by head."""
+        out = {row: figure.heads for row, figure in self.rows.items()}
+        total_a = Heads()
+        for row in A_ROWS:
+            total_a.add(out[row])
+        for row in B_ROWS:
+            total_a.add(out[row], -1)
+        out["4C"] = total_a
+        return {row: out[row] for row in ROWS}
+
+    def total_4a(self) -> Heads:
+        total = Heads()
+        for row in A_ROWS:
+            total.add(self.rows[row].heads)
+        return total
+
+    def to_json(self) -> dict:
+        """The machine-readable position (``ims itc --json``), a contract other tools rely on."""
         return {
-            "4A(1)": self.imports.heads,
-            "4A(5)": self.available.heads,
-            "4B(2)": self.credit_notes.heads,
-            "4C": net,
-            "4D(2)": self.not_available.heads,
+            "recipient": self.recipient_gstin,
+            "period": self.period,
+            "table4": {row: heads.rupees() for row, heads in self.table_4().items()},
+            "table3_1d": self.table3_1d.heads.rupees(),
+            "lost_16_4": self.lost_16_4.heads.rupees(),
+            "expected_not_filed": self.expected_not_filed.heads.rupees(),
+            "pending": self.pending.heads.rupees(),
+            "recompute_needed": self.recompute_needed,
         }
 
 
-def _heads(doc: tuple) -> Heads:
-    igst, cgst, sgst, cess = doc[MONEY]
-    return Heads(igst or 0, cgst or 0, sgst or 0, cess or 0)
-
-
-def _line(doc: tuple, action: str, note: str = "", heads: Heads | None = None) -> ItcLine:
-    """One document behind a figure; rows are read by position (see ``itc_rows.PORTAL``) because
-    that is several times faster than by name over a whole period's documents."""
-    return ItcLine(
-        doc[SUPPLIER], doc[DOC_TYPE], doc[NUMBER], as_date(doc[DATE]), heads or _heads(doc),
-        STATE_WORDS[action], note, portal_document_id=doc[ID],
-    )
-
-
-def _reduction(doc: tuple) -> tuple[Heads, str]:
-    """The reduction an accepted credit note makes, from the decision joined into its row."""
-    mode = doc[DECISION_REDUCTION] or ""
-    if mode == "nil":
-        return Heads(), "nil ITC reduction chosen"
-    if mode == "partial":
-        return Heads(*(int(amount or 0) for amount in doc[DECLARED])), "partial reduction"
-    return _heads(doc), ""
-
-
-def itc_position(
-    session: Session, *, recipient_gstin: str, period: str, today: dt.date | None = None
-) -> ItcPosition:
-    """The position for one recipient GSTIN and return period (MMYYYY)."""
+def itc_position(session: Session, *, recipient_gstin: str, period: str,
+                 today: dt.date | None = None) -> ItcPosition:
+    """The position for one recipient GSTIN and return period (MMYYYY), as of ``today``."""
     period = parse_period(period)
-    day = today or clock.today()
-    pos = ItcPosition(recipient_gstin, period)
-    docs = portal_rows(
-        session, recipient_gstin, sources=("ims", "gstr2b"), up_to_period_key=period_key(period)
-    )
-    ims_keys = {d[KEY] for d in docs if d[SOURCE] == "ims"}
-    in_2b = {d[KEY]: d for d in docs if d[SOURCE] == "gstr2b"}
+    today = today or clock.today()
+    found = read_records(session, recipient_gstin, period)
+    filing = registration_filing(session, recipient_gstin)
+    pos = ItcPosition(recipient_gstin, period, today)
     run_id = _latest_run_id(session, recipient_gstin, period)
-    statuses = match_rows(session, run_id, reasons_for=RISKY_STATUSES) if run_id is not None else {}
-    recipient = session.get(Recipient, recipient_gstin)
-    filing = {"filing_frequency": recipient.filing_frequency if recipient else "monthly",
-              "state_code": (recipient.state_code if recipient else "") or recipient_gstin[:2]}
-    limits: dict[int, dt.date] = {}
-    for doc in docs:
-        # Read by position (see ``itc_rows``): several times faster than by name here.
-        source, doc_type, fy, doc_period = doc[SOURCE], doc[DOC_TYPE], doc[FY], doc[PERIOD]
-        if source == "ims":
-            action = doc[DECISION_ACTION] or doc[IMS_ACTION] or "N"
-        elif doc[REVERSE_CHARGE] or doc[KEY] in ims_keys:
-            continue
-        else:
-            action = "R" if doc[REJECTED] else "A"
-        if action == "P":
-            if doc_period != period or doc_type == "CRN":
-                _add_pending(pos, doc, period, day, filing)
-            else:
-                pos.pending.add(_line(doc, action))
-            continue
-        if doc_period != period:
-            continue
-        if action == "R":
-            pos.rejected.add(_line(doc, action))
-            continue
-        twin = in_2b.get(doc[KEY], doc)
-        if twin[ITC_AVAILABLE] == "N":
-            reason = UNAVAILABLE_REASONS.get(twin[UNAVAILABLE_REASON], twin[UNAVAILABLE_REASON])
-            pos.not_available.add(_line(doc, action, f"ITC not available: {reason}".rstrip(": ")))
-            continue
-        if doc_type == "CRN":
-            heads, note = _reduction(doc)
-            pos.credit_notes.add(_line(doc, action, note, heads))
-            continue
-        (pos.imports if doc_type == "BOE" else pos.available).add(_line(doc, action))
-        if fy not in limits:
-            limits[fy] = section_16_4_limit(fy)
-        risks = _risks(doc, twin, statuses, day, limits[fy])
-        if risks:
-            pos.at_risk.add(_line(doc, action, "; ".join(risks)))
-    if run_id is not None:
-        _missing_in_portal(session, pos, run_id)
+    paired = books.pairs(session, run_id)
+    placed = _place(found, filing, today)
+    credited: dict[Item, Heads] = {}
+    for item, (record, twin, landing) in placed.items():
+        credited[item] = _classify(pos, found, filing, record, twin, landing, placed, credited, paired)
+    _recompute(pos, found, placed)
+    _books(session, pos, run_id, found, placed, paired)
+    if period in found.claimed:
+        pos.claimed = {box: Heads(**heads) for box, heads in found.claimed[period].items()}
     return pos
 
 
-def _add_pending(pos: ItcPosition, doc: tuple, period: str, day: dt.date, filing: dict) -> None:
-    """A pending credit note defers a reduction (it blocks no ITC); anything else pending from an
-    earlier period is carried forward and still blocked."""
-    doc_period = doc[PERIOD]
-    notes = [f"carried forward from {doc_period}"] if doc_period != period else []
-    if doc[DOC_TYPE] == "CRN":
-        limit = pending_credit_note_limit(doc_period, **filing)
-        blocked = doc[BLOCKED] is None or bool(doc[BLOCKED])  # unknown counts as blocked; may be 0/1
-        if len(doc_period) == 6 and period_key(doc_period) >= OCT_2025 and blocked and day > limit:
-            notes.append(f"pending option lapsed on {limit:%d-%m-%Y}: the portal now treats it as accepted")
-        pos.pending_credit_notes.add(_line(doc, "P", "; ".join(notes)))
-    else:
-        pos.pending.add(_line(doc, "P", "; ".join(notes)))
-
-
 def _latest_run_id(session: Session, recipient_gstin: str, period: str) -> int | None:
-    """The reconciliation whose verdicts flag risks and unreported books; None before the first."""
     try:
         return latest_run(session, recipient_gstin, period).id
     except ActionRefused:
         return None
 
 
-def _risks(
-    doc: tuple, twin: tuple, statuses: dict[int, Row], day: dt.date, limit: dt.date
-) -> list[str]:
-    risks = []
-    result = statuses.get(doc[ID]) or statuses.get(twin[ID])
-    if result is not None and result[1] in RISKY_STATUSES:
-        _, status, reasons = result
-        risks.append(RISKY_STATUSES[status] + (f" ({reasons})" if reasons else ""))
-    if doc[FILING_STATUS].strip().lower() in ("not filed", "n"):
-        risks.append("supplier has not filed the return that reports it yet")
-    if twin[GSTR3B_FILED] == "N" or doc[GSTR3B_FILED] == "N":
-        risks.append("supplier has not filed GSTR-3B for it (Rule 37A)")
-    if day > limit:
-        risks.append(f"Section 16(4) limit passed on {limit:%d-%m-%Y}")
-    return risks
+def _place(found: RegistrationRecords, filing: Filing, today: dt.date
+           ) -> dict[Item, tuple[Record, Record | None, Landing]]:
+    """Every item landed, originals before the amendments that need their landing."""
+    items: dict[Item, tuple[Record, Record | None]] = {}
+    for item, twins in found.gstr2b.items():
+        ordered = sorted(twins, key=lambda twin: (period_key(twin.period), twin.rejected))
+        items[item] = (ordered[0], ordered[0])
+    for item, record in found.ims.items():
+        items[item] = (record, items[item][1] if item in items else None)
+    placed: dict[Item, tuple[Record, Record | None, Landing]] = {}
+    for item in sorted(items, key=lambda i: i[0]):  # originals (False) first
+        record, twin = items[item]
+        original = _original(record, items)
+        original_landing = placed[record.original_item][2] if original is not None else None
+        placed[item] = (record, twin, land(record, found, filing, today, original, original_landing))
+    return placed
 
 
-def _missing_in_portal(session: Session, pos: ItcPosition, run_id: int) -> None:
-    for book in missing_in_portal_rows(session, run_id, pos.period):
-        pos.missing_in_portal.add(
-            ItcLine(
-                book.supplier_gstin,
-                book.doc_type,
-                book.doc_number,
-                as_date(book.doc_date),
-                Heads.of(book),
-                "",
-                "in your books, not reported by the supplier",
-                purchase_document_id=book.id,
-            )
-        )
+def _original(record: Record, items: dict[Item, tuple[Record, Record | None]]) -> Record | None:
+    original = record.original_item
+    return items[original][0] if original is not None and original in items else None
+
+
+def _line(record: Record, heads: Heads, action: str, note: str = "") -> ItcLine:
+    word = Action.of(action).word if action in ("A", "R", "P", "N", "") else action
+    return ItcLine(record.supplier, record.doc_type, record.number, record.doc_date, heads, word, note,
+                   portal_document_id=record.id)
+
+
+def _classify(pos: ItcPosition, found: RegistrationRecords, filing: Filing, record: Record,
+              twin: Record | None, landing: Landing, placed: dict, credited: dict,
+              paired: dict[int, books.Pair]) -> Heads:
+    """Put one record where it belongs for ``pos.period``; return what it credits wherever it lands."""
+    period = pos.period
+    if landing.state == EXPECTED:
+        if period_key(landing.natural) <= period_key(period):
+            pos.expected_not_filed.add(_line(record, _signed(record), landing.action,
+                                             "saved by the supplier, not filed: not in any GSTR-2B yet"))
+        return Heads()
+    lost = lost_to_16_4(record, landing, found, filing, pos.today) if landing.period else None
+    if landing.state == PENDING:
+        if period_key(landing.natural) <= period_key(period):
+            _pending(pos, record, landing, found, filing)
+        return Heads()
+    if landing.action == "R":
+        if landing.period == period:
+            pos.rejected.add(_line(record, record.heads.copy(), "R"))
+        return Heads()
+    shown = twin or record
+    original = placed.get(record.original_item) if record.original_item else None
+    original_effect = credited.get(record.original_item) if original is not None else None
+    share = contribution(record, twin, landing, period, original[0] if original else None, original_effect)
+    if lost is not None or shown.itc_available == "N":
+        if landing.period == period:
+            _ineligible(pos, record, shown, landing, lost, share.heads)
+        return Heads()
+    if landing.period == period:
+        _count(pos, record, twin, landing, share, paired)
+    return share.heads
+
+
+def _signed(record: Record) -> Heads:
+    return record.heads.negated() if record.doc_type == "CRN" else record.heads.copy()
+
+
+def _pending(pos: ItcPosition, record: Record, landing: Landing, found: RegistrationRecords,
+             filing: Filing) -> None:
+    note = f"kept pending since {landing.natural}" if landing.natural != pos.period else "kept pending"
+    if record.doc_type == "CRN":
+        pos.pending_credit_notes.add(_line(record, record.heads.copy(), "P", note + ": reduction deferred"))
+        return
+    limit = lost_to_16_4(record, Landing(landing.state, pos.period, "P", landing.natural), found, filing,
+                         pos.today)
+    if limit is not None and pos.today > limit:
+        pos.lost_16_4.add(_line(record, record.heads.copy(), "P",
+                                f"kept pending past the Section 16(4) limit of {limit:%d-%m-%Y}: lost"))
+        return
+    pos.pending.add(_line(record, record.heads.copy(), "P", note))
+
+
+def _ineligible(pos: ItcPosition, record: Record, shown: Record, landing: Landing, lost: dt.date | None,
+                heads: Heads) -> None:
+    if lost is not None:
+        line = _line(record, heads, landing.action,
+                     f"Section 16(4): the credit could be taken only until {lost:%d-%m-%Y}")
+        pos.lost_16_4.add(line)
+    else:
+        code = shown.unavailable_reason
+        reason = UNAVAILABLE_REASONS.get(code, code or "no reason given")
+        line = _line(record, heads, landing.action, f"GSTR-2B: ITC not available ({reason})")
+    pos.rows["4D(2)"].add(line)
+
+
+def _count(pos: ItcPosition, record: Record, twin: Record | None, landing: Landing, share,  # noqa: ANN001
+           paired: dict[int, books.Pair]) -> None:
+    line = _line(record, share.heads, landing.action, share.note)
+    pos.rows[share.row].add(line)
+    if share.row == "4A(3)":
+        pos.table3_1d.add(_line(record, share.heads, landing.action, "tax payable on reverse charge"))
+    if share.unknown_original:
+        pos.unknown_originals.add(_line(record, record.heads.copy(), landing.action, share.note))
+    pair = paired.get(record.id) or (paired.get(twin.id) if twin is not None else None)
+    if pair is None or share.heads.total <= 0:
+        return
+    if pair.itc_eligible is False:
+        pos.rows["4B(1)"].add(_line(record, share.heads, landing.action,
+                                    "blocked credit: your books mark it not eligible (Section 17(5))"))
+    elif pair.status == "missing_in_books":
+        pos.rows["4B(2)"].add(_line(record, share.heads, landing.action,
+                                    "in GSTR-2B but not in your books: reverse it (Section 16(2)(b))"))
+    if pair.status in RISKY:
+        why = RISKY[pair.status] + (f" ({pair.reasons})" if pair.reasons and pair.status != "missing_in_books"
+                                    else "")
+        pos.at_risk.add(_line(record, share.heads, landing.action, why))
+
+
+def _recompute(pos: ItcPosition, found: RegistrationRecords, placed: dict) -> None:
+    """Decisions taken after this period's GSTR-2B was generated, while its GSTR-3B is open."""
+    period = pos.period
+    if generation_date(period) > pos.today or found.filed_at(period) is not None:
+        return
+    generated = generation_moment(period)
+    for record, _twin, landing in placed.values():
+        if record.source != "ims" or record.decided_at is None or record.decided_at <= generated:
+            continue
+        in_it = landing.period == period or (
+            landing.state == PENDING and landing.natural == period
+            and action_at(record, found.history, generated) != "P")
+        if in_it:
+            pos.recompute.append(_line(record, record.heads.copy(), landing.action,
+                                       f"decided on {clock.local_time(record.decided_at):%d-%m-%Y}, after "
+                                       f"GSTR-2B was generated on {generation_date(period):%d-%m-%Y}"))
+
+
+def _books(session: Session, pos: ItcPosition, run_id: int | None, found: RegistrationRecords,
+           placed: dict, paired: dict[int, books.Pair]) -> None:
+    for book in books.missing_in_portal(session, run_id, pos.period):
+        pos.missing_in_portal.add(_book_line(book))
+    credited = set()
+    for record, twin, landing in placed.values():
+        if landing.period is None or landing.action not in ("A", "N"):
+            continue
+        if period_key(landing.period) > period_key(pos.period):
+            continue
+        pair = paired.get(record.id) or (paired.get(twin.id) if twin is not None else None)
+        if pair is not None and pair.book_id is not None:
+            credited.add(pair.book_id)
+    reversals, reclaims = books.rule_37(session, pos.recipient_gstin, pos.period, credited)
+    for book in reversals:
+        pos.rows["4B(2)"].add(_book_line(book))
+    for book in reclaims:
+        pos.rows["4A(5)"].add(_book_line(book))
+        pos.rows["4D(1)"].add(_book_line(book))
+    for record in found.reversals:  # GSTR-2B's own Rule 37A reversals of this period
+        if record.period == pos.period:
+            pos.rows["4B(2)"].add(_line(record, record.heads.copy(), "",
+                                        "GSTR-2B ITC reversal: supplier's GSTR-3B not filed (Rule 37A)"))
+
+
+def _book_line(book: books.BookLine) -> ItcLine:
+    return ItcLine(book.supplier, book.doc_type, book.number, book.doc_date, book.heads, "", book.note,
+                   purchase_document_id=book.book_id)
