@@ -117,12 +117,12 @@ def _itc(session, recipient: str) -> None:  # noqa: ANN001 - sqlmodel Session
     for label, row in (("4A(5) all other ITC, net of credit notes", "4A(5)"),
                        ("4B(2) reversed: not in your books", "4B(2)"),
                        ("4D(2) ineligible (16(4), place of supply)", "4D(2)")):
-        table.add_row(label, str(len(pos.rows[row].documents)), format_inr(rows[row].total))
+        table.add_row(label, str(pos.rows[row].count), format_inr(rows[row].total))
     table.add_row("4C net ITC available", "", format_inr(rows["4C"].total), style="bold")
     for label, figure in (("outside: blocked, missing in the portal", pos.missing_in_portal),
                           ("outside: kept pending", pos.pending),
                           ("at risk: counted, but in question", pos.at_risk)):
-        table.add_row(label, str(len(figure.documents)), format_inr(figure.heads.total))
+        table.add_row(label, str(figure.count), format_inr(figure.heads.total))
     console.print()
     console.print(table)
     console.print("  Head by head, with every document behind each figure: "

@@ -49,7 +49,7 @@ def _table(title: str) -> Table:
 
 def has_data(pos: ItcPosition) -> bool:
     figures = [*pos.rows.values(), *(getattr(pos, name) for name, _ in OUTSIDE)]
-    return any(figure.documents for figure in figures)
+    return any(figure.count for figure in figures)
 
 
 def print_position(pos: ItcPosition, *, details: bool = False) -> None:
@@ -61,14 +61,14 @@ def print_position(pos: ItcPosition, *, details: bool = False) -> None:
                     f"as of {pos.today:%d-%m-%Y})")
     for row, heads in pos.table_4().items():
         figure = pos.rows.get(row)
-        _row(table4, ROW_LABELS[row], heads, str(len(figure.documents)) if figure else "",
+        _row(table4, ROW_LABELS[row], heads, str(figure.count) if figure else "",
              style="bold" if row == "4C" else "")
     console.print(table4)
     outside = _table("Outside Table 4")
     for name, label in OUTSIDE:
         figure: ItcFigure = getattr(pos, name)
-        if figure.documents:
-            _row(outside, label, figure.heads, str(len(figure.documents)))
+        if figure.count:
+            _row(outside, label, figure.heads, str(figure.count))
     console.print(outside)
     if pos.recompute_needed:
         console.print(f"[bold yellow]GSTR-2B must be recomputed on the portal before GSTR-3B:[/] "
@@ -94,9 +94,12 @@ def print_comparison(comparison: Comparison) -> None:
 def _details(pos: ItcPosition) -> None:
     sections = [(ROW_LABELS[row], pos.rows[row]) for row in pos.rows]
     sections += [(label, getattr(pos, name)) for name, label in OUTSIDE]
-    sections.append(("Decided after GSTR-2B was generated", ItcFigure(documents=pos.recompute)))
+    recompute = ItcFigure()
+    for line in pos.recompute:
+        recompute.add(line)
+    sections.append(("Decided after GSTR-2B was generated", recompute))
     for label, figure in sections:
-        if not figure.documents:
+        if not figure.count:
             continue
         console.print(f"[bold]{label}[/]")
         for line in figure.documents:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+import pandas as pd
 from sqlalchemy import and_, or_, select
 from sqlmodel import Session
 
@@ -56,10 +57,34 @@ class BookLine:
     note: str
 
 
-def pairs(session: Session, run_id: int | None) -> dict[int, Pair]:
-    """portal record id -> its book entry and verdict in run ``run_id`` (the last stored row wins)."""
+RISKY = {"mismatch": "amounts or details differ from your books",
+         "probable": "paired with a book entry only probably",
+         "missing_in_books": "not in your books"}
+
+
+class Pairs:
+    """Each portal record's book entry and verdict in one reconciliation run (the last row stored for a
+    record wins, as a re-run's would): a frame for the bulk path, :meth:`get` for one record."""
+
+    COLUMNS = ["portal_id", "status", "reasons", "book_id", "itc_eligible"]
+
+    def __init__(self, rows: list[tuple]):
+        self._rows = {row[0]: row for row in rows}  # the last row of a record wins
+        frame = pd.DataFrame(list(self._rows.values()), columns=self.COLUMNS)
+        self.frame = frame.set_index("portal_id")
+
+    def get(self, portal_id: int | None) -> Pair | None:
+        row = self._rows.get(portal_id)
+        if row is None:
+            return None
+        _, status, reasons, book_id, eligible = row
+        return Pair(status, reasons or "", book_id, None if eligible is None else bool(eligible))
+
+
+def pairs(session: Session, run_id: int | None) -> Pairs:
+    """The portal records' pairs in run ``run_id`` (none before the first run)."""
     if run_id is None:
-        return {}
+        return Pairs([])
     query = (
         select(MatchResult.portal_document_id, MatchResult.status, MatchResult.reasons,
                MatchResult.purchase_document_id, B.itc_eligible)
@@ -67,8 +92,7 @@ def pairs(session: Session, run_id: int | None) -> dict[int, Pair]:
         .where(MatchResult.run_id == run_id, MatchResult.portal_document_id.is_not(None))
         .order_by(MatchResult.id)
     )
-    return {row[0]: Pair(row[1], row[2] or "", row[3], None if row[4] is None else bool(row[4]))
-            for row in _driver_rows(session, query)}
+    return Pairs(_driver_rows(session, query))
 
 
 def missing_in_portal(session: Session, run_id: int | None, period: str) -> list[BookLine]:

@@ -2,140 +2,53 @@
 GSTR-2B of that period gives it from the current decisions, what the books add, and what is lost,
 expected, pending or rejected, each figure with the records behind it.
 
-Every record is first placed in the GSTR-2B it lands in (:mod:`ims_core.itc.landing`), then its
-contribution is worked out (:mod:`ims_core.itc.table4`) and the books' reversals and reclaims added
-(:mod:`ims_core.itc.books`). All figures are integer paise per head.
+Every record is placed in the GSTR-2B it lands in (:mod:`ims_core.itc.landing`) and its contribution
+worked out (:mod:`ims_core.itc.table4`); the books add their reversals and reclaims
+(:mod:`ims_core.itc.books`). Records whose history matters take the per-record path
+(:mod:`ims_core.itc.per_record`); the bulk of a month, records nothing happened to, is counted column by
+column (:mod:`ims_core.itc.frames`) by the same rules. All figures are integer paise per head.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 
 from sqlmodel import Session
 
 from ims_core import clock
 from ims_core.decisions.bulk import latest_run
 from ims_core.decisions.errors import ActionRefused
-from ims_core.gst.codes import UNAVAILABLE_REASONS
-from ims_core.gst.dates import parse_period, period_key
-from ims_core.itc import books
-from ims_core.itc.calendar import generation_date
+from ims_core.gst.dates import parse_period
+from ims_core.itc import books, frames, per_record
+from ims_core.itc.figures import ItcFigure, ItcLine, ItcPosition
 from ims_core.itc.heads import Heads
-from ims_core.itc.landing import EXPECTED, PENDING, Landing, generation_moment, land, lost_to_16_4
-from ims_core.itc.records import Item, Record, RegistrationRecords, action_at, read_records
-from ims_core.itc.registrations import Filing, registration_filing
-from ims_core.itc.table4 import ROWS, contribution
-from ims_core.models.vocabulary import Action
+from ims_core.itc.records import Item, gathered, read_rows
+from ims_core.itc.registrations import registration_filing
 
-RISKY = {"mismatch": "amounts or details differ from your books",
-         "probable": "paired with a book entry only probably",
-         "missing_in_books": "not in your books"}
-A_ROWS = ("4A(1)", "4A(3)", "4A(4)", "4A(5)")
-B_ROWS = ("4B(1)", "4B(2)")
+__all__ = ["ItcFigure", "ItcLine", "ItcPosition", "itc_position"]
 
 
-@dataclass
-class ItcLine:
-    """One document behind a figure."""
-
-    supplier_gstin: str
-    doc_type: str
-    doc_number: str
-    doc_date: dt.date
-    heads: Heads
-    action: str = ""
-    note: str = ""
-    portal_document_id: int | None = None
-    purchase_document_id: int | None = None
-
-
-@dataclass
-class ItcFigure:
-    heads: Heads = field(default_factory=Heads)
-    documents: list[ItcLine] = field(default_factory=list)
-
-    def add(self, line: ItcLine) -> None:
-        self.heads.add(line.heads)
-        self.documents.append(line)
-
-
-@dataclass
-class ItcPosition:
-    recipient_gstin: str
-    period: str
-    today: dt.date
-    rows: dict[str, ItcFigure] = field(default_factory=lambda: {r: ItcFigure() for r in ROWS if r != "4C"})
-    table3_1d: ItcFigure = field(default_factory=ItcFigure)  # tax payable on reverse-charge supplies
-    lost_16_4: ItcFigure = field(default_factory=ItcFigure)  # time-barred: never in 4A
-    expected_not_filed: ItcFigure = field(default_factory=ItcFigure)  # saved by suppliers, not filed
-    pending: ItcFigure = field(default_factory=ItcFigure)  # invoices, debit notes, bills of entry pending
-    pending_credit_notes: ItcFigure = field(default_factory=ItcFigure)  # reductions deferred
-    rejected: ItcFigure = field(default_factory=ItcFigure)
-    missing_in_portal: ItcFigure = field(default_factory=ItcFigure)  # in the books, not reported
-    at_risk: ItcFigure = field(default_factory=ItcFigure)  # counted in 4A, but in question
-    unknown_originals: ItcFigure = field(default_factory=ItcFigure)  # amendments counted at nothing
-    recompute: list[ItcLine] = field(default_factory=list)  # decided after this GSTR-2B was generated
-    claimed: dict[str, Heads] | None = None  # Table 4 as filed, when recorded
-
-    @property
-    def recompute_needed(self) -> bool:
-        """A decision taken after this period's GSTR-2B was generated (the 14th) changes it: GSTR-2B
-        must be recomputed on the portal before GSTR-3B is filed (GSTN FAQ on IMS, recompute)."""
-        return bool(self.recompute)
-
-    @property
-    def blocked(self) -> Heads:
-        """Credit held up: records kept pending and books the supplier has not reported."""
-        return self.pending.heads.plus(self.missing_in_portal.heads)
-
-    def table_4(self) -> dict[str, Heads]:
-        """Every row of Table 4, 4C = 4A - 4B head by head."""
-        out = {row: figure.heads for row, figure in self.rows.items()}
-        total_a = Heads()
-        for row in A_ROWS:
-            total_a.add(out[row])
-        for row in B_ROWS:
-            total_a.add(out[row], -1)
-        out["4C"] = total_a
-        return {row: out[row] for row in ROWS}
-
-    def total_4a(self) -> Heads:
-        total = Heads()
-        for row in A_ROWS:
-            total.add(self.rows[row].heads)
-        return total
-
-    def to_json(self) -> dict:
-        """The machine-readable position (``ims itc --json``), a contract other tools rely on."""
-        return {
-            "recipient": self.recipient_gstin,
-            "period": self.period,
-            "table4": {row: heads.rupees() for row, heads in self.table_4().items()},
-            "table3_1d": self.table3_1d.heads.rupees(),
-            "lost_16_4": self.lost_16_4.heads.rupees(),
-            "expected_not_filed": self.expected_not_filed.heads.rupees(),
-            "pending": self.pending.heads.rupees(),
-            "recompute_needed": self.recompute_needed,
-        }
-
-
-def itc_position(session: Session, *, recipient_gstin: str, period: str,
-                 today: dt.date | None = None) -> ItcPosition:
-    """The position for one recipient GSTIN and return period (MMYYYY), as of ``today``."""
+def itc_position(session: Session, *, recipient_gstin: str, period: str, today: dt.date | None = None,
+                 bulk: bool = True) -> ItcPosition:
+    """The position for one recipient GSTIN and return period (MMYYYY), as of ``today``. ``bulk=False``
+    takes every record through the per-record path: the reference the bulk path is tested against."""
     period = parse_period(period)
     today = today or clock.today()
-    found = read_records(session, recipient_gstin, period)
+    split = frames.split_rows(read_rows(session, recipient_gstin, period), bulk=bulk)
+    found = gathered(session, recipient_gstin, split.complex_rows)
     filing = registration_filing(session, recipient_gstin)
     pos = ItcPosition(recipient_gstin, period, today)
     run_id = _latest_run_id(session, recipient_gstin, period)
     paired = books.pairs(session, run_id)
-    placed = _place(found, filing, today)
+    placed = per_record.place(found, filing, today)
     credited: dict[Item, Heads] = {}
     for item, (record, twin, landing) in placed.items():
-        credited[item] = _classify(pos, found, filing, record, twin, landing, placed, credited, paired)
-    _recompute(pos, found, placed)
-    _books(session, pos, run_id, found, placed, paired)
+        credited[item] = per_record.classify(pos, found, filing, record, twin, landing, placed, credited,
+                                             paired)
+    per_record.recompute(pos, found, placed)
+    calendar = frames.Calendar(found, filing, today)
+    plain_books = frames.count(pos, split.plain, calendar, paired)
+    per_record.books_and_reversals(session, pos, run_id, found, placed, paired, plain_books)
     if period in found.claimed:
         pos.claimed = {box: Heads(**heads) for box, heads in found.claimed[period].items()}
     return pos
@@ -146,167 +59,3 @@ def _latest_run_id(session: Session, recipient_gstin: str, period: str) -> int |
         return latest_run(session, recipient_gstin, period).id
     except ActionRefused:
         return None
-
-
-def _place(found: RegistrationRecords, filing: Filing, today: dt.date
-           ) -> dict[Item, tuple[Record, Record | None, Landing]]:
-    """Every item landed, originals before the amendments that need their landing."""
-    items: dict[Item, tuple[Record, Record | None]] = {}
-    for item, twins in found.gstr2b.items():
-        ordered = sorted(twins, key=lambda twin: (period_key(twin.period), twin.rejected))
-        items[item] = (ordered[0], ordered[0])
-    for item, record in found.ims.items():
-        items[item] = (record, items[item][1] if item in items else None)
-    placed: dict[Item, tuple[Record, Record | None, Landing]] = {}
-    for item in sorted(items, key=lambda i: i[0]):  # originals (False) first
-        record, twin = items[item]
-        original = _original(record, items)
-        original_landing = placed[record.original_item][2] if original is not None else None
-        placed[item] = (record, twin, land(record, found, filing, today, original, original_landing))
-    return placed
-
-
-def _original(record: Record, items: dict[Item, tuple[Record, Record | None]]) -> Record | None:
-    original = record.original_item
-    return items[original][0] if original is not None and original in items else None
-
-
-def _line(record: Record, heads: Heads, action: str, note: str = "") -> ItcLine:
-    word = Action.of(action).word if action in ("A", "R", "P", "N", "") else action
-    return ItcLine(record.supplier, record.doc_type, record.number, record.doc_date, heads, word, note,
-                   portal_document_id=record.id)
-
-
-def _classify(pos: ItcPosition, found: RegistrationRecords, filing: Filing, record: Record,
-              twin: Record | None, landing: Landing, placed: dict, credited: dict,
-              paired: dict[int, books.Pair]) -> Heads:
-    """Put one record where it belongs for ``pos.period``; return what it credits wherever it lands."""
-    period = pos.period
-    if landing.state == EXPECTED:
-        if period_key(landing.natural) <= period_key(period):
-            pos.expected_not_filed.add(_line(record, _signed(record), landing.action,
-                                             "saved by the supplier, not filed: not in any GSTR-2B yet"))
-        return Heads()
-    lost = lost_to_16_4(record, landing, found, filing, pos.today) if landing.period else None
-    if landing.state == PENDING:
-        if period_key(landing.natural) <= period_key(period):
-            _pending(pos, record, landing, found, filing)
-        return Heads()
-    if landing.action == "R":
-        if landing.period == period:
-            pos.rejected.add(_line(record, record.heads.copy(), "R"))
-        return Heads()
-    shown = twin or record
-    original = placed.get(record.original_item) if record.original_item else None
-    original_effect = credited.get(record.original_item) if original is not None else None
-    share = contribution(record, twin, landing, period, original[0] if original else None, original_effect)
-    if lost is not None or shown.itc_available == "N":
-        if landing.period == period:
-            _ineligible(pos, record, shown, landing, lost, share.heads)
-        return Heads()
-    if landing.period == period:
-        _count(pos, record, twin, landing, share, paired)
-    return share.heads
-
-
-def _signed(record: Record) -> Heads:
-    return record.heads.negated() if record.doc_type == "CRN" else record.heads.copy()
-
-
-def _pending(pos: ItcPosition, record: Record, landing: Landing, found: RegistrationRecords,
-             filing: Filing) -> None:
-    note = f"kept pending since {landing.natural}" if landing.natural != pos.period else "kept pending"
-    if record.doc_type == "CRN":
-        pos.pending_credit_notes.add(_line(record, record.heads.copy(), "P", note + ": reduction deferred"))
-        return
-    limit = lost_to_16_4(record, Landing(landing.state, pos.period, "P", landing.natural), found, filing,
-                         pos.today)
-    if limit is not None and pos.today > limit:
-        pos.lost_16_4.add(_line(record, record.heads.copy(), "P",
-                                f"kept pending past the Section 16(4) limit of {limit:%d-%m-%Y}: lost"))
-        return
-    pos.pending.add(_line(record, record.heads.copy(), "P", note))
-
-
-def _ineligible(pos: ItcPosition, record: Record, shown: Record, landing: Landing, lost: dt.date | None,
-                heads: Heads) -> None:
-    if lost is not None:
-        line = _line(record, heads, landing.action,
-                     f"Section 16(4): the credit could be taken only until {lost:%d-%m-%Y}")
-        pos.lost_16_4.add(line)
-    else:
-        code = shown.unavailable_reason
-        reason = UNAVAILABLE_REASONS.get(code, code or "no reason given")
-        line = _line(record, heads, landing.action, f"GSTR-2B: ITC not available ({reason})")
-    pos.rows["4D(2)"].add(line)
-
-
-def _count(pos: ItcPosition, record: Record, twin: Record | None, landing: Landing, share,  # noqa: ANN001
-           paired: dict[int, books.Pair]) -> None:
-    line = _line(record, share.heads, landing.action, share.note)
-    pos.rows[share.row].add(line)
-    if share.row == "4A(3)":
-        pos.table3_1d.add(_line(record, share.heads, landing.action, "tax payable on reverse charge"))
-    if share.unknown_original:
-        pos.unknown_originals.add(_line(record, record.heads.copy(), landing.action, share.note))
-    pair = paired.get(record.id) or (paired.get(twin.id) if twin is not None else None)
-    if pair is None or share.heads.total <= 0:
-        return
-    if pair.itc_eligible is False:
-        pos.rows["4B(1)"].add(_line(record, share.heads, landing.action,
-                                    "blocked credit: your books mark it not eligible (Section 17(5))"))
-    elif pair.status == "missing_in_books":
-        pos.rows["4B(2)"].add(_line(record, share.heads, landing.action,
-                                    "in GSTR-2B but not in your books: reverse it (Section 16(2)(b))"))
-    if pair.status in RISKY:
-        why = RISKY[pair.status] + (f" ({pair.reasons})" if pair.reasons and pair.status != "missing_in_books"
-                                    else "")
-        pos.at_risk.add(_line(record, share.heads, landing.action, why))
-
-
-def _recompute(pos: ItcPosition, found: RegistrationRecords, placed: dict) -> None:
-    """Decisions taken after this period's GSTR-2B was generated, while its GSTR-3B is open."""
-    period = pos.period
-    if generation_date(period) > pos.today or found.filed_at(period) is not None:
-        return
-    generated = generation_moment(period)
-    for record, _twin, landing in placed.values():
-        if record.source != "ims" or record.decided_at is None or record.decided_at <= generated:
-            continue
-        in_it = landing.period == period or (
-            landing.state == PENDING and landing.natural == period
-            and action_at(record, found.history, generated) != "P")
-        if in_it:
-            pos.recompute.append(_line(record, record.heads.copy(), landing.action,
-                                       f"decided on {clock.local_time(record.decided_at):%d-%m-%Y}, after "
-                                       f"GSTR-2B was generated on {generation_date(period):%d-%m-%Y}"))
-
-
-def _books(session: Session, pos: ItcPosition, run_id: int | None, found: RegistrationRecords,
-           placed: dict, paired: dict[int, books.Pair]) -> None:
-    for book in books.missing_in_portal(session, run_id, pos.period):
-        pos.missing_in_portal.add(_book_line(book))
-    credited = set()
-    for record, twin, landing in placed.values():
-        if landing.period is None or landing.action not in ("A", "N"):
-            continue
-        if period_key(landing.period) > period_key(pos.period):
-            continue
-        pair = paired.get(record.id) or (paired.get(twin.id) if twin is not None else None)
-        if pair is not None and pair.book_id is not None:
-            credited.add(pair.book_id)
-    reversals, reclaims = books.rule_37(session, pos.recipient_gstin, pos.period, credited)
-    for book in reversals:
-        pos.rows["4B(2)"].add(_book_line(book))
-    for book in reclaims:
-        pos.rows["4A(5)"].add(_book_line(book))
-        pos.rows["4D(1)"].add(_book_line(book))
-    for record in found.reversals:  # GSTR-2B's own Rule 37A reversals of this period
-        if record.period == pos.period:
-            pos.rows["4B(2)"].add(_line(record, record.heads.copy(), "",
-                                        "GSTR-2B ITC reversal: supplier's GSTR-3B not filed (Rule 37A)"))
-
-
-def _book_line(book: books.BookLine) -> ItcLine:
-    return ItcLine(book.supplier, book.doc_type, book.number, book.doc_date, book.heads, "", book.note,
-                   purchase_document_id=book.book_id)

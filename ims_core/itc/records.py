@@ -127,12 +127,20 @@ _COLUMNS = [
 ]
 
 
-def read_records(session: Session, recipient_gstin: str, up_to_period: str) -> RegistrationRecords:
+COLUMN_NAMES = [column.key for column in _COLUMNS]
+
+
+def read_rows(session: Session, recipient_gstin: str, up_to_period: str) -> list[tuple]:
     """The registration's IMS and GSTR-2B records of periods up to ``up_to_period`` (a record never
-    lands in a GSTR-2B before its own period), its imported GSTR-2B periods, filed periods and the
-    history of its decisions."""
+    lands in a GSTR-2B before its own period), as driver tuples in ``COLUMN_NAMES`` order."""
     query = _select(recipient_gstin).where(P.period_key <= period_key(up_to_period))
-    return _gathered(session, recipient_gstin, _driver_rows(session, query.order_by(P.period_key, P.id)))
+    return _driver_rows(session, query.order_by(P.period_key, P.id))
+
+
+def read_records(session: Session, recipient_gstin: str, up_to_period: str) -> RegistrationRecords:
+    """Those records (see :func:`read_rows`) as objects, with the registration's imported GSTR-2B
+    periods, filed periods and the history of its decisions."""
+    return gathered(session, recipient_gstin, read_rows(session, recipient_gstin, up_to_period))
 
 
 def read_record(session: Session, portal_document_id: int) -> tuple[Record, RegistrationRecords] | None:
@@ -145,7 +153,7 @@ def read_record(session: Session, portal_document_id: int) -> tuple[Record, Regi
     query = _select(doc.recipient_gstin).where(P.supplier_gstin == doc.supplier_gstin,
                                                or_(*(P.doc_number == number for number in numbers)))
     rows = _driver_rows(session, query.order_by(P.period_key, P.id))
-    found = _gathered(session, doc.recipient_gstin, rows, only=[row[0] for row in rows])
+    found = gathered(session, doc.recipient_gstin, rows, only=[row[0] for row in rows])
     record = next((r for r in [*found.ims.values(), *(t for ts in found.gstr2b.values() for t in ts)]
                    if r.id == portal_document_id), None)
     return (record, found) if record is not None else None
@@ -159,8 +167,10 @@ def _select(recipient_gstin: str) -> Select:
     )
 
 
-def _gathered(session: Session, recipient_gstin: str, rows: list[tuple],
-              only: list[int] | None = None) -> RegistrationRecords:
+def gathered(session: Session, recipient_gstin: str, rows: list[tuple],
+             only: list[int] | None = None) -> RegistrationRecords:
+    """Rows (in ``COLUMN_NAMES`` order) as records, with the registration's facts (``only``: read the
+    decision history of these records alone)."""
     found = RegistrationRecords(recipient_gstin)
     decided: list[int] = []
     for row in rows:

@@ -403,8 +403,9 @@ def test_qrmp_states_are_configurable(monkeypatch):
     monkeypatch.setenv("IMS_QRMP_22ND_STATES", "7, 06")
     get_settings.cache_clear()
     try:
-        assert gstr3b_due_date("112025", filing_frequency="quarterly", state_code="07") == dt.date(2026, 1, 22)
-        assert gstr3b_due_date("112025", filing_frequency="quarterly", state_code="29") == dt.date(2026, 1, 24)
+        quarterly = "quarterly"
+        assert gstr3b_due_date("112025", filing_frequency=quarterly, state_code="07") == dt.date(2026, 1, 22)
+        assert gstr3b_due_date("112025", filing_frequency=quarterly, state_code="29") == dt.date(2026, 1, 24)
     finally:
         get_settings.cache_clear()
 
