@@ -1,7 +1,7 @@
 """itc position: the portal's blocked flags on IMS records, the GSTR-3B figures as filed, quarterly filers
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 
 ``isItcRedReqBlocked`` and ``isRemarksBlocked`` of IMS records are kept, so a save request never
 sends what the portal refuses; a filed period keeps the Table 4 figures actually claimed, to compare
@@ -11,8 +11,8 @@ with the GSTR-2B preview (Rule 88D); a quarterly (QRMP) registration is spelt ``
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006"
-down_revision = "0005"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
