@@ -92,7 +92,8 @@ def test_the_checks_would_see_a_cycle_and_a_leak(tmp_path):
         (tmp_path / package).mkdir()
         (tmp_path / package / "__init__.py").write_text("")
     (tmp_path / "ims_core" / "a.py").write_text("from ims_core import b\n")
-    (tmp_path / "ims_core" / "b.py").write_text("def f():\n    from ims_core.a import x\n    import bot.app\n")
+    (tmp_path / "ims_core" / "b.py").write_text(
+        "def f():\n    from ims_core.a import x\n    import bot.app\n")
     (tmp_path / "bot" / "app.py").write_text("")
     graph = import_graph(tmp_path)
     assert cycles(graph) == [["ims_core.a", "ims_core.b"]]

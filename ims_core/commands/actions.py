@@ -16,13 +16,13 @@ from sqlalchemy import func, select
 
 from ims_core import audit, clock, decisions
 from ims_core.audit import Actor
-from ims_core.commands.common import Today, console, database
+from ims_core.commands.common import Today, console, database, option
 from ims_core.commands.reconcile import export_app
 from ims_core.db import session_scope
 from ims_core.decisions.references import find_documents, resolve_reference
 from ims_core.errors import UserFacingError
-from ims_core.gst.dates import DateError, parse_period
-from ims_core.gst.money import AmountError, format_inr, to_paise
+from ims_core.gst.dates import parse_period
+from ims_core.gst.money import format_inr, to_paise
 from ims_core.itc import deadlines, itc_position
 from ims_core.models import PortalDocument
 
@@ -56,12 +56,7 @@ def _actor(by: str) -> Actor:
 
 
 def _paise(label: str, value: str | None) -> int | None:
-    if value is None:
-        return None
-    try:
-        return to_paise(value)
-    except AmountError as exc:
-        raise UserFacingError(f"--{label}: {exc}") from None
+    return None if value is None else option(f"--{label}", to_paise, value)
 
 
 def _decide(
@@ -272,10 +267,7 @@ def itc_command(
     """ITC position: GSTR-2B preview from current actions, GSTR-3B Table 4, blocked and at risk."""
     from ims_core.commands.itc_view import print_position
 
-    try:
-        period = parse_period(period)
-    except DateError as exc:
-        raise UserFacingError(str(exc)) from None
+    period = option("--period", parse_period, period)
     with session_scope(database()) as session:
         gstin = _recipient(session, recipient)
         print_position(itc_position(session, recipient_gstin=gstin, period=period, today=clock.today()),
@@ -299,12 +291,10 @@ def audit_verify() -> None:
     """Check the hash chain from the first event; exit 1 naming the first broken link."""
     result = audit.verify(database())
     if not result.ok:
-        typer.echo(
-            f"error: audit trail broken at event {result.first_broken}: {result.problem} "
-            f"({result.checked} events before it are intact)",
-            err=True,
+        raise UserFacingError(
+            f"audit trail broken at event {result.first_broken}: {result.problem} "
+            f"({result.checked} events before it are intact)"
         )
-        raise typer.Exit(1)
     console.print(f"Audit trail intact: {result.checked} events; newest hash {result.head_hash}")
 
 

@@ -8,6 +8,8 @@ import re
 import numpy as np
 import pandas as pd
 
+from ims_core.errors import UserFacingError
+
 _FORMATS = (
     (re.compile(r"^\d{4}-\d{2}-\d{2}$"), "%Y-%m-%d"),
     (re.compile(r"^\d{1,2}-\d{1,2}-\d{4}$"), "%d-%m-%Y"),
@@ -20,8 +22,9 @@ _FORMATS = (
 )
 
 
-class DateError(ValueError):
-    """A date that cannot be read; the message says which forms are accepted."""
+class DateError(UserFacingError, ValueError):
+    """A date or return period that cannot be read; the message says which forms are accepted.
+    Also a ``ValueError``, so column parsers that collect bad values catch it with the others."""
 
 
 def parse_date(value: object) -> dt.date | None:

@@ -15,13 +15,15 @@ from __future__ import annotations
 import datetime as dt
 import sysconfig
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, TemplateSyntaxError
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
+from ims_core.errors import UserFacingError
 from ims_core.gst.dates import next_period, period_of
 from ims_core.gst.due_dates import gstr3b_due_date
 from ims_core.gst.gstin import STATES
@@ -31,7 +33,8 @@ from ims_core.settings import get_settings
 from ims_core.suppliers.scorecard import AT_RISK, CLAIMING_TYPES, current_results
 
 # The templates live in the project's templates/ folder; an installed (non-editable) copy of the
-# package finds them where pyproject's data-files put them, under the environment's share/.
+# package finds them where pyproject's data-files put them, under the environment's share/. A team's
+# own wording (IMS_TEMPLATES_DIR) comes before both: see ``environment``.
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 INSTALLED_TEMPLATES = Path(sysconfig.get_path("data")) / "share" / "ims-assistant" / "templates"
 PROBLEMS = ("missing_in_portal", "mismatch", "probable", "missing_in_books")
@@ -271,14 +274,39 @@ def need_by(session: Session, asks: list[DocumentAsk], today: dt.date) -> dt.dat
     return best
 
 
-_ENV = Environment(
-    loader=FileSystemLoader([TEMPLATES, INSTALLED_TEMPLATES]),
-    undefined=StrictUndefined,
-    autoescape=False,
-    trim_blocks=True,
-    lstrip_blocks=True,
-    keep_trailing_newline=False,
-)
+class TemplateProblem(UserFacingError):
+    """A follow-up template that cannot be rendered (a syntax error, an unknown name): nothing is
+    drafted, and the message names the file and line to fix."""
+
+
+@lru_cache
+def environment(own_folder: str = "") -> Environment:
+    """The follow-up templates: ``own_folder`` (``IMS_TEMPLATES_DIR``) first, so a team can word its
+    own letters under the same names, then the project's templates/, then an installed copy's."""
+    folders = [Path(own_folder)] if own_folder else []
+    return Environment(
+        loader=FileSystemLoader([*folders, TEMPLATES, INSTALLED_TEMPLATES]),
+        undefined=StrictUndefined,
+        autoescape=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+    )
+
+
+def _render_template(name: str, context: dict) -> str:
+    """One template rendered; a broken one raises :class:`TemplateProblem` naming its file and line."""
+    env = environment(get_settings().ims_templates_dir)
+    try:
+        template = env.get_template(name)
+    except TemplateSyntaxError as exc:
+        raise TemplateProblem(
+            f"follow-up template {exc.filename or name}, line {exc.lineno}: {exc.message}"
+        ) from None
+    try:
+        return template.render(context).strip()
+    except TemplateError as exc:  # an unknown name under StrictUndefined, a failing filter, …
+        raise TemplateProblem(f"follow-up template {template.filename or name}: {exc}") from None
 
 
 def document_lines(asks: list[DocumentAsk]) -> list[dict]:
@@ -329,10 +357,7 @@ def render(
     }
     name = LEVELS[level]
     return DraftText(
-        *(
-            _ENV.get_template(f"followups/{name}.{part}.j2").render(context).strip()
-            for part in ("subject", "body", "chat")
-        )
+        *(_render_template(f"followups/{name}.{part}.j2", context) for part in ("subject", "body", "chat"))
     )
 
 
