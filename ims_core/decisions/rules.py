@@ -12,9 +12,8 @@ from dataclasses import dataclass
 
 from ims_core.gst.due_dates import pending_credit_note_limit, section_16_4_limit
 from ims_core.gst.money import format_inr
+from ims_core.models.vocabulary import Action
 
-ACTION_CODES = {"accept": "A", "reject": "R", "pending": "P", "reset": "N"}
-STATE_WORDS = {"A": "accepted", "R": "rejected", "P": "pending", "N": "no action", "": "no action"}
 REDUCTION_MODES = ("full", "partial", "nil")
 HEADS = ("igst", "cgst", "sgst", "cess")
 OCT_2025 = 202510  # period key from which the October 2025 changes apply (prospective, by period)
@@ -40,9 +39,9 @@ class RuleContext:
     """Everything the rules look at for one decision on one IMS record."""
 
     doc: object  # PortalDocument (or a row with the same attributes)
-    current: str  # the record's effective action now: A, R, P or N
+    current: str  # the record's effective action now: A, R, P or N (an ``Action``)
     original: object | None = None  # the document an amendment amends, when it is in the data
-    original_action: str = "N"
+    original_action: str = Action.NO_ACTION
     original_period_filed: bool = False
     filed_lock: str = ""  # "102025 by Asha on 18-11-2025" when a filed period closes this record
     today: dt.date = dt.date.min
@@ -101,20 +100,20 @@ def refusal(
 ) -> str | None:
     """Why ``action`` (A, R, P or N) may not be taken on ``ctx.doc``; None when it may."""
     doc = ctx.doc
-    if ctx.filed_lock and ctx.current != "P":
+    if ctx.filed_lock and ctx.current != Action.PENDING:
         return (
             f"{describe(doc)} can no longer be changed: GSTR-3B for {ctx.filed_lock} is marked filed. "
             "A wrongly decided record can now be corrected only by the supplier re-reporting it."
         )
-    if action == "R" and is_import(doc):
+    if action == Action.REJECT and is_import(doc):
         return (
             f"{describe(doc)} is a bill of entry for imports: the portal allows only Accept or Pending on it."
         )
-    if action == "P":
+    if action == Action.PENDING:
         why = _pending_refusal(ctx)
         if why:
             return why
-    if action != "N":
+    if action != Action.NO_ACTION:
         why = _amendment_order_refusal(ctx)
         if why:
             return why
@@ -142,7 +141,7 @@ def _pending_refusal(ctx: RuleContext) -> str | None:
                 "(it carries the portal's own Pending flag) and try again."
             )
         else:
-            credit_case = direction == "up" or (direction == "down" and ctx.original_action == "R")
+            credit_case = direction == "up" or (direction == "down" and ctx.original_action == Action.REJECT)
     if credit_case:
         if period_key_of(doc) < OCT_2025:
             return (
@@ -162,7 +161,7 @@ def _pending_refusal(ctx: RuleContext) -> str | None:
         doc.doc_type in ("INV", "DBN")
         and amended
         and direction == "down"
-        and ctx.original_action in ("A", "N")
+        and ctx.original_action in (Action.ACCEPT, Action.NO_ACTION)
         and ctx.original_period_filed
     ):
         return (
@@ -181,7 +180,7 @@ def _amendment_order_refusal(ctx: RuleContext) -> str | None:
     doc, original = ctx.doc, ctx.original
     if original is None or not is_amendment(doc) or original.return_period == doc.return_period:
         return None
-    if ctx.original_action == "P" or not ctx.original_period_filed:
+    if ctx.original_action == Action.PENDING or not ctx.original_period_filed:
         return (
             f"Act on the original {original.doc_type} {original.doc_number} (period "
             f"{original.return_period}) first and file that period's GSTR-3B: the portal takes an "
@@ -192,7 +191,7 @@ def _amendment_order_refusal(ctx: RuleContext) -> str | None:
 
 def _reduction_refusal(action: str, ctx: RuleContext, reduction: ItcReduction, reason: str) -> str | None:
     doc = ctx.doc
-    if action != "A":
+    if action != Action.ACCEPT:
         return "An ITC-reduction choice goes with Accept only."
     if not reduction_applies(ctx):
         return (

@@ -26,6 +26,7 @@ from ims_core.decisions.rules import HEADS, OCT_2025, period_key_of
 from ims_core.errors import UserFacingError
 from ims_core.gst.gstin import has_valid_shape
 from ims_core.models import ImsDecision, PortalDocument
+from ims_core.models.vocabulary import Action
 
 SECTIONS = (
     "b2b",
@@ -92,9 +93,10 @@ def _portal_signature(doc: PortalDocument) -> str:
     declared = {h: getattr(doc, f"decl_{h}_paise") for h in HEADS}
     if mode == "full" and any(v is not None for v in declared.values()):
         mode = "partial"
-    if not mode and doc.ims_action == "A" and doc.doc_type == "CRN" and period_key_of(doc) >= OCT_2025:
+    action = Action.of(doc.ims_action)
+    if not mode and action == Action.ACCEPT and doc.doc_type == "CRN" and period_key_of(doc) >= OCT_2025:
         mode = "full"  # the portal's default when the download does not say
-    return _signature(doc.ims_action or "N", mode if (doc.ims_action or "N") == "A" else "", declared)
+    return _signature(action, mode if action == Action.ACCEPT else "", declared)
 
 
 def _row(doc: PortalDocument, decision: ImsDecision, prev_status: str, *, with_action: bool) -> dict:
@@ -134,7 +136,7 @@ def _row(doc: PortalDocument, decision: ImsDecision, prev_status: str, *, with_a
     if with_action:
         row["action"] = decision.action
         if (
-            decision.action == "A"
+            decision.action == Action.ACCEPT
             and decision.itc_reduction
             and doc.doc_type in ("CRN", "INV", "DBN")
             and period_key_of(doc) >= OCT_2025
@@ -145,7 +147,7 @@ def _row(doc: PortalDocument, decision: ImsDecision, prev_status: str, *, with_a
                     {key: _amount(getattr(decision, f"decl_{h}_paise") or 0) for h, key in _DECL_KEYS.items()}
                 )
         if decision.reason and (
-            decision.action in ("R", "P") or decision.itc_reduction in ("partial", "nil")
+            decision.action in (Action.REJECT, Action.PENDING) or decision.itc_reduction in ("partial", "nil")
         ):
             row["remarks"] = decision.reason[:500]
     return row
@@ -162,12 +164,13 @@ def build_requests(session: Session, *, recipient_gstin: str) -> SaveRequests:
     ).all()
     for decision, doc in pairs:
         declared = {h: getattr(decision, f"decl_{h}_paise") for h in HEADS}
-        mine = _signature(decision.action, decision.itc_reduction if decision.action == "A" else "", declared)
+        reduction = decision.itc_reduction if decision.action == Action.ACCEPT else ""
+        mine = _signature(decision.action, reduction, declared)
         known = decision.exported_signature or _portal_signature(doc)
         if mine == known:
             continue
-        prev_status = known.split("|", 1)[0] or "N"
-        if decision.action == "N":
+        prev_status = known.split("|", 1)[0] or Action.NO_ACTION
+        if decision.action == Action.NO_ACTION:
             requests.reset.setdefault(doc.section, []).append(
                 _row(doc, decision, prev_status, with_action=False)
             )
@@ -207,11 +210,11 @@ def _row_problems(section: str, row: dict, kind: str) -> list[str]:
         found.append(f"date '{date}' is not DD-MM-YYYY")
     if not re.fullmatch(r"(0[1-9]|1[0-2])\d{4}", str(row.get("rtnprd", ""))):
         found.append(f"rtnprd '{row.get('rtnprd')}' is not MMYYYY")
-    if row.get("prev_status") not in ("A", "R", "P", "N"):
+    if row.get("prev_status") not in tuple(Action):
         found.append(f"prev_status '{row.get('prev_status')}' is not A, R, P or N")
-    if kind == "SAVE" and row.get("action") not in ("A", "R", "P"):
+    if kind == "SAVE" and row.get("action") not in (Action.ACCEPT, Action.REJECT, Action.PENDING):
         found.append(f"action '{row.get('action')}' is not A, R or P")
-    if kind == "SAVE" and row.get("action") == "R" and section.startswith("impg"):
+    if kind == "SAVE" and row.get("action") == Action.REJECT and section.startswith("impg"):
         found.append("a bill of entry cannot be rejected")
     if kind == "RESET" and "action" in row:
         found.append("a RESET row carries no action")

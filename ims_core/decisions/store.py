@@ -16,8 +16,9 @@ from sqlmodel import Session
 
 from ims_core.decisions.errors import ActionRefused, CompareAndSetMissed
 from ims_core.decisions.locks import filed_lock_for, is_filed
-from ims_core.decisions.rules import STATE_WORDS, RuleContext, describe
+from ims_core.decisions.rules import RuleContext, describe
 from ims_core.models import ImsDecision, PortalDocument, Recipient
+from ims_core.models.vocabulary import Action
 from ims_core.settings import get_settings
 
 _DECISION = ImsDecision.__table__
@@ -43,7 +44,7 @@ class DecisionState:
 
     @property
     def action_word(self) -> str:
-        return STATE_WORDS[self.action]
+        return Action.of(self.action).word
 
 
 @dataclass
@@ -97,10 +98,11 @@ def state_row(session: Session, document_id: int) -> ImsDecision | None:
     )
 
 
-def effective_action(doc: PortalDocument, row: ImsDecision | None) -> str:
+def effective_action(doc: PortalDocument, row: ImsDecision | None) -> Action:
+    """The user's decision, else the portal's IMS action, else No action (deemed accepted)."""
     if row is not None and row.action:
-        return row.action
-    return doc.ims_action if doc.ims_action in ("A", "R", "P", "N") else "N"
+        return Action(row.action)
+    return Action(doc.ims_action) if doc.ims_action in tuple(Action) else Action.NO_ACTION
 
 
 def state_of(doc: PortalDocument, row: ImsDecision | None) -> DecisionState:
@@ -139,7 +141,7 @@ def rule_context(
     session: Session, doc: PortalDocument, row: ImsDecision | None, today: dt.date
 ) -> RuleContext:
     """Gather what the rules need: the amended original, the filed periods, the recipient's filing."""
-    original, original_action, original_filed = None, "N", False
+    original, original_action, original_filed = None, Action.NO_ACTION, False
     if doc.original_doc_number:
         original = (
             session.execute(

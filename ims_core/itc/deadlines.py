@@ -18,7 +18,7 @@ from sqlmodel import Session
 
 from ims_core import clock
 from ims_core.decisions.locks import filed_periods
-from ims_core.decisions.rules import OCT_2025, STATE_WORDS, period_key_of
+from ims_core.decisions.rules import OCT_2025, period_key_of
 from ims_core.gst.codes import UNAVAILABLE_REASONS
 from ims_core.gst.dates import fy_label
 from ims_core.gst.due_dates import (
@@ -33,6 +33,7 @@ from ims_core.gst.money import format_inr
 from ims_core.itc import deadline_rows as rows
 from ims_core.itc.rows import as_date
 from ims_core.models import Recipient
+from ims_core.models.vocabulary import Action
 
 RULE_37_WARNING_DAYS = 30  # unpaid invoices are listed from this many days before day 180
 
@@ -149,7 +150,7 @@ def _gstr3b(
     counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     taxes: dict[str, int] = defaultdict(int)
     for period, action, records, tax in rows.ims_period_actions(session, recipient_gstin):
-        counts[period][STATE_WORDS[action]] += records
+        counts[period][Action(action).word] += records
         taxes[period] += int(tax or 0)
     open_periods = sorted(
         (p for p in counts if not any(f == p or _later(f, p) for f in filed)), key=_period_key

@@ -29,15 +29,17 @@ from ims_core.gst.due_dates import gstr3b_due_date
 from ims_core.gst.gstin import STATES
 from ims_core.gst.money import format_inr, to_paise
 from ims_core.models import MatchResult, PortalDocument, PurchaseDocument, Recipient
+from ims_core.models.vocabulary import Status
+from ims_core.reports.current import current_results
 from ims_core.settings import get_settings
-from ims_core.suppliers.scorecard import AT_RISK, CLAIMING_TYPES, current_results
+from ims_core.suppliers.scorecard import AT_RISK, CLAIMING_TYPES
 
 # The templates live in the project's templates/ folder; an installed (non-editable) copy of the
 # package finds them where pyproject's data-files put them, under the environment's share/. A team's
 # own wording (IMS_TEMPLATES_DIR) comes before both: see ``environment``.
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 INSTALLED_TEMPLATES = Path(sysconfig.get_path("data")) / "share" / "ims-assistant" / "templates"
-PROBLEMS = ("missing_in_portal", "mismatch", "probable", "missing_in_books")
+PROBLEMS = (*AT_RISK, Status.MISSING_IN_BOOKS)  # what only the supplier can fix
 LEVELS = {1: "first_request", 2: "reminder", 3: "final_notice"}
 KIND_WORDS = {"INV": "invoice", "CRN": "credit note", "DBN": "debit note"}
 _FIELD_WORDS = {
@@ -176,9 +178,9 @@ def _supplier_words(reason: str) -> str:
 
 def what_is_wrong(problem: str, reasons: str, doc_type: str) -> str:
     kind = KIND_WORDS.get(doc_type, "document")
-    if problem == "missing_in_portal":
+    if problem == Status.MISSING_IN_PORTAL:
         return f"this {kind} is not on the GST portal: it is missing from your GSTR-1 / IFF"
-    if problem == "missing_in_books":
+    if problem == Status.MISSING_IN_BOOKS:
         return f"you reported this {kind} to us, but we have no record of it"
     parts = [
         p
@@ -197,16 +199,16 @@ def _tolerance() -> int:
 def what_we_need(problem: str, doc_type: str, recipient: str, book: _Doc | None, portal: _Doc | None) -> str:
     """The fix, in the supplier's vocabulary: report, amend in GSTR-1A, or issue a credit/debit note."""
     kind = KIND_WORDS.get(doc_type, "document")
-    if problem == "missing_in_portal":
+    if problem == Status.MISSING_IN_PORTAL:
         return f"please report this {kind} in your GSTR-1 / IFF (or GSTR-1A) against our GSTIN {recipient}"
-    if problem == "missing_in_books":
+    if problem == Status.MISSING_IN_BOOKS:
         return (
             f"please send us a copy of this {kind}; if it was not meant for us, amend it in GSTR-1A "
             f"or issue a credit note"
         )
     if book is None or portal is None:
         return f"please check this {kind} and correct it in GSTR-1A"
-    if problem == "probable":
+    if problem == Status.PROBABLE:
         return (
             f"please confirm the number: our books have '{book.doc_number}', you reported "
             f"'{portal.doc_number}'; if yours is wrong, correct it in GSTR-1A"
