@@ -10,13 +10,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from ims_core.gst.dates import period_key
 from ims_core.gst.due_dates import pending_credit_note_limit, section_16_4_limit
 from ims_core.gst.money import format_inr
 from ims_core.models.vocabulary import Action
 
 REDUCTION_MODES = ("full", "partial", "nil")
+OCT_2025 = period_key("102025")  # the first period of the October 2025 changes (oct_2025_rules_apply)
 HEADS = ("igst", "cgst", "sgst", "cess")
-OCT_2025 = 202510  # period key from which the October 2025 changes apply (prospective, by period)
 AMENDMENT_SECTIONS = {"b2ba", "b2bcna", "b2bdna", "ecoma", "impga", "impgseza"}
 
 
@@ -67,9 +68,11 @@ def is_import(doc: object) -> bool:
     return doc.doc_type == "BOE" or doc.section.startswith("impg")
 
 
-def period_key_of(doc: object) -> int:
-    period = doc.return_period or ""
-    return int(period[2:]) * 100 + int(period[:2]) if len(period) == 6 else 0
+def oct_2025_rules_apply(period: str) -> bool:
+    """Whether the IMS changes of October 2025 (credit notes kept pending for one tax period, the
+    ITC-reduction choice) apply to a record of this return period: prospectively, from the October
+    2025 period on (GSTN's FAQ on the IMS changes, 17 Oct 2025; DOMAIN.md §3)."""
+    return period_key(period) >= OCT_2025
 
 
 def amendment_direction(doc: object, original: object | None) -> str | None:
@@ -86,7 +89,7 @@ def reduction_applies(ctx: RuleContext) -> bool:
     """From October 2025, accepting a credit note, an upward credit-note amendment, or a downward
     invoice/debit-note amendment asks how much ITC is reduced."""
     doc = ctx.doc
-    if period_key_of(doc) < OCT_2025:
+    if not oct_2025_rules_apply(doc.return_period):
         return False
     if doc.doc_type == "CRN":
         return not is_amendment(doc) or amendment_direction(doc, ctx.original) in ("up", None)
@@ -143,7 +146,7 @@ def _pending_refusal(ctx: RuleContext) -> str | None:
         else:
             credit_case = direction == "up" or (direction == "down" and ctx.original_action == Action.REJECT)
     if credit_case:
-        if period_key_of(doc) < OCT_2025:
+        if not oct_2025_rules_apply(doc.return_period):
             return (
                 f"Pending is not allowed on {describe(doc)}: before the October 2025 period the portal "
                 "does not let credit notes of this kind be kept pending."

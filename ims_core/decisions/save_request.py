@@ -22,8 +22,9 @@ from sqlmodel import Session
 
 from ims_core import audit, clock
 from ims_core.audit import Actor
-from ims_core.decisions.rules import HEADS, OCT_2025, period_key_of
+from ims_core.decisions.rules import HEADS, oct_2025_rules_apply
 from ims_core.errors import UserFacingError
+from ims_core.gst.dates import PERIOD
 from ims_core.gst.gstin import has_valid_shape
 from ims_core.models import ImsDecision, PortalDocument
 from ims_core.models.vocabulary import Action
@@ -94,7 +95,8 @@ def _portal_signature(doc: PortalDocument) -> str:
     if mode == "full" and any(v is not None for v in declared.values()):
         mode = "partial"
     action = Action.of(doc.ims_action)
-    if not mode and action == Action.ACCEPT and doc.doc_type == "CRN" and period_key_of(doc) >= OCT_2025:
+    accepted_note = action == Action.ACCEPT and doc.doc_type == "CRN"
+    if not mode and accepted_note and oct_2025_rules_apply(doc.return_period):
         mode = "full"  # the portal's default when the download does not say
     return _signature(action, mode if action == Action.ACCEPT else "", declared)
 
@@ -139,7 +141,7 @@ def _row(doc: PortalDocument, decision: ImsDecision, prev_status: str, *, with_a
             decision.action == Action.ACCEPT
             and decision.itc_reduction
             and doc.doc_type in ("CRN", "INV", "DBN")
-            and period_key_of(doc) >= OCT_2025
+            and oct_2025_rules_apply(doc.return_period)
         ):
             row["itcRedReq"] = "N" if decision.itc_reduction == "nil" else "Y"
             if decision.itc_reduction == "partial":
@@ -208,7 +210,7 @@ def _row_problems(section: str, row: dict, kind: str) -> list[str]:
     date = row.get("idt") or row.get("nt_dt") or row.get("boedt")
     if not re.fullmatch(r"\d{2}-\d{2}-\d{4}", str(date or "")):
         found.append(f"date '{date}' is not DD-MM-YYYY")
-    if not re.fullmatch(r"(0[1-9]|1[0-2])\d{4}", str(row.get("rtnprd", ""))):
+    if not PERIOD.fullmatch(str(row.get("rtnprd", ""))):
         found.append(f"rtnprd '{row.get('rtnprd')}' is not MMYYYY")
     if row.get("prev_status") not in tuple(Action):
         found.append(f"prev_status '{row.get('prev_status')}' is not A, R, P or N")

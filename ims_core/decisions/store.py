@@ -17,6 +17,7 @@ from sqlmodel import Session
 from ims_core.decisions.errors import ActionRefused, CompareAndSetMissed
 from ims_core.decisions.locks import filed_lock_for, is_filed
 from ims_core.decisions.rules import RuleContext, describe
+from ims_core.gst.due_dates import filing_of
 from ims_core.models import ImsDecision, PortalDocument, Recipient
 from ims_core.models.vocabulary import Action
 from ims_core.settings import get_settings
@@ -170,8 +171,7 @@ def rule_context(
         original_period_filed=original_filed,
         filed_lock=filed_lock_for(session, doc),
         today=today,
-        filing_frequency=recipient.filing_frequency if recipient else "monthly",
-        state_code=recipient.state_code if recipient and recipient.state_code else doc.recipient_gstin[:2],
+        **filing_of(doc.recipient_gstin, recipient),
         require_remarks_for_reduced_itc=settings.ims_remarks_required_for_reduced_itc,
     )
 

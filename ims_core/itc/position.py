@@ -17,10 +17,10 @@ from sqlalchemy.engine import Row
 from sqlmodel import Session
 
 from ims_core import clock
-from ims_core.decisions.rules import OCT_2025
+from ims_core.decisions.rules import oct_2025_rules_apply
 from ims_core.gst.codes import UNAVAILABLE_REASONS
 from ims_core.gst.dates import parse_period, period_key
-from ims_core.gst.due_dates import pending_credit_note_limit, section_16_4_limit
+from ims_core.gst.due_dates import filing_of, pending_credit_note_limit, section_16_4_limit
 from ims_core.itc.rows import (
     BLOCKED,
     DATE,
@@ -183,9 +183,7 @@ def itc_position(
     in_2b = {d[KEY]: d for d in docs if d[SOURCE] == "gstr2b"}
     run_id = current_run_id(session, recipient_gstin, period)  # its verdicts flag risks and unreported books
     statuses = match_rows(session, run_id, reasons_for=RISKY_STATUSES) if run_id is not None else {}
-    recipient = session.get(Recipient, recipient_gstin)
-    filing = {"filing_frequency": recipient.filing_frequency if recipient else "monthly",
-              "state_code": (recipient.state_code if recipient else "") or recipient_gstin[:2]}
+    filing = filing_of(recipient_gstin, session.get(Recipient, recipient_gstin))
     limits: dict[int, dt.date] = {}
     for doc in docs:
         # Read by position (see ``itc_rows``): several times faster than by name here.
@@ -235,7 +233,7 @@ def _add_pending(pos: ItcPosition, doc: tuple, period: str, day: dt.date, filing
     if doc[DOC_TYPE] == "CRN":
         limit = pending_credit_note_limit(doc_period, **filing)
         blocked = doc[BLOCKED] is None or bool(doc[BLOCKED])  # unknown counts as blocked; may be 0/1
-        if len(doc_period) == 6 and period_key(doc_period) >= OCT_2025 and blocked and day > limit:
+        if oct_2025_rules_apply(doc_period) and blocked and day > limit:
             notes.append(f"pending option lapsed on {limit:%d-%m-%Y}: the portal now treats it as accepted")
         pos.pending_credit_notes.add(_line(doc, Action.PENDING, "; ".join(notes)))
     else:

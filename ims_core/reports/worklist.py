@@ -321,7 +321,6 @@ def stored_verdict(session: Session, portal_document_id: int) -> str:
     return "\n".join(lines)
 
 
-GSTR2B_DAY = 14
 REMINDER_LEAD_DAYS = 2
 
 
@@ -332,7 +331,7 @@ def reminder_due(session: Session, gstins: Sequence[str], today: dt.date) -> tup
     GSTR-3B due date of the previous period (monthly 20th, QRMP 22nd/24th by state).
     """
     from ims_core.gst.dates import period_of
-    from ims_core.gst.due_dates import gstr3b_due_date
+    from ims_core.gst.due_dates import GSTR2B_DAY, filing_of, gstr3b_due_date
 
     previous = period_of(today.replace(day=1) - dt.timedelta(days=1))
     label = f"{int(previous[:2]):02d}/{previous[2:]}"
@@ -343,12 +342,7 @@ def reminder_due(session: Session, gstins: Sequence[str], today: dt.date) -> tup
         for r in session.execute(select(Recipient).where(Recipient.gstin.in_(list(gstins)))).scalars()
     }
     for gstin in gstins:
-        recipient = registered.get(gstin)
-        due = gstr3b_due_date(
-            previous,
-            filing_frequency=recipient.filing_frequency if recipient else "monthly",
-            state_code=(recipient.state_code if recipient and recipient.state_code else gstin[:2]),
-        )
+        due = gstr3b_due_date(previous, **filing_of(gstin, registered.get(gstin)))
         if 0 < (due - today).days <= REMINDER_LEAD_DAYS:
             return "gstr3b", f"GSTR-3B for {label} is due on {due:%d %b}", previous
     return None

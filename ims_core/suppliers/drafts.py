@@ -25,7 +25,7 @@ from sqlmodel import Session
 
 from ims_core.errors import UserFacingError
 from ims_core.gst.dates import next_period, period_of
-from ims_core.gst.due_dates import gstr3b_due_date
+from ims_core.gst.due_dates import filing_of, gstr3b_due_date
 from ims_core.gst.gstin import STATES
 from ims_core.gst.money import format_inr, to_paise
 from ims_core.models import MatchResult, PortalDocument, PurchaseDocument, Recipient
@@ -264,14 +264,11 @@ def need_by(session: Session, asks: list[DocumentAsk], today: dt.date) -> dt.dat
     best = None
     for ask in asks:
         period = ask.return_period or period_of(ask.doc_date)
-        reg = registrations.get(ask.recipient_gstin)
-        frequency, state = (
-            (reg.filing_frequency, reg.state_code) if reg else ("monthly", ask.recipient_gstin[:2])
-        )
-        due = gstr3b_due_date(period, filing_frequency=frequency, state_code=state)
+        filing = filing_of(ask.recipient_gstin, registrations.get(ask.recipient_gstin))
+        due = gstr3b_due_date(period, **filing)
         while due < today:
             period = next_period(period)
-            due = gstr3b_due_date(period, filing_frequency=frequency, state_code=state)
+            due = gstr3b_due_date(period, **filing)
         best = due if best is None or due < best else best
     return best
 

@@ -29,7 +29,8 @@ from sqlmodel import Session
 from ims_core import clock
 from ims_core.errors import UserFacingError
 from ims_core.gst import gstin as gstin_rules
-from ims_core.gst.dates import next_period, period_key
+from ims_core.gst.dates import period_key
+from ims_core.gst.due_dates import gstr1_due_date
 from ims_core.models import ImsDecision, MatchResult, PortalDocument, PurchaseDocument, Supplier
 from ims_core.models.vocabulary import Action, Status
 from ims_core.reports.current import current_results
@@ -41,7 +42,6 @@ AT_RISK = (Status.MISSING_IN_PORTAL, *REPORTED_DIFFERENTLY)
 # Document types that carry ITC for the recipient (a credit note reduces it instead)
 CLAIMING_TYPES = ("INV", "DBN")
 WEIGHTS = {"missing": 40, "mismatched": 30, "late": 20, "rejected": 10}
-GSTR1_DUE_DAY, IFF_DUE_DAY = 11, 13
 
 
 @dataclass
@@ -179,13 +179,6 @@ def _portal(session: Session, gstins: Iterable[str] | None) -> list[_Portal]:
                 seen.rejected or row.rejected,
             )
     return list(merged.values())
-
-
-def gstr1_due_date(supplier_period: str, src_form: str = "") -> dt.date:
-    """GSTR-1 is due on the 11th of the month after the period; an IFF on the 13th."""
-    following = next_period(supplier_period)
-    day = IFF_DUE_DAY if src_form.upper() == "IFF" else GSTR1_DUE_DAY
-    return dt.date(int(following[2:]), int(following[:2]), day)
 
 
 def _share(part: int, whole: int) -> Fraction:
