@@ -18,9 +18,10 @@ from sqlmodel import Session
 
 from ims_core import clock
 from ims_core.gst.dates import period_key
-from ims_core.models import ImsDecision, MatchResult, PortalDocument, Recipient, Supplier
+from ims_core.models import ImsDecision, MatchResult, PortalDocument, Recipient
 from ims_core.models.vocabulary import Action, Status
 from ims_core.reports.current import current_result_ids, current_results
+from ims_core.suppliers.names import supplier_names
 
 # Statuses whose portal record a person should look at before the 14th; ``matched`` records are
 # fine as deemed-accepted and ``missing_in_portal`` has nothing on the portal to act on.
@@ -72,18 +73,10 @@ class VendorMatch:
     open_tax_paise: int
 
 
-# IMS records carry no trade name; the supplier register has the one GSTR-2B or the books gave.
-_SUPPLIER_NAME = func.coalesce(
-    func.nullif(PortalDocument.supplier_name, ""),
-    select(Supplier.name).where(Supplier.gstin == PortalDocument.supplier_gstin).scalar_subquery(),
-    "",
-).label("supplier_name")
-
-_ITEM_COLUMNS = (
+_ITEM_COLUMNS = (  # a WorkItem's fields in order, but the supplier's name (ims_core.suppliers.names)
     PortalDocument.id,
     PortalDocument.recipient_gstin,
     PortalDocument.supplier_gstin,
-    _SUPPLIER_NAME,
     PortalDocument.doc_type,
     PortalDocument.doc_number,
     PortalDocument.doc_date,
@@ -101,8 +94,10 @@ _ITEM_COLUMNS = (
 _COUNT_AND_TAX = (func.count(), func.coalesce(func.sum(MatchResult.tax_paise), 0))
 
 
-def _item(row) -> WorkItem:  # noqa: ANN001 - a result row of _ITEM_COLUMNS
-    return WorkItem(*row)
+def _items(session: Session, rows: Sequence) -> list[WorkItem]:
+    """Result rows of ``_ITEM_COLUMNS`` as work items, each with its supplier's display name."""
+    names = supplier_names(session, {row.supplier_gstin for row in rows})
+    return [WorkItem(*row[:3], names[row.supplier_gstin], *row[3:]) for row in rows]
 
 
 def needing_decision(
@@ -138,7 +133,7 @@ def needing_decision(
     rows = session.execute(
         base.order_by(MatchResult.tax_paise.desc(), PortalDocument.id).limit(limit).offset(offset)
     ).all()
-    return WorkPage(items=[_item(r) for r in rows], total=int(totals[0]), total_tax_paise=int(totals[1]))
+    return WorkPage(items=_items(session, rows), total=int(totals[0]), total_tax_paise=int(totals[1]))
 
 
 def _undecided(document_id):  # noqa: ANN001, ANN202 - a column expression
@@ -160,7 +155,7 @@ def items_by_id(session: Session, portal_document_ids: Iterable[int]) -> dict[in
         .join(PortalDocument, PortalDocument.id == MatchResult.portal_document_id)
         .where(MatchResult.id.in_(list(results.values())))
     ).all()
-    return {r[0]: _item(r) for r in rows}
+    return {item.portal_document_id: item for item in _items(session, rows)}
 
 
 def status_counts(
@@ -203,7 +198,7 @@ def find_vendors(
     text = query.strip()
     if not text:
         return []
-    names = _supplier_names(session)
+    names = supplier_names(session)
     if _GSTIN_LIKE.match(text.upper()):
         hits = [(g, n, 100.0) for g, n in names.items() if g.startswith(text.upper())]
     else:
@@ -222,19 +217,6 @@ def find_vendors(
 
 def _fold(text: str) -> str:
     return re.sub(r"[^a-z0-9 ]", "", text.lower().replace("pvt", "private").replace("ltd", "limited"))
-
-
-def _supplier_names(session: Session) -> dict[str, str]:
-    names = dict(session.execute(select(Supplier.gstin, Supplier.name)).all())
-    portal = session.execute(
-        select(PortalDocument.supplier_gstin, func.max(PortalDocument.supplier_name)).group_by(
-            PortalDocument.supplier_gstin
-        )
-    ).all()
-    for gstin, name in portal:
-        if not names.get(gstin):
-            names[gstin] = name or ""
-    return names
 
 
 def _open_figures(session: Session, gstins: list[str]) -> dict[str, tuple[int, int]]:

@@ -32,7 +32,7 @@ from ims_core.models.vocabulary import FollowUpState, Status
 from ims_core.settings import get_settings
 from ims_core.suppliers.contacts import contact_for
 from ims_core.suppliers.drafts import LEVELS, company_name, documents_needing_action, need_by, render
-from ims_core.suppliers.scorecard import supplier_names
+from ims_core.suppliers.names import supplier_names
 
 OPEN = (FollowUpState.DRAFTED, FollowUpState.SENT, FollowUpState.MARKED_SENT, FollowUpState.FAILED)
 SENDABLE = (FollowUpState.DRAFTED, FollowUpState.FAILED)
@@ -130,7 +130,7 @@ def draft(session: Session, gstin: str, *, actor: Actor, today: dt.date | None =
         audit(session, "followup_superseded", old, actor, before=before, after=state(old))
     level = escalation_level(session, gstin)
     contact = contact_for(session, gstin)
-    name = supplier_names(session, [gstin]).get(gstin, "") or (contact.name if contact else "")
+    name = supplier_names(session, [gstin])[gstin]
     due = need_by(session, asks, today)
     text = render(level, supplier_name=name, supplier_gstin=gstin,
                   contact_name=contact.name if contact else "",

@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlmodel import Session
 
 from ims_core import clock
@@ -31,9 +31,10 @@ from ims_core.errors import UserFacingError
 from ims_core.gst import gstin as gstin_rules
 from ims_core.gst.dates import period_key
 from ims_core.gst.due_dates import gstr1_due_date
-from ims_core.models import ImsDecision, MatchResult, PortalDocument, PurchaseDocument, Supplier
+from ims_core.models import ImsDecision, MatchResult, PortalDocument, PurchaseDocument
 from ims_core.models.vocabulary import Action, Status
 from ims_core.reports.current import current_results
+from ims_core.suppliers.names import supplier_names
 
 # Statuses of documents the portal reports differently from the books
 REPORTED_DIFFERENTLY = (Status.MISMATCH, Status.PROBABLE)
@@ -265,26 +266,6 @@ def _trend(results: list[_Result], portal: list[_Portal], today: dt.date) -> lis
         at_risk = sum(one.by_status.get(s, StatusFigure()).count for s in AT_RISK)
         trend.append(PeriodTrend(period, one.documents, at_risk, one.itc_at_risk_paise, one.score))
     return trend
-
-
-def supplier_names(session: Session, gstins: Iterable[str]) -> dict[str, str]:
-    wanted = list(gstins)
-    names = {
-        g: n
-        for g, n in session.execute(select(Supplier.gstin, Supplier.name).where(Supplier.gstin.in_(wanted)))
-        if n
-    }
-    for table in (PurchaseDocument, PortalDocument):
-        missing = [g for g in wanted if g not in names]
-        if not missing:
-            break
-        rows = session.execute(
-            select(table.supplier_gstin, func.max(table.supplier_name))
-            .where(table.supplier_gstin.in_(missing))
-            .group_by(table.supplier_gstin)
-        )
-        names.update({g: n for g, n in rows if n})
-    return names
 
 
 def _build(
