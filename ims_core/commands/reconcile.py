@@ -14,7 +14,7 @@ import typer
 from rich.table import Table
 
 from ims_core.commands.common import console, database
-from ims_core.errors import UserFacingError
+from ims_core.db import session_scope
 from ims_core.forking import workers_to_use
 from ims_core.gst.money import format_inr
 from ims_core.matching.explain import explain
@@ -95,9 +95,12 @@ def print_export(summary: ExportSummary) -> None:
                   f"({shown}).")
 
 
-def explain_command(document: Annotated[str, typer.Argument(help="SUPPLIERGSTIN/DOCNUMBER")]) -> None:
+def explain_command(document: Annotated[str, typer.Argument(
+        help="SUPPLIER_GSTIN/DOC_NUMBER, or a portal document id")]) -> None:
     """Tell how one document was reconciled: candidates, scores, and why."""
-    gstin, sep, number = document.strip().partition("/")
-    if not sep or not number.strip():
-        raise UserFacingError(f"'{document}': expected SUPPLIERGSTIN/DOCNUMBER, e.g. 24AABCR6898M1ZN/INV-42")
-    console.print(explain(database(), gstin, number.strip()), markup=False)
+    from ims_core.decisions.references import supplier_and_number  # the decisions package: here only
+
+    engine = database()
+    with session_scope(engine) as session:
+        named = supplier_and_number(session, document)
+    console.print(explain(engine, named.supplier_gstin, named.doc_number), markup=False)
