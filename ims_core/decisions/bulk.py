@@ -17,9 +17,10 @@ from ims_core import clock
 from ims_core.audit import Actor
 from ims_core.decisions.engine import decide_in_transaction
 from ims_core.decisions.errors import ActionRefused, CompareAndSetMissed, RuleRefusal
-from ims_core.decisions.rules import describe, refusal, tax_paise
+from ims_core.decisions.rules import describe, refusal
 from ims_core.decisions.store import Decision, resolve_ims_document, rule_context, state_row
 from ims_core.models import MatchResult, PortalDocument
+from ims_core.models.base import tax_paise
 from ims_core.models.vocabulary import Action, Status
 from ims_core.reports.current import NoReconciliation, current_results
 

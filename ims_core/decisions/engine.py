@@ -21,12 +21,10 @@ from ims_core import audit, clock
 from ims_core.audit import Actor
 from ims_core.decisions.errors import ActionConflict, ActionRefused, CompareAndSetMissed, RuleRefusal
 from ims_core.decisions.rules import (
-    HEADS,
     ItcReduction,
     describe,
     reduction_applies,
     refusal,
-    tax_paise,
 )
 from ims_core.decisions.store import (
     NO_REQUEST,
@@ -41,6 +39,7 @@ from ims_core.decisions.store import (
 )
 from ims_core.gst.money import format_inr, to_paise
 from ims_core.models import ImsDecision, PortalDocument
+from ims_core.models.base import TAX_HEADS, tax_paise
 from ims_core.models.vocabulary import Action
 from ims_core.settings import get_settings
 
@@ -164,7 +163,7 @@ def decide_in_transaction(
         decided_at=now,
         reason=reason,
         itc_reduction=reduction.mode if reduction else "",
-        **{f"decl_{h}_paise": (reduction.declared()[h] if reduction else None) for h in HEADS},
+        **{f"decl_{h}_paise": (reduction.declared()[h] if reduction else None) for h in TAX_HEADS},
         **NO_REQUEST,
     )
     unchanged = expected == version and ctx.current == code and (
@@ -271,7 +270,7 @@ def approve_rejection(
             decided_at=clock.now(),
             reason=row.request_reason,
             itc_reduction="",
-            **{f"decl_{h}_paise": None for h in HEADS},
+            **{f"decl_{h}_paise": None for h in TAX_HEADS},
             **NO_REQUEST,
         )
         new_row = compare_and_set(session, doc, row.version, values)

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from ims_core.gst.dates import period_key
 from ims_core.gst.due_dates import pending_credit_note_limit, section_16_4_limit
 from ims_core.gst.money import format_inr
+from ims_core.models.base import TAX_HEADS, tax_paise
 from ims_core.models.vocabulary import Action
 
 REDUCTION_MODES = ("full", "partial", "nil")
 OCT_2025 = period_key("102025")  # the first period of the October 2025 changes (oct_2025_rules_apply)
-HEADS = ("igst", "cgst", "sgst", "cess")
 AMENDMENT_SECTIONS = {"b2ba", "b2bcna", "b2bdna", "ecoma", "impga", "impgseza"}
 
 
@@ -32,7 +32,7 @@ class ItcReduction:
     cess_paise: int | None = None
 
     def declared(self) -> dict[str, int | None]:
-        return {head: getattr(self, f"{head}_paise") for head in HEADS}
+        return {head: getattr(self, f"{head}_paise") for head in TAX_HEADS}
 
 
 @dataclass(frozen=True)
@@ -54,10 +54,6 @@ class RuleContext:
 def describe(doc: object) -> str:
     """``CRN CN-7 from 27AHQPA7588L1ZJ (period 102025)``: how a user recognises a record."""
     return f"{doc.doc_type} {doc.doc_number} from {doc.supplier_gstin} (period {doc.return_period})"
-
-
-def tax_paise(doc: object) -> int:
-    return sum(int(getattr(doc, f"{head}_paise") or 0) for head in HEADS)
 
 
 def is_amendment(doc: object) -> bool:

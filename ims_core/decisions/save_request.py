@@ -22,11 +22,12 @@ from sqlmodel import Session
 
 from ims_core import audit, clock
 from ims_core.audit import Actor
-from ims_core.decisions.rules import HEADS, oct_2025_rules_apply
+from ims_core.decisions.rules import oct_2025_rules_apply
 from ims_core.errors import UserFacingError
 from ims_core.gst.dates import PERIOD
 from ims_core.gst.gstin import has_valid_shape
 from ims_core.models import ImsDecision, PortalDocument
+from ims_core.models.base import TAX_HEADS
 from ims_core.models.vocabulary import Action
 
 SECTIONS = (
@@ -84,14 +85,14 @@ def _amount(paise: int) -> int | float:
 
 def _signature(action: str, reduction: str, declared: dict[str, int | None]) -> str:
     return "|".join(
-        [action, reduction] + [str(declared.get(h) or 0) if reduction == "partial" else "" for h in HEADS]
+        [action, reduction] + [str(declared.get(h) or 0) if reduction == "partial" else "" for h in TAX_HEADS]
     )
 
 
 def _portal_signature(doc: PortalDocument) -> str:
     """What the latest IMS download says the portal holds for the record."""
     mode = {"Y": "full", "N": "nil"}.get(doc.itc_reduction_required, "")
-    declared = {h: getattr(doc, f"decl_{h}_paise") for h in HEADS}
+    declared = {h: getattr(doc, f"decl_{h}_paise") for h in TAX_HEADS}
     if mode == "full" and any(v is not None for v in declared.values()):
         mode = "partial"
     action = Action.of(doc.ims_action)
@@ -165,7 +166,7 @@ def build_requests(session: Session, *, recipient_gstin: str) -> SaveRequests:
         .order_by(PortalDocument.section, PortalDocument.id)
     ).all()
     for decision, doc in pairs:
-        declared = {h: getattr(decision, f"decl_{h}_paise") for h in HEADS}
+        declared = {h: getattr(decision, f"decl_{h}_paise") for h in TAX_HEADS}
         reduction = decision.itc_reduction if decision.action == Action.ACCEPT else ""
         mine = _signature(decision.action, reduction, declared)
         known = decision.exported_signature or _portal_signature(doc)

@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from ims_core.errors import UserFacingError
+from ims_core.models.base import TAX_COLUMNS
 
 MONEY = ["taxable_paise", "igst_paise", "cgst_paise", "sgst_paise", "cess_paise", "invoice_value_paise"]
-TAX = ["igst_paise", "cgst_paise", "sgst_paise", "cess_paise"]
+TAX = list(TAX_COLUMNS)
 DOC_TYPES = ("INV", "CRN", "DBN")
 
 # Books (the purchase register). Required: every parser fills these.

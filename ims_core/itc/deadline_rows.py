@@ -17,11 +17,11 @@ from sqlmodel import Session
 
 from ims_core.itc.rows import raw_date
 from ims_core.models import ImsDecision, PortalDocument, PurchaseDocument
+from ims_core.models.base import tax_sum
 from ims_core.models.vocabulary import Action
 
 P, D, B = PortalDocument, ImsDecision, PurchaseDocument
-TAX = P.igst_paise + P.cgst_paise + P.sgst_paise + P.cess_paise
-BOOK_TAX = B.igst_paise + B.cgst_paise + B.sgst_paise + B.cess_paise
+TAX, BOOK_TAX = tax_sum(P), tax_sum(B)
 
 
 def _action() -> ColumnElement:

@@ -29,6 +29,7 @@ from ims_core.gst.due_dates import filing_of, gstr3b_due_date
 from ims_core.gst.gstin import STATES
 from ims_core.gst.money import format_inr, to_paise
 from ims_core.models import MatchResult, PortalDocument, PurchaseDocument, Recipient
+from ims_core.models.base import tax_paise
 from ims_core.models.vocabulary import Status
 from ims_core.reports.current import current_results
 from ims_core.settings import get_settings
@@ -166,7 +167,7 @@ class _Doc:
 
     @property
     def tax(self) -> int:
-        return self.igst_paise + self.cgst_paise + self.sgst_paise + self.cess_paise
+        return tax_paise(self)
 
 
 def _supplier_words(reason: str) -> str:

@@ -32,6 +32,7 @@ from ims_core.gst import gstin as gstin_rules
 from ims_core.gst.dates import period_key
 from ims_core.gst.due_dates import gstr1_due_date
 from ims_core.models import ImsDecision, MatchResult, PortalDocument, PurchaseDocument
+from ims_core.models.base import tax_sum
 from ims_core.models.vocabulary import Action, Status
 from ims_core.reports.current import current_results
 from ims_core.suppliers.names import supplier_names
@@ -116,12 +117,6 @@ class _Portal:
 
 
 def _results(session: Session, gstins: Iterable[str] | None) -> list[_Result]:
-    tax = (
-        PurchaseDocument.igst_paise
-        + PurchaseDocument.cgst_paise
-        + PurchaseDocument.sgst_paise
-        + PurchaseDocument.cess_paise
-    )
     query = select(
         MatchResult.supplier_gstin,
         MatchResult.status,
@@ -130,7 +125,7 @@ def _results(session: Session, gstins: Iterable[str] | None) -> list[_Result]:
         MatchResult.tax_paise,
         PurchaseDocument.doc_type,
         PurchaseDocument.doc_date,
-        tax,
+        tax_sum(PurchaseDocument),
     ).select_from(MatchResult)
     query = current_results(query).outerjoin(
         PurchaseDocument, PurchaseDocument.id == MatchResult.purchase_document_id
