@@ -18,7 +18,6 @@ from ims_core.models.base import TAX_COLUMNS
 
 MONEY = ["taxable_paise", "igst_paise", "cgst_paise", "sgst_paise", "cess_paise", "invoice_value_paise"]
 TAX = list(TAX_COLUMNS)
-DOC_TYPES = ("INV", "CRN", "DBN")
 
 # Books (the purchase register). Required: every parser fills these.
 BOOK_COLUMNS: dict[str, object] = {
