@@ -29,6 +29,7 @@ from ims_core.gst.gstin import has_valid_shape
 from ims_core.models import ImsDecision, PortalDocument
 from ims_core.models.base import TAX_HEADS
 from ims_core.models.vocabulary import Action
+from ims_core.outputs import output_path, writing
 
 SECTIONS = (
     "b2b",
@@ -258,7 +259,7 @@ def export_ims_actions(
         raise UserFacingError(
             "the IMS save request is not valid, nothing written:\n  " + "\n  ".join(problems)
         )
-    path = Path(path)
+    path = output_path(path, "the IMS save request")
     written: dict[Path, str] = {}
     if requests.save_count:
         written[path] = json.dumps(requests.save_request(), indent=2, ensure_ascii=False)
@@ -289,7 +290,8 @@ def export_ims_actions(
     )
     session.flush()
     for target, text in written.items():
-        target.write_text(text + "\n", encoding="utf-8")
+        with writing(target):
+            target.write_text(text + "\n", encoding="utf-8")
     return ExportResult(
         path if requests.save_count else None,
         reset_path_for(path) if requests.reset_count else None,

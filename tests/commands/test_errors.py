@@ -103,3 +103,16 @@ def test_a_subject_with_a_line_break_is_not_sent(month, engine, tmp_path):
         kinds = session.execute(select(AuditEvent.kind).order_by(AuditEvent.id)).scalars().all()
     assert followup.status == "failed" and "line break" in followup.last_error
     assert kinds[-1] == "followup_failed"
+
+
+def test_an_output_file_that_cannot_be_written(database_url, tmp_path):
+    missing = tmp_path / "no-such-folder" / "evidence.csv"
+    line = one_error_line(ims("audit", "export", "-o", str(missing), DATABASE_URL=database_url))
+    assert line == f"error: {missing.parent}: no such folder"
+    taken = tmp_path / "evidence.csv"
+    taken.mkdir()  # a folder where the file should go
+    line = one_error_line(ims("audit", "export", "-o", str(taken), DATABASE_URL=database_url))
+    assert line == f"error: {taken}: cannot be written (Is a directory)"
+    pdf = tmp_path / "evidence.pdf"
+    line = one_error_line(ims("audit", "export", "-o", str(pdf), DATABASE_URL=database_url))
+    assert line == f"error: {pdf}: the evidence pack must end in .csv or .xlsx"
