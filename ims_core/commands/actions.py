@@ -16,12 +16,11 @@ from sqlalchemy import func, select
 
 from ims_core import audit, clock, decisions
 from ims_core.audit import Actor
-from ims_core.commands.common import Today, console, database, option
+from ims_core.commands.common import Today, console, database, option, period_option
 from ims_core.commands.reconcile import export_app
 from ims_core.db import session_scope
 from ims_core.decisions.references import find_documents, resolve_reference
 from ims_core.errors import UserFacingError
-from ims_core.gst.dates import parse_period
 from ims_core.gst.money import format_inr, to_paise
 from ims_core.itc import deadlines, itc_position
 from ims_core.models import PortalDocument
@@ -34,7 +33,8 @@ audit_app = typer.Typer(
 
 Doc = Annotated[str, typer.Argument(help="SUPPLIER_GSTIN/DOC_NUMBER, or a document id like 42")]
 DocType = Annotated[str | None, typer.Option("--type", help="INV, CRN, DBN or BOE")]
-PeriodOpt = Annotated[str | None, typer.Option("--period", help="return period MMYYYY")]
+PeriodOpt = Annotated[str | None, typer.Option(
+    "--period", metavar="MMYYYY", help="return period MMYYYY", callback=period_option)]
 RecipientOpt = Annotated[str | None, typer.Option("--recipient", help="your GSTIN (when you have several)")]
 By = Annotated[str, typer.Option("--by", help="who decides (recorded in the audit trail)")]
 Reason = Annotated[str, typer.Option("--reason", help="why (remarks)")]
@@ -259,7 +259,8 @@ def _recipient(session, value: str | None) -> str:  # noqa: ANN001 - a Session
 
 
 def itc_command(
-    period: Annotated[str, typer.Option("--period", help="return period MMYYYY")],
+    period: Annotated[str, typer.Option("--period", metavar="MMYYYY", help="return period MMYYYY",
+                                        callback=period_option)],
     recipient: RecipientOpt = None,
     details: Annotated[bool, typer.Option("--details", help="list the documents")] = False,
     today: Today = None,
@@ -267,7 +268,6 @@ def itc_command(
     """ITC position: GSTR-2B preview from current actions, GSTR-3B Table 4, blocked and at risk."""
     from ims_core.commands.itc_view import print_position
 
-    period = option("--period", parse_period, period)
     with session_scope(database()) as session:
         gstin = _recipient(session, recipient)
         print_position(itc_position(session, recipient_gstin=gstin, period=period, today=clock.today()),

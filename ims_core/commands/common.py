@@ -16,7 +16,7 @@ from ims_core import clock
 from ims_core.db import get_engine
 from ims_core.db.schema import migrate
 from ims_core.errors import UserFacingError
-from ims_core.gst.dates import parse_date
+from ims_core.gst.dates import parse_date, parse_period
 
 console = Console(highlight=False)
 if not console.is_terminal and "COLUMNS" not in os.environ:
@@ -35,6 +35,11 @@ def option(name: str, parse: Callable[[str], T], value: str) -> T:
         return parse(value)
     except UserFacingError as exc:
         raise UserFacingError(f"{name}: {exc}") from None
+
+
+def period_option(value: str | None) -> str | None:
+    """A ``--period`` option's callback: a return period MMYYYY, or the option's error."""
+    return None if value is None else option("--period", parse_period, value)
 
 
 def _as_of(value: str | None) -> str | None:
