@@ -24,6 +24,7 @@ from ims_core.errors import UserFacingError
 from ims_core.gst.money import format_inr, to_paise
 from ims_core.itc import deadlines, itc_position
 from ims_core.models import PortalDocument
+from ims_core.models.vocabulary import Action
 
 action_app = typer.Typer(help="Decide on IMS records: accept, reject, pending, reset.", no_args_is_help=True)
 period_app = typer.Typer(help="Return periods: mark a period's GSTR-3B filed.", no_args_is_help=True)
@@ -109,7 +110,7 @@ def _verb_command(verb: str, help_text: str) -> None:
     action_app.command(verb)(command)
 
 
-@action_app.command("accept")
+@action_app.command(Action.ACCEPT.verb)
 def accept(
     doc: Doc,
     doc_type: DocType = None,
@@ -126,7 +127,7 @@ def accept(
 ) -> None:
     """Accept a record (credit notes from Oct 2025: with an ITC-reduction choice)."""
     _decide(
-        "accept",
+        Action.ACCEPT.verb,
         doc,
         doc_type,
         period,
@@ -139,9 +140,9 @@ def accept(
     )
 
 
-_verb_command("reject", "Reject a record (a large rejection waits for a second approver).")
-_verb_command("pending", "Keep a record pending (out of this GSTR-2B, carried forward).")
-_verb_command("reset", "Set a record back to No action (deemed accepted).")
+_verb_command(Action.REJECT.verb, "Reject a record (a large rejection waits for a second approver).")
+_verb_command(Action.PENDING.verb, "Keep a record pending (out of this GSTR-2B, carried forward).")
+_verb_command(Action.NO_ACTION.verb, "Set a record back to No action (deemed accepted).")
 
 
 @action_app.command("approve")
