@@ -7,7 +7,8 @@ for three sizes of question:
 
 - :func:`current_results` narrows a select of many rows (a worklist, a scorecard, a bulk decision);
 - :func:`current_run_id` answers for one recipient and period (an ITC position);
-- :func:`current_result_ids` answers for a few documents (re-drawing a message about them).
+- :func:`current_result_ids` answers for a few documents (re-drawing a message about them, closing
+  the follow-ups a newer reconciliation resolved).
 
 The *latest run of a scope* (:func:`latest_run_id`) is another question: the newest run whose scope
 takes in a recipient, which is what "export the reconciliation" means without a run number.
@@ -76,17 +77,21 @@ def current_run_id(executor: Executor, recipient_gstin: str, period: str) -> int
     ).scalar()
 
 
-def current_result_ids(executor: Executor, portal_document_ids: Iterable[int]) -> dict[int, int]:
-    """``{portal document id: its current result's id}`` for a few documents; a document no current
-    run holds is left out. Its stored rows first (by the document index), then the current run of
-    each recipient and period among them: a handful of indexed reads, however many rows the table has."""
-    ids = sorted(set(portal_document_ids))
+def current_result_ids(
+    executor: Executor, document_ids: Iterable[int], *, books: bool = False
+) -> dict[int, int]:
+    """``{document id: its current result's id}`` for a few portal documents (or, with ``books``,
+    purchase-register documents); a document no current run holds is left out. Its stored rows first
+    (by the document index), then the current run of each recipient and period among them: a
+    handful of indexed reads, however many rows the table has."""
+    ids = sorted(set(document_ids))
     if not ids:
         return {}
+    document = MatchResult.purchase_document_id if books else MatchResult.portal_document_id
     rows = executor.execute(
-        select(MatchResult.id, MatchResult.portal_document_id, MatchResult.recipient_gstin,
-               MatchResult.return_period, MatchResult.run_id)
-        .where(MatchResult.portal_document_id.in_(ids))
+        select(MatchResult.id, document, MatchResult.recipient_gstin, MatchResult.return_period,
+               MatchResult.run_id)
+        .where(document.in_(ids))
         .order_by(MatchResult.id)
     ).all()
     runs = {(r, p): current_run_id(executor, r, p) for r, p in {(row[2], row[3]) for row in rows}}

@@ -73,7 +73,7 @@ class VendorMatch:
     open_tax_paise: int
 
 
-_ITEM_COLUMNS = (  # a WorkItem's fields in order, but the supplier's name (ims_core.suppliers.names)
+_ITEM_COLUMNS = (  # a WorkItem's fields in order, less the supplier's name, which _items adds
     PortalDocument.id,
     PortalDocument.recipient_gstin,
     PortalDocument.supplier_gstin,

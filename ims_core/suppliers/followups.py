@@ -29,6 +29,7 @@ from ims_core.errors import UserFacingError
 from ims_core.gst import gstin as gstin_rules
 from ims_core.models import FollowUp, FollowUpItem, MatchResult
 from ims_core.models.vocabulary import FollowUpState, Status
+from ims_core.reports.current import current_result_ids
 from ims_core.settings import get_settings
 from ims_core.suppliers.contacts import contact_for
 from ims_core.suppliers.drafts import LEVELS, company_name, documents_needing_action, need_by, render
@@ -232,14 +233,14 @@ def close(session: Session, followup_id: int, *, actor: Actor, reason: str = "")
     return followup
 
 
-def _newest_status(session: Session, column: object, ids: list[int]) -> dict[int, str]:
-    """Per document, the status of its newest match result (the latest reconciliation's word on it)."""
-    if not ids:
+def _current_status(session: Session, ids: list[int], *, books: bool) -> dict[int, str]:
+    """Per document, the status of its current match result (ims_core.reports.current)."""
+    results = current_result_ids(session, ids, books=books)
+    if not results:
         return {}
-    newest = (select(column.label("doc"), func.max(MatchResult.id).label("result_id"))
-              .where(column.in_(ids)).group_by(column).subquery())
-    return dict(session.execute(select(newest.c.doc, MatchResult.status)
-                                .join(MatchResult, MatchResult.id == newest.c.result_id)).all())
+    status = dict(session.execute(
+        select(MatchResult.id, MatchResult.status).where(MatchResult.id.in_(list(results.values())))).all())
+    return {doc: status[result] for doc, result in results.items()}
 
 
 def close_resolved(session: Session, *, now: dt.datetime | None = None) -> list[ClosedFollowUp]:
@@ -248,11 +249,10 @@ def close_resolved(session: Session, *, now: dt.datetime | None = None) -> list[
     open_items = list(session.execute(
         select(FollowUpItem).join(FollowUp, FollowUp.id == FollowUpItem.followup_id)
         .where(FollowUp.status.in_(OPEN), FollowUpItem.resolved_at.is_(None))).scalars())
-    by_book = _newest_status(session, MatchResult.purchase_document_id,
-                             [i.purchase_document_id for i in open_items if i.purchase_document_id])
-    by_portal = _newest_status(session, MatchResult.portal_document_id,
-                               [i.portal_document_id for i in open_items
-                                if i.portal_document_id and not i.purchase_document_id])
+    books = [i.purchase_document_id for i in open_items if i.purchase_document_id]
+    portal = [i.portal_document_id for i in open_items if i.portal_document_id and not i.purchase_document_id]
+    by_book = _current_status(session, books, books=True)
+    by_portal = _current_status(session, portal, books=False)
     touched: set[int] = set()
     for item in open_items:
         status = (by_book.get(item.purchase_document_id) if item.purchase_document_id

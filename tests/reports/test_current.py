@@ -81,3 +81,17 @@ def test_nothing_reconciled_yet(engine):
     with Session(engine) as session, pytest.raises(NoReconciliation) as raised:
         latest_run_id(session, R)
     assert str(raised.value) == f"no reconciliation for {R} yet: run `ims reconcile` first"
+
+
+def test_books_are_asked_about_the_same_way(engine):
+    with Session(engine) as session:
+        first, again = (ReconciliationRun(recipient_gstin=R) for _ in range(2))
+        session.add_all([first, again])
+        session.flush()
+        session.add_all([MatchResult(run_id=run.id, purchase_document_id=7, status=status, recipient_gstin=R,
+                                     return_period="102025")
+                         for run, status in ((first, "missing_in_portal"), (again, "matched"))])
+        session.commit()
+        [(book, result)] = current_result_ids(session, [7], books=True).items()
+        assert book == 7 and session.get(MatchResult, result).status == "matched"
+        assert current_result_ids(session, [7]) == {}  # no portal document 7
