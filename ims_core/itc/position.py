@@ -17,12 +17,10 @@ from sqlalchemy.engine import Row
 from sqlmodel import Session
 
 from ims_core import clock
-from ims_core.decisions.bulk import latest_run
-from ims_core.decisions.errors import ActionRefused
-from ims_core.decisions.rules import OCT_2025, STATE_WORDS
+from ims_core.decisions.rules import oct_2025_rules_apply
 from ims_core.gst.codes import UNAVAILABLE_REASONS
 from ims_core.gst.dates import parse_period, period_key
-from ims_core.gst.due_dates import pending_credit_note_limit, section_16_4_limit
+from ims_core.gst.due_dates import filing_of, pending_credit_note_limit, section_16_4_limit
 from ims_core.itc.rows import (
     BLOCKED,
     DATE,
@@ -51,11 +49,13 @@ from ims_core.itc.rows import (
     portal_rows,
 )
 from ims_core.models import Recipient
+from ims_core.models.vocabulary import Action, Status
+from ims_core.reports.current import current_run_id
 
 RISKY_STATUSES = {
-    "mismatch": "amounts or details differ from your books",
-    "probable": "paired with a book entry only probably",
-    "missing_in_books": "not in your books",
+    Status.MISMATCH: "amounts or details differ from your books",
+    Status.PROBABLE: "paired with a book entry only probably",
+    Status.MISSING_IN_BOOKS: "not in your books",
 }
 
 
@@ -155,7 +155,7 @@ def _line(doc: tuple, action: str, note: str = "", heads: Heads | None = None) -
     that is several times faster than by name over a whole period's documents."""
     return ItcLine(
         doc[SUPPLIER], doc[DOC_TYPE], doc[NUMBER], as_date(doc[DATE]), heads or _heads(doc),
-        STATE_WORDS[action], note, portal_document_id=doc[ID],
+        Action(action).word, note, portal_document_id=doc[ID],
     )
 
 
@@ -181,22 +181,20 @@ def itc_position(
     )
     ims_keys = {d[KEY] for d in docs if d[SOURCE] == "ims"}
     in_2b = {d[KEY]: d for d in docs if d[SOURCE] == "gstr2b"}
-    run_id = _latest_run_id(session, recipient_gstin, period)
+    run_id = current_run_id(session, recipient_gstin, period)  # its verdicts flag risks and unreported books
     statuses = match_rows(session, run_id, reasons_for=RISKY_STATUSES) if run_id is not None else {}
-    recipient = session.get(Recipient, recipient_gstin)
-    filing = {"filing_frequency": recipient.filing_frequency if recipient else "monthly",
-              "state_code": (recipient.state_code if recipient else "") or recipient_gstin[:2]}
+    filing = filing_of(recipient_gstin, session.get(Recipient, recipient_gstin))
     limits: dict[int, dt.date] = {}
     for doc in docs:
         # Read by position (see ``itc_rows``): several times faster than by name here.
         source, doc_type, fy, doc_period = doc[SOURCE], doc[DOC_TYPE], doc[FY], doc[PERIOD]
         if source == "ims":
-            action = doc[DECISION_ACTION] or doc[IMS_ACTION] or "N"
+            action = Action.of(doc[DECISION_ACTION] or doc[IMS_ACTION])  # as decisions.store decides
         elif doc[REVERSE_CHARGE] or doc[KEY] in ims_keys:
             continue
         else:
-            action = "R" if doc[REJECTED] else "A"
-        if action == "P":
+            action = Action.REJECT if doc[REJECTED] else Action.ACCEPT
+        if action == Action.PENDING:
             if doc_period != period or doc_type == "CRN":
                 _add_pending(pos, doc, period, day, filing)
             else:
@@ -204,7 +202,7 @@ def itc_position(
             continue
         if doc_period != period:
             continue
-        if action == "R":
+        if action == Action.REJECT:
             pos.rejected.add(_line(doc, action))
             continue
         twin = in_2b.get(doc[KEY], doc)
@@ -235,19 +233,11 @@ def _add_pending(pos: ItcPosition, doc: tuple, period: str, day: dt.date, filing
     if doc[DOC_TYPE] == "CRN":
         limit = pending_credit_note_limit(doc_period, **filing)
         blocked = doc[BLOCKED] is None or bool(doc[BLOCKED])  # unknown counts as blocked; may be 0/1
-        if len(doc_period) == 6 and period_key(doc_period) >= OCT_2025 and blocked and day > limit:
+        if oct_2025_rules_apply(doc_period) and blocked and day > limit:
             notes.append(f"pending option lapsed on {limit:%d-%m-%Y}: the portal now treats it as accepted")
-        pos.pending_credit_notes.add(_line(doc, "P", "; ".join(notes)))
+        pos.pending_credit_notes.add(_line(doc, Action.PENDING, "; ".join(notes)))
     else:
-        pos.pending.add(_line(doc, "P", "; ".join(notes)))
-
-
-def _latest_run_id(session: Session, recipient_gstin: str, period: str) -> int | None:
-    """The reconciliation whose verdicts flag risks and unreported books; None before the first."""
-    try:
-        return latest_run(session, recipient_gstin, period).id
-    except ActionRefused:
-        return None
+        pos.pending.add(_line(doc, Action.PENDING, "; ".join(notes)))
 
 
 def _risks(
