@@ -49,7 +49,7 @@ def told(bot: BotUnderTest, user: str) -> list[str]:
     return [c.args["text"] for c in bot.slack.of(f"response_url:/respond/{user}/click")]
 
 
-def wait_until(predicate, timeout: float = 10.0) -> None:  # noqa: ANN001
+def wait_until(predicate, timeout: float = 30.0) -> None:  # noqa: ANN001
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():
