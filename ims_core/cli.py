@@ -107,18 +107,18 @@ def __getattr__(name: str) -> typer.Typer:
 
 
 def main(started: Callable[[], None] | None = None) -> None:
-    """Entry point: user errors print one line (or an itemised list) on stderr and exit 1.
-    ``started`` is called once the command's modules are loaded, before it runs."""
+    """Entry point: a user's error (any ``UserFacingError``: a bad file, date or amount, a refused
+    action, a database out of reach, a template or an email that cannot be made) prints one line
+    (or an import's itemised list) on stderr and exits 1. ``started`` is called once the command's
+    modules are loaded, before it runs."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     application = load_areas(areas_for(sys.argv[1:]))
-    from ims_core.ingest.document import IngestError  # pandas: loaded with the areas, not before run()
-
     if started:
         started()
     try:
         with clock.preserved():  # a command's --today holds for that command only (tests call main)
             application()
-    except (IngestError, UserFacingError) as exc:
+    except UserFacingError as exc:
         print(f"error: {exc}", file=sys.stderr)
         sys.exit(1)
 

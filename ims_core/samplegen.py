@@ -26,7 +26,6 @@ from ims_core.gst.money import group_indian
 
 RECIPIENT_PAN = "AADCD4821K"
 RECIPIENT_STATE = "27"
-RECIPIENT_NAME = "Deccan Polymers Private Limited"
 
 # finding → share of documents. Matched documents dominate a real month.
 FINDINGS: dict[str, float] = {

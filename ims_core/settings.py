@@ -43,6 +43,8 @@ class Settings(BaseSettings):
     # final notice says the company will do (company policy, so configurable)
     ims_followup_cadence_days: int = 7
     ims_followup_final_action: str = "reverse the input tax credit on these documents and hold the payment"
+    # A folder of the team's own follow-up templates (followups/<level>.<part>.j2), used before ours
+    ims_templates_dir: str = ""
 
     # The GST portal through a GSP (ims_core.portal): the GSP's base URL and the credentials it issued,
     # GSTN's public key (a PEM or DER file), and the Fernet key sessions are stored encrypted with

@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from ims_core import clock
+from ims_core.errors import UserFacingError
 
 ROOT = Path(__file__).resolve().parent.parent
 IST = ZoneInfo("Asia/Kolkata")
@@ -83,7 +84,8 @@ def test_a_commands_today_holds_for_that_command_only(env_db):
 
     runner = CliRunner()
     bad = runner.invoke(app, ["deadlines", "--today", "31-02-2025"])
-    assert bad.exit_code == 2 and "not a real date" in bad.output
+    assert isinstance(bad.exception, UserFacingError) and str(bad.exception) == (
+        "--today: '31-02-2025' is not a real date")
     clock.reset()
     assert runner.invoke(app, ["deadlines", "--today", "2025-11-05"]).exit_code in (0, 1)
     assert clock.today() == dt.date(2025, 11, 5)  # CliRunner runs in-process; the suite's fixture resets

@@ -23,12 +23,12 @@ from slack_sdk.models.views import View
 
 from bot.blocks.common import clip, esc
 from bot.blocks.records import record_text
+from ims_core.models.base import TAX_HEADS
 from ims_core.reports.worklist import WorkItem
 
 REJECT_VIEW, CN_ACCEPT_VIEW, DETAILS_VIEW = "ims_reject_modal", "ims_cn_accept_modal", "ims_details_modal"
 REASON_BLOCK, REASON_INPUT = "reason", "reason_input"
 REDUCTION_BLOCK, REDUCTION_INPUT = "itc_reduction", "itc_reduction_input"
-TAX_HEADS = ("igst", "cgst", "sgst", "cess")
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from bot.listeners.followups import followup_command, scorecard_command
 from bot.replies import tells_errors
 from ims_core import clock
 from ims_core.errors import UserFacingError
-from ims_core.gst.dates import DateError, parse_period
+from ims_core.gst.dates import parse_period
 from ims_core.reports import subscriptions
 from ims_core.reports.digest import deadline_lines, itc_figures
 from ims_core.reports.worklist import (
@@ -84,12 +84,7 @@ def _help(services: Services, args: list[str], command: dict, client: WebClient)
 
 
 def _period_arg(args: list[str]) -> str | None:
-    if not args:
-        return None
-    try:
-        return parse_period(args[0])
-    except DateError as exc:
-        raise UserFacingError(str(exc)) from None
+    return parse_period(args[0]) if args else None  # a DateError is a UserFacingError
 
 
 def _summary(services: Services, args: list[str], command: dict, client: WebClient) -> Answer:

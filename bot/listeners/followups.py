@@ -30,7 +30,8 @@ from ims_core.audit import Actor
 from ims_core.errors import UserFacingError
 from ims_core.suppliers import followups
 from ims_core.suppliers.contacts import EMAIL, contact_for, split_emails
-from ims_core.suppliers.scorecard import supplier_insight, supplier_names
+from ims_core.suppliers.names import supplier_names
+from ims_core.suppliers.scorecard import supplier_insight
 from ims_core.suppliers.send import send
 
 logger = logging.getLogger(__name__)

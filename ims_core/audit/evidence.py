@@ -16,8 +16,8 @@ from sqlmodel import Session
 
 from ims_core import audit, clock
 from ims_core.audit import Actor
-from ims_core.errors import UserFacingError
 from ims_core.models import AuditEvent, PortalDocument
+from ims_core.outputs import output_path, writing
 
 COLUMNS = [
     "event",
@@ -92,14 +92,13 @@ def export_audit(session: Session, path: Path, *, period: str | None = None, sup
     """Write the evidence pack and return the number of events in it. With an ``actor``, the export
     itself becomes an audit event (after the pack is written, so the pack never contains it)."""
     path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in (".csv", ".xlsx"):
-        raise UserFacingError(f"{path.name}: the evidence pack is written as .csv or .xlsx")
+    path = output_path(path, "the evidence pack", (".csv", ".xlsx"))
     frame = events_frame(session, period=period, supplier=supplier, document_ids=document_ids)
-    if suffix == ".csv":
-        frame.to_csv(path, index=False)
-    else:
-        _write_xlsx(session, path, frame, period=period, supplier=supplier, document_ids=document_ids)
+    with writing(path):
+        if path.suffix.lower() == ".csv":
+            frame.to_csv(path, index=False)
+        else:
+            _write_xlsx(session, path, frame, period=period, supplier=supplier, document_ids=document_ids)
     if actor is not None:
         audit.record(session, kind="export", actor=actor, document_id=None, before=None,
                      after={"export": "audit", "file": path.name, "events": len(frame), "period": period,

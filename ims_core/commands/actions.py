@@ -15,12 +15,13 @@ from rich.table import Table
 
 from ims_core import audit, clock, decisions
 from ims_core.audit import Actor
-from ims_core.commands.common import console, database, recipient_gstin
+from ims_core.commands.common import console, database, option, period_option, recipient_gstin
 from ims_core.commands.reconcile import export_app
 from ims_core.db import session_scope
 from ims_core.decisions.references import find_documents, resolve_reference
 from ims_core.errors import UserFacingError
-from ims_core.gst.money import AmountError, format_inr, to_paise
+from ims_core.gst.money import format_inr, to_paise
+from ims_core.models.vocabulary import Action
 from ims_core.portal.outcomes import upload_note
 
 action_app = typer.Typer(help="Decide on IMS records: accept, reject, pending, reset.", no_args_is_help=True)
@@ -31,7 +32,8 @@ audit_app = typer.Typer(
 
 Doc = Annotated[str, typer.Argument(help="SUPPLIER_GSTIN/DOC_NUMBER, or a document id like 42")]
 DocType = Annotated[str | None, typer.Option("--type", help="INV, CRN, DBN or BOE")]
-PeriodOpt = Annotated[str | None, typer.Option("--period", help="return period MMYYYY")]
+PeriodOpt = Annotated[str | None, typer.Option(
+    "--period", metavar="MMYYYY", help="return period MMYYYY", callback=period_option)]
 RecipientOpt = Annotated[str | None, typer.Option("--recipient", help="your GSTIN (when you have several)")]
 By = Annotated[str, typer.Option("--by", help="who decides (recorded in the audit trail)")]
 Reason = Annotated[str, typer.Option("--reason", help="why (remarks)")]
@@ -51,12 +53,7 @@ def _actor(by: str) -> Actor:
 
 
 def _paise(label: str, value: str | None) -> int | None:
-    if value is None:
-        return None
-    try:
-        return to_paise(value)
-    except AmountError as exc:
-        raise UserFacingError(f"--{label}: {exc}") from None
+    return None if value is None else option(f"--{label}", to_paise, value)
 
 
 def _decide(
@@ -109,7 +106,7 @@ def _verb_command(verb: str, help_text: str) -> None:
     action_app.command(verb)(command)
 
 
-@action_app.command("accept")
+@action_app.command(Action.ACCEPT.verb)
 def accept(
     doc: Doc,
     doc_type: DocType = None,
@@ -126,7 +123,7 @@ def accept(
 ) -> None:
     """Accept a record (credit notes from Oct 2025: with an ITC-reduction choice)."""
     _decide(
-        "accept",
+        Action.ACCEPT.verb,
         doc,
         doc_type,
         period,
@@ -139,9 +136,9 @@ def accept(
     )
 
 
-_verb_command("reject", "Reject a record (a large rejection waits for a second approver).")
-_verb_command("pending", "Keep a record pending (out of this GSTR-2B, carried forward).")
-_verb_command("reset", "Set a record back to No action (deemed accepted).")
+_verb_command(Action.REJECT.verb, "Reject a record (a large rejection waits for a second approver).")
+_verb_command(Action.PENDING.verb, "Keep a record pending (out of this GSTR-2B, carried forward).")
+_verb_command(Action.NO_ACTION.verb, "Set a record back to No action (deemed accepted).")
 
 
 @action_app.command("approve")
@@ -267,12 +264,10 @@ def audit_verify() -> None:
     """Check the hash chain from the first event; exit 1 naming the first broken link."""
     result = audit.verify(database())
     if not result.ok:
-        typer.echo(
-            f"error: audit trail broken at event {result.first_broken}: {result.problem} "
-            f"({result.checked} events before it are intact)",
-            err=True,
+        raise UserFacingError(
+            f"audit trail broken at event {result.first_broken}: {result.problem} "
+            f"({result.checked} events before it are intact)"
         )
-        raise typer.Exit(1)
     console.print(f"Audit trail intact: {result.checked} events; newest hash {result.head_hash}")
 
 

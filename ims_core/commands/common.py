@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import typer
 from rich.console import Console
@@ -15,7 +15,8 @@ from sqlalchemy.engine import Engine
 from ims_core import clock
 from ims_core.db import get_engine
 from ims_core.db.schema import migrate
-from ims_core.gst.dates import DateError, parse_date
+from ims_core.errors import UserFacingError
+from ims_core.gst.dates import parse_date, parse_period
 
 console = Console(highlight=False)
 if not console.is_terminal and "COLUMNS" not in os.environ:
@@ -24,15 +25,29 @@ if not console.is_terminal and "COLUMNS" not in os.environ:
 PROGRESS_FROM = 20_000  # rows: below this an import is over before a bar would help
 
 
+T = TypeVar("T")
+
+
+def option(name: str, parse: Callable[[str], T], value: str) -> T:
+    """``parse(value)`` for the option ``name``, whose error says which option it was about
+    (``--period: '13' is not a return period …``): the one place a command adds that to an error."""
+    try:
+        return parse(value)
+    except UserFacingError as exc:
+        raise UserFacingError(f"{name}: {exc}") from None
+
+
+def period_option(value: str | None) -> str | None:
+    """A ``--period`` option's callback: a return period MMYYYY, or the option's error."""
+    return None if value is None else option("--period", parse_period, value)
+
+
 def _as_of(value: str | None) -> str | None:
     """``--today``: every "today" of the command (deadlines, limits, the digest's day) is this date."""
     if value is not None:
-        try:
-            day = parse_date(value)
-        except DateError as exc:
-            raise typer.BadParameter(str(exc)) from None
+        day = option("--today", parse_date, value)
         if day is None:
-            raise typer.BadParameter("give a date as YYYY-MM-DD")
+            raise UserFacingError("--today: give a date as YYYY-MM-DD")
         clock.set_today(day)
     return value
 

@@ -10,10 +10,8 @@ import typer
 from rich.table import Table
 
 from ims_core import clock
-from ims_core.commands.common import Today, console, database, recipient_gstin
+from ims_core.commands.common import Today, console, database, period_option, recipient_gstin
 from ims_core.db import session_scope
-from ims_core.errors import UserFacingError
-from ims_core.gst.dates import DateError, parse_period
 from ims_core.gst.money import format_inr
 
 registration_app = typer.Typer(help="Your registrations: how each GSTIN files GSTR-3B.", no_args_is_help=True)
@@ -27,7 +25,8 @@ def register(app: typer.Typer) -> None:
 
 
 def itc_command(
-    period: Annotated[str, typer.Option("--period", metavar="MMYYYY", help="return period")],
+    period: Annotated[str, typer.Option("--period", metavar="MMYYYY", help="return period",
+                                        callback=period_option)],
     recipient: RecipientOpt = None,
     details: Annotated[bool, typer.Option("--details", help="list the documents behind each figure")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object (for scripts)")] = False,
@@ -38,10 +37,6 @@ def itc_command(
     from ims_core.commands.itc_view import print_position
     from ims_core.itc import itc_position
 
-    try:
-        period = parse_period(period)
-    except DateError as exc:
-        raise UserFacingError(f"--period: {exc}") from None
     with session_scope(database()) as session:
         gstin = recipient_gstin(session, recipient)
         position = itc_position(session, recipient_gstin=gstin, period=period, today=clock.today())

@@ -47,7 +47,7 @@ from ims_core.db.schema import current_revision, head_revision, migrate
 from ims_core.errors import UserFacingError
 from ims_core.forking import in_child, may_fork, own_connections, workers_to_use
 from ims_core.gst.dates import DateError, parse_period
-from ims_core.ingest.document import ParsedImport
+from ims_core.ingest.document import IngestError, ParsedImport
 from ims_core.ingest.loader import ImportSummary, load
 from ims_core.matching.normalise import number_forms_remembered
 from ims_core.matching.run import run_reconciliation, scope_books
@@ -210,6 +210,8 @@ def _step(name: str) -> Iterator[None]:
     begins with its file's name, which says it.)"""
     try:
         yield
+    except IngestError:
+        raise
     except UserFacingError as exc:
         raise UserFacingError(f"{name}: {exc}") from exc
 

@@ -14,14 +14,15 @@ import typer
 from rich.table import Table
 
 from ims_core.commands.common import console, database
-from ims_core.errors import UserFacingError
+from ims_core.db import session_scope
 from ims_core.forking import workers_to_use
 from ims_core.gst.money import format_inr
-from ims_core.matching.engine import STATUSES
 from ims_core.matching.explain import explain
 from ims_core.matching.run import run_reconciliation
 from ims_core.models import ReconciliationRun
+from ims_core.models.vocabulary import Status
 from ims_core.reports.export import ExportSummary, export_reconciliation
+from ims_core.reports.worklist import NEEDS_DECISION
 
 export_app = typer.Typer(help="Export reports and files for the portal.", no_args_is_help=True)
 
@@ -58,7 +59,7 @@ def print_reconciliation(run: ReconciliationRun) -> None:
     scope = ", ".join(filter(None, [run.recipient_gstin or "all recipients",
                                     f"period {run.period}" if run.period else "all periods"]))
     console.print(status_table(f"Reconciliation #{run.id} ({scope})", counts))
-    attention = sum(counts[s]["count"] for s in ("mismatch", "probable", "missing_in_books", "duplicate"))
+    attention = sum(counts[s]["count"] for s in NEEDS_DECISION)
     if attention:
         console.print(f"{attention} documents need attention; `ims export reconciliation -o FILE.xlsx` "
                       "lists them with reasons, `ims explain GSTIN/NUMBER` tells one document's story.")
@@ -70,7 +71,7 @@ def status_table(title: str, counts: dict) -> Table:
     table.add_column("status")
     table.add_column("documents", justify="right")
     table.add_column("tax", justify="right")
-    for status in STATUSES:
+    for status in Status:
         entry = counts.get(status, {"count": 0, "tax_paise": 0})
         if entry["count"]:
             table.add_row(status, str(entry["count"]), format_inr(entry["tax_paise"]))
@@ -94,9 +95,12 @@ def print_export(summary: ExportSummary) -> None:
                   f"({shown}).")
 
 
-def explain_command(document: Annotated[str, typer.Argument(help="SUPPLIERGSTIN/DOCNUMBER")]) -> None:
+def explain_command(document: Annotated[str, typer.Argument(
+        help="SUPPLIER_GSTIN/DOC_NUMBER, or a portal document id")]) -> None:
     """Tell how one document was reconciled: candidates, scores, and why."""
-    gstin, sep, number = document.strip().partition("/")
-    if not sep or not number.strip():
-        raise UserFacingError(f"'{document}': expected SUPPLIERGSTIN/DOCNUMBER, e.g. 24AABCR6898M1ZN/INV-42")
-    console.print(explain(database(), gstin, number.strip()), markup=False)
+    from ims_core.decisions.references import supplier_and_number  # the decisions package: here only
+
+    engine = database()
+    with session_scope(engine) as session:
+        named = supplier_and_number(session, document)
+    console.print(explain(engine, named.supplier_gstin, named.doc_number), markup=False)

@@ -19,10 +19,12 @@ from ims_core.commands.common import Today, console, database
 from ims_core.db import session_scope
 from ims_core.errors import UserFacingError
 from ims_core.gst.money import format_inr
+from ims_core.models.vocabulary import Status
 from ims_core.suppliers import followups
 from ims_core.suppliers.contacts import import_contacts
 from ims_core.suppliers.drafts import LEVELS
 from ims_core.suppliers.scorecard import (
+    REPORTED_DIFFERENTLY,
     SupplierInsight,
     list_suppliers,
     other_registrations,
@@ -69,8 +71,9 @@ def vendors_command(
                    "oldest missing", "late filings", "rejected", "score"):
         table.add_column(column, justify="left" if column in ("supplier", "name") else "right")
     for i in insights:
-        table.add_row(i.key, i.name, str(i.documents), str(_count(i, "matched")), str(i.missing_in_portal),
-                      str(_count(i, "mismatch") + _count(i, "probable")), format_inr(i.itc_at_risk_paise),
+        table.add_row(i.key, i.name, str(i.documents), str(_count(i, Status.MATCHED)),
+                      str(i.missing_in_portal), str(_count(i, *REPORTED_DIFFERENTLY)),
+                      format_inr(i.itc_at_risk_paise),
                       f"{i.oldest_missing_days} days" if i.oldest_missing_days is not None else "",
                       f"{i.filed_late}/{i.filed_with_date}", str(i.rejected), str(i.score))
     console.print(table)
@@ -78,9 +81,8 @@ def vendors_command(
                   "- 10 x rejected share")
 
 
-def _count(insight: SupplierInsight, status: str) -> int:
-    figure = insight.by_status.get(status)
-    return figure.count if figure else 0
+def _count(insight: SupplierInsight, *statuses: Status) -> int:
+    return sum(insight.by_status[s].count for s in statuses if s in insight.by_status)
 
 
 def vendor_command(gstin_or_pan: Annotated[str, typer.Argument(help="a supplier GSTIN, or a PAN")],

@@ -8,10 +8,17 @@ from contextlib import contextmanager
 from functools import lru_cache
 
 from sqlalchemy import event
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Engine, ExceptionContext, make_url
+from sqlalchemy.exc import ArgumentError
 from sqlmodel import Session, create_engine
 
+from ims_core.errors import UserFacingError
 from ims_core.settings import get_settings
+
+
+class DatabaseUnavailable(UserFacingError):
+    """The database cannot be reached: a bad ``DATABASE_URL``, a server that is down or refuses us,
+    a SQLite file that cannot be opened, or a connection lost mid-command."""
 
 
 def normalise_url(url: str) -> str:
@@ -45,15 +52,44 @@ _opened: weakref.WeakSet[Engine] = weakref.WeakSet()  # see dispose_engines
 
 
 def build_engine(url: str) -> Engine:
-    """A new engine for ``url``; SQLite gets WAL, a busy timeout and cross-thread use."""
+    """A new engine for ``url``; SQLite gets WAL, a busy timeout and cross-thread use. Failing to
+    reach the database raises :class:`DatabaseUnavailable`, whichever statement finds out."""
     url = normalise_url(url)
-    if make_url(url).get_backend_name() == "sqlite":
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
-        event.listen(engine, "connect", _sqlite_pragmas)
-    else:
-        engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    try:
+        if make_url(url).get_backend_name() == "sqlite":
+            engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+            event.listen(engine, "connect", _sqlite_pragmas)
+        else:
+            engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    except (ArgumentError, ImportError) as exc:  # not a URL, or a database we have no driver for
+        raise DatabaseUnavailable(f"DATABASE_URL {_shown(url)} cannot be used: {exc} (expected "
+                                  "sqlite:///FILE or postgresql://USER@HOST:PORT/NAME)") from None
+    event.listen(engine, "handle_error", _unreachable)
     _opened.add(engine)
     return engine
+
+
+def _shown(url: str) -> str:
+    """The URL as it may be printed: without its password."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return repr(url)
+
+
+def _unreachable(context: ExceptionContext) -> DatabaseUnavailable | None:
+    """A failed connect (no connection yet) or a lost one becomes :class:`DatabaseUnavailable`,
+    with the driver's first line; every other database error stays as it is. A pool's pre-ping
+    is left alone: it reconnects by itself."""
+    if context.is_pre_ping or not (context.connection is None or context.is_disconnect):
+        return None
+    reason = (str(context.original_exception).strip().splitlines() or ["no reason given"])[0]
+    if context.dialect.name == "sqlite":
+        hint = "check DATABASE_URL: its folder must exist and be writable"
+    else:
+        hint = "check DATABASE_URL, and that the server is running"
+    where = _shown(str(context.engine.url)) if context.engine is not None else "in DATABASE_URL"
+    return DatabaseUnavailable(f"cannot reach the database {where}: {reason} ({hint})")
 
 
 @lru_cache

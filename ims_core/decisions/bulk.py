@@ -1,6 +1,7 @@
-"""Bulk decisions from the latest reconciliation: accept every ``matched`` record of a period, or apply
-the engine's recommended actions. A preview first shows how many records and how much tax; the apply
-step takes each record through the same rules, compare-and-set and audit as a single decision.
+"""Bulk decisions from the current reconciliation (``ims_core.reports.current``): accept every
+``matched`` record of a period, or apply the engine's recommended actions. A preview first shows how
+many records and how much tax; the apply step takes each record through the same rules,
+compare-and-set and audit as a single decision.
 """
 
 from __future__ import annotations
@@ -9,24 +10,28 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass, field
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlmodel import Session
 
 from ims_core import clock
 from ims_core.audit import Actor
 from ims_core.decisions.engine import decide_in_transaction
 from ims_core.decisions.errors import ActionRefused, CompareAndSetMissed, RuleRefusal
-from ims_core.decisions.rules import STATE_WORDS, describe, refusal, tax_paise
+from ims_core.decisions.rules import describe, refusal
 from ims_core.decisions.store import Decision, resolve_ims_document, rule_context, state_row
-from ims_core.models import MatchResult, PortalDocument, ReconciliationRun
+from ims_core.models import MatchResult, PortalDocument
+from ims_core.models.base import tax_paise
+from ims_core.models.vocabulary import Action, Status
+from ims_core.reports.current import NoReconciliation, current_results
 
 WHICH = {"matched": "every matched record: accept", "recommended": "the recommended action of every record"}
+DECIDING = (Action.ACCEPT, Action.REJECT, Action.PENDING)  # a recommendation of one of these is applied
 
 
 @dataclass
 class BulkItem:
     portal_document_id: int
-    action: str  # A, R or P
+    action: Action  # accept, reject or pending
     tax_paise: int
     label: str
 
@@ -34,7 +39,6 @@ class BulkItem:
 @dataclass
 class BulkPreview:
     which: str
-    run_id: int
     items: list[BulkItem] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (record, why)
 
@@ -50,8 +54,8 @@ class BulkPreview:
         """``{"accepted": (records, tax paise), …}``"""
         out: dict[str, tuple[int, int]] = {}
         for item in self.items:
-            count, tax = out.get(STATE_WORDS[item.action], (0, 0))
-            out[STATE_WORDS[item.action]] = (count + 1, tax + item.tax_paise)
+            count, tax = out.get(item.action.word, (0, 0))
+            out[item.action.word] = (count + 1, tax + item.tax_paise)
         return out
 
 
@@ -69,17 +73,17 @@ class BulkResult:
         return sum(1 for d in self.decisions if d.pending_approval)
 
 
-def latest_run(session: Session, recipient_gstin: str, period: str | None) -> ReconciliationRun:
-    query = select(ReconciliationRun).where(ReconciliationRun.recipient_gstin.in_([recipient_gstin, ""]))
-    if period:
-        query = query.where(or_(ReconciliationRun.period == period, ReconciliationRun.period == ""))
-    run = session.execute(query.order_by(ReconciliationRun.id.desc()).limit(1)).scalars().first()
-    if run is None:
-        raise ActionRefused(
-            f"There is no reconciliation for {recipient_gstin}"
-            f"{' in ' + period if period else ''} yet; run `ims reconcile` first."
-        )
-    return run
+def _current(session: Session, recipient_gstin: str, period: str | None, which: str) -> list[MatchResult]:
+    """The current results of the recipient (and period) that the choice acts on, in result order."""
+    scope = current_results(select(MatchResult), recipients=[recipient_gstin], period=period)
+    if session.execute(scope.limit(1)).first() is None:
+        raise NoReconciliation(recipient_gstin, period)
+    query = scope.where(MatchResult.portal_document_id.is_not(None))
+    if which == "matched":
+        query = query.where(MatchResult.status == Status.MATCHED)
+    else:
+        query = query.where(MatchResult.recommended_action.in_(DECIDING))
+    return list(session.execute(query.order_by(MatchResult.id)).scalars())
 
 
 def preview_bulk(
@@ -88,23 +92,11 @@ def preview_bulk(
     """What a bulk apply would do, record by record, without changing anything."""
     if which not in WHICH:
         raise ActionRefused(f"'{which}' is not a bulk choice; use matched or recommended.")
-    run = latest_run(session, recipient_gstin, period)
-    query = select(MatchResult).where(
-        MatchResult.run_id == run.id,
-        MatchResult.portal_document_id.is_not(None),
-        MatchResult.recipient_gstin.in_([recipient_gstin, ""]),
-    )
-    if period:
-        query = query.where(MatchResult.return_period == period)
-    if which == "matched":
-        query = query.where(MatchResult.status == "matched")
-    else:
-        query = query.where(MatchResult.recommended_action.in_(["A", "R", "P"]))
-    preview = BulkPreview(which=which, run_id=run.id)
+    preview = BulkPreview(which=which)
     seen: set[int] = set()
     day = today or clock.today()
-    for result in session.execute(query.order_by(MatchResult.id)).scalars():
-        code = "A" if which == "matched" else result.recommended_action
+    for result in _current(session, recipient_gstin, period, which):
+        code = Action.ACCEPT if which == "matched" else Action(result.recommended_action)
         source = session.get(PortalDocument, result.portal_document_id)
         if source is None or source.recipient_gstin != recipient_gstin:
             continue

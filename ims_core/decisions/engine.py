@@ -21,14 +21,10 @@ from ims_core import audit, clock
 from ims_core.audit import Actor
 from ims_core.decisions.errors import ActionConflict, ActionRefused, CompareAndSetMissed, RuleRefusal
 from ims_core.decisions.rules import (
-    ACTION_CODES,
-    HEADS,
-    STATE_WORDS,
     ItcReduction,
     describe,
     reduction_applies,
     refusal,
-    tax_paise,
 )
 from ims_core.decisions.store import (
     NO_REQUEST,
@@ -43,6 +39,8 @@ from ims_core.decisions.store import (
 )
 from ims_core.gst.money import format_inr, to_paise
 from ims_core.models import ImsDecision, PortalDocument
+from ims_core.models.base import TAX_HEADS, tax_paise
+from ims_core.models.vocabulary import Action
 from ims_core.settings import get_settings
 
 
@@ -72,7 +70,7 @@ def _as_user_errors(session: Session, actor: Actor, request_id: str) -> Iterator
         doc = lost.doc
         row = state_row(session, doc.id)
         who = (row.decided_by_name or row.requested_by_name) if row else ""
-        now = STATE_WORDS[effective_action(doc, row)]
+        now = effective_action(doc, row).word
         raise ActionConflict(
             f"{describe(doc)} was changed by {who or 'someone else'} a moment ago and is now {now}. "
             "Nothing was overwritten; look again and decide once more.",
@@ -108,13 +106,14 @@ def decide(
     version read here is used, so a concurrent change still makes this call fail instead of being
     overwritten. A reject above the approval threshold becomes "reject requested". The caller commits.
     """
-    if action not in ACTION_CODES:
+    code = Action.from_verb(action)
+    if code is None:
         raise ActionRefused(f"'{action}' is not an action; use accept, reject, pending or reset.")
     with _as_user_errors(session, actor, request_id):
         return decide_in_transaction(
             session,
             portal_document_id=portal_document_id,
-            code=ACTION_CODES[action],
+            code=code,
             actor=actor,
             expected_version=expected_version,
             reason=reason,
@@ -145,7 +144,7 @@ def decide_in_transaction(
     version = row.version if row else 0
     ctx = rule_context(session, doc, row, today)
     why = refusal(code, ctx, reduction=itc_reduction, reason=reason)
-    if why is None and row is not None and row.requested_action and code == "R":
+    if why is None and row is not None and row.requested_action and code == Action.REJECT:
         why = (
             f"Rejecting {describe(doc)} was already requested by {row.requested_by_name}; it is waiting "
             "for a second person's approval."
@@ -153,7 +152,8 @@ def decide_in_transaction(
     if why:
         raise RuleRefusal(why, doc=doc, document_id=doc.id, attempted=attempted, before=before)
     expected = version if expected_version is None else expected_version
-    reduction = itc_reduction or (ItcReduction("full") if code == "A" and reduction_applies(ctx) else None)
+    reduction = itc_reduction or (
+        ItcReduction("full") if code == Action.ACCEPT and reduction_applies(ctx) else None)
     now = clock.now()
     values = dict(
         action=code,
@@ -163,16 +163,16 @@ def decide_in_transaction(
         decided_at=now,
         reason=reason,
         itc_reduction=reduction.mode if reduction else "",
-        **{f"decl_{h}_paise": (reduction.declared()[h] if reduction else None) for h in HEADS},
+        **{f"decl_{h}_paise": (reduction.declared()[h] if reduction else None) for h in TAX_HEADS},
         **NO_REQUEST,
     )
     unchanged = expected == version and ctx.current == code and (
-        _unchanged(row, values) if row is not None else code == "N")
+        _unchanged(row, values) if row is not None else code == Action.NO_ACTION)
     threshold = to_paise(get_settings().ims_reject_approval_threshold)
-    needs_approval = code == "R" and ctx.current != "R" and tax_paise(doc) > threshold
+    needs_approval = code == Action.REJECT and ctx.current != Action.REJECT and tax_paise(doc) > threshold
     if needs_approval:
         values = dict(
-            requested_action="R",
+            requested_action=Action.REJECT,
             requested_by_id=actor.id,
             requested_by_name=actor.name,
             requested_at=now,
@@ -182,7 +182,7 @@ def decide_in_transaction(
         return Decision(
             **vars(state_of(doc, row)),
             changed=False,
-            message=f"{describe(doc)} is already {STATE_WORDS[code]}; nothing changed.",
+            message=f"{describe(doc)} is already {Action(code).word}; nothing changed.",
         )
     new_row = compare_and_set(session, doc, expected, values)
     audit.record(
@@ -202,7 +202,7 @@ def decide_in_transaction(
             f"{actor.name}; it takes effect when a second person approves it."
         )
     else:
-        message = f"{describe(doc)} is now {STATE_WORDS[code]} (by {actor.name})."
+        message = f"{describe(doc)} is now {Action(code).word} (by {actor.name})."
     return Decision(**vars(state_of(doc, new_row)), changed=True, message=message)
 
 
@@ -228,7 +228,7 @@ def _open_request(session: Session, portal_document_id: int) -> tuple[PortalDocu
     doc = _resolve(session, portal_document_id, {"approval": "answer"})
     row = state_row(session, doc.id)
     before = snapshot(doc, row)
-    if row is None or row.requested_action != "R":
+    if row is None or row.requested_action != Action.REJECT:
         raise RuleRefusal(
             f"No rejection of {describe(doc)} is waiting for approval.",
             doc=doc,
@@ -250,7 +250,7 @@ def approve_rejection(
     """The second person's approval: the requested reject takes effect (rules are checked again)."""
     with _as_user_errors(session, approver, request_id):
         doc, row, before = _open_request(session, portal_document_id)
-        attempted = {"approve": "R"}
+        attempted = {"approve": Action.REJECT}
         if _same_person(approver, row.requested_by_id, row.requested_by_name):
             raise RuleRefusal(
                 f"{approver.name} asked for this rejection; a different person must approve it.",
@@ -259,18 +259,18 @@ def approve_rejection(
                 attempted=attempted,
                 before=before,
             )
-        why = refusal("R", rule_context(session, doc, row, today or clock.today()))
+        why = refusal(Action.REJECT, rule_context(session, doc, row, today or clock.today()))
         if why:
             raise RuleRefusal(why, doc=doc, document_id=doc.id, attempted=attempted, before=before)
         values = dict(
-            action="R",
+            action=Action.REJECT,
             decided_by_id=row.requested_by_id,
             decided_by_name=row.requested_by_name,
             decided_by_source=approver.source,
             decided_at=clock.now(),
             reason=row.request_reason,
             itc_reduction="",
-            **{f"decl_{h}_paise": None for h in HEADS},
+            **{f"decl_{h}_paise": None for h in TAX_HEADS},
             **NO_REQUEST,
         )
         new_row = compare_and_set(session, doc, row.version, values)
@@ -311,7 +311,7 @@ def decline_rejection(
             request_id=request_id,
         )
         session.flush()
-        word = STATE_WORDS[effective_action(doc, new_row)]
+        word = effective_action(doc, new_row).word
         return Decision(
             **vars(state_of(doc, new_row)),
             changed=True,

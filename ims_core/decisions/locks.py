@@ -12,8 +12,7 @@ from sqlmodel import Session
 from ims_core import audit, clock
 from ims_core.audit import Actor
 from ims_core.decisions.errors import ActionRefused
-from ims_core.errors import UserFacingError
-from ims_core.gst.dates import DateError, parse_period, period_key
+from ims_core.gst.dates import parse_period, period_key
 from ims_core.models import ImsDecision, PeriodLock
 
 
@@ -80,10 +79,7 @@ def mark_period_filed(
     when it is already locked, or while rejections of its records still wait for a second approver.
     ``claimed``: the Table 4 figures as filed (``ims_core.itc.claims.to_json``), which may also be
     recorded on a period already locked (then nothing else changes, and False is returned)."""
-    try:
-        period = parse_period(period)
-    except DateError as exc:
-        raise UserFacingError(str(exc)) from None
+    period = parse_period(period)
     existing = (
         session.execute(
             select(PeriodLock).where(

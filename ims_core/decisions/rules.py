@@ -10,14 +10,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from ims_core.gst.dates import period_key
 from ims_core.gst.due_dates import pending_credit_note_limit, section_16_4_limit
 from ims_core.gst.money import format_inr
+from ims_core.models.base import TAX_HEADS, tax_paise
+from ims_core.models.vocabulary import Action
 
-ACTION_CODES = {"accept": "A", "reject": "R", "pending": "P", "reset": "N"}
-STATE_WORDS = {"A": "accepted", "R": "rejected", "P": "pending", "N": "no action", "": "no action"}
 REDUCTION_MODES = ("full", "partial", "nil")
-HEADS = ("igst", "cgst", "sgst", "cess")
-OCT_2025 = 202510  # period key from which the October 2025 changes apply (prospective, by period)
+OCT_2025 = period_key("102025")  # the first period of the October 2025 changes (oct_2025_rules_apply)
 AMENDMENT_SECTIONS = {"b2ba", "b2bcna", "b2bdna", "ecoma", "impga", "impgseza"}
 
 
@@ -32,7 +32,7 @@ class ItcReduction:
     cess_paise: int | None = None
 
     def declared(self) -> dict[str, int | None]:
-        return {head: getattr(self, f"{head}_paise") for head in HEADS}
+        return {head: getattr(self, f"{head}_paise") for head in TAX_HEADS}
 
 
 @dataclass(frozen=True)
@@ -40,9 +40,9 @@ class RuleContext:
     """Everything the rules look at for one decision on one IMS record."""
 
     doc: object  # PortalDocument (or a row with the same attributes)
-    current: str  # the record's effective action now: A, R, P or N
+    current: str  # the record's effective action now: A, R, P or N (an ``Action``)
     original: object | None = None  # the document an amendment amends, when it is in the data
-    original_action: str = "N"
+    original_action: str = Action.NO_ACTION
     original_period_filed: bool = False
     filed_lock: str = ""  # "102025 by Asha on 18-11-2025" when a filed period closes this record
     today: dt.date = dt.date.min
@@ -56,10 +56,6 @@ def describe(doc: object) -> str:
     return f"{doc.doc_type} {doc.doc_number} from {doc.supplier_gstin} (period {doc.return_period})"
 
 
-def tax_paise(doc: object) -> int:
-    return sum(int(getattr(doc, f"{head}_paise") or 0) for head in HEADS)
-
-
 def is_amendment(doc: object) -> bool:
     return doc.section in AMENDMENT_SECTIONS or bool(doc.original_doc_number)
 
@@ -68,9 +64,11 @@ def is_import(doc: object) -> bool:
     return doc.doc_type == "BOE" or doc.section.startswith("impg")
 
 
-def period_key_of(doc: object) -> int:
-    period = doc.return_period or ""
-    return int(period[2:]) * 100 + int(period[:2]) if len(period) == 6 else 0
+def oct_2025_rules_apply(period: str) -> bool:
+    """Whether the IMS changes of October 2025 (credit notes kept pending for one tax period, the
+    ITC-reduction choice) apply to a record of this return period: prospectively, from the October
+    2025 period on (GSTN's FAQ on the IMS changes, 17 Oct 2025; DOMAIN.md §3)."""
+    return period_key(period) >= OCT_2025
 
 
 def amendment_direction(doc: object, original: object | None) -> str | None:
@@ -87,7 +85,7 @@ def reduction_applies(ctx: RuleContext) -> bool:
     """From October 2025, accepting a credit note, an upward credit-note amendment, or a downward
     invoice/debit-note amendment asks how much ITC is reduced."""
     doc = ctx.doc
-    if period_key_of(doc) < OCT_2025:
+    if not oct_2025_rules_apply(doc.return_period):
         return False
     if doc.doc_type == "CRN":
         return not is_amendment(doc) or amendment_direction(doc, ctx.original) in ("up", None)
@@ -101,20 +99,20 @@ def refusal(
 ) -> str | None:
     """Why ``action`` (A, R, P or N) may not be taken on ``ctx.doc``; None when it may."""
     doc = ctx.doc
-    if ctx.filed_lock and ctx.current != "P":
+    if ctx.filed_lock and ctx.current != Action.PENDING:
         return (
             f"{describe(doc)} can no longer be changed: GSTR-3B for {ctx.filed_lock} is marked filed. "
             "A wrongly decided record can now be corrected only by the supplier re-reporting it."
         )
-    if action == "R" and is_import(doc):
+    if action == Action.REJECT and is_import(doc):
         return (
             f"{describe(doc)} is a bill of entry for imports: the portal allows only Accept or Pending on it."
         )
-    if action == "P":
+    if action == Action.PENDING:
         why = _pending_refusal(ctx)
         if why:
             return why
-    if action != "N":
+    if action != Action.NO_ACTION:
         why = _amendment_order_refusal(ctx)
         if why:
             return why
@@ -142,9 +140,9 @@ def _pending_refusal(ctx: RuleContext) -> str | None:
                 "(it carries the portal's own Pending flag) and try again."
             )
         else:
-            credit_case = direction == "up" or (direction == "down" and ctx.original_action == "R")
+            credit_case = direction == "up" or (direction == "down" and ctx.original_action == Action.REJECT)
     if credit_case:
-        if period_key_of(doc) < OCT_2025:
+        if not oct_2025_rules_apply(doc.return_period):
             return (
                 f"Pending is not allowed on {describe(doc)}: before the October 2025 period the portal "
                 "does not let credit notes of this kind be kept pending."
@@ -162,7 +160,7 @@ def _pending_refusal(ctx: RuleContext) -> str | None:
         doc.doc_type in ("INV", "DBN")
         and amended
         and direction == "down"
-        and ctx.original_action in ("A", "N")
+        and ctx.original_action in (Action.ACCEPT, Action.NO_ACTION)
         and ctx.original_period_filed
     ):
         return (
@@ -181,7 +179,7 @@ def _amendment_order_refusal(ctx: RuleContext) -> str | None:
     doc, original = ctx.doc, ctx.original
     if original is None or not is_amendment(doc) or original.return_period == doc.return_period:
         return None
-    if ctx.original_action == "P" or not ctx.original_period_filed:
+    if ctx.original_action == Action.PENDING or not ctx.original_period_filed:
         return (
             f"Act on the original {original.doc_type} {original.doc_number} (period "
             f"{original.return_period}) first and file that period's GSTR-3B: the portal takes an "
@@ -192,7 +190,7 @@ def _amendment_order_refusal(ctx: RuleContext) -> str | None:
 
 def _reduction_refusal(action: str, ctx: RuleContext, reduction: ItcReduction, reason: str) -> str | None:
     doc = ctx.doc
-    if action != "A":
+    if action != Action.ACCEPT:
         return "An ITC-reduction choice goes with Accept only."
     if not reduction_applies(ctx):
         return (

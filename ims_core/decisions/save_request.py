@@ -22,10 +22,14 @@ from sqlmodel import Session
 
 from ims_core import audit, clock
 from ims_core.audit import Actor
-from ims_core.decisions.rules import HEADS, OCT_2025, period_key_of
+from ims_core.decisions.rules import oct_2025_rules_apply
 from ims_core.errors import UserFacingError
+from ims_core.gst.dates import PERIOD
 from ims_core.gst.gstin import has_valid_shape
 from ims_core.models import ImsDecision, PortalDocument
+from ims_core.models.base import TAX_HEADS
+from ims_core.models.vocabulary import Action
+from ims_core.outputs import output_path, writing
 
 SECTIONS = (
     "b2b",
@@ -82,19 +86,21 @@ def _amount(paise: int) -> int | float:
 
 def _signature(action: str, reduction: str, declared: dict[str, int | None]) -> str:
     return "|".join(
-        [action, reduction] + [str(declared.get(h) or 0) if reduction == "partial" else "" for h in HEADS]
+        [action, reduction] + [str(declared.get(h) or 0) if reduction == "partial" else "" for h in TAX_HEADS]
     )
 
 
 def _portal_signature(doc: PortalDocument) -> str:
     """What the latest IMS download says the portal holds for the record."""
     mode = {"Y": "full", "N": "nil"}.get(doc.itc_reduction_required, "")
-    declared = {h: getattr(doc, f"decl_{h}_paise") for h in HEADS}
+    declared = {h: getattr(doc, f"decl_{h}_paise") for h in TAX_HEADS}
     if mode == "full" and any(v is not None for v in declared.values()):
         mode = "partial"
-    if not mode and doc.ims_action == "A" and doc.doc_type == "CRN" and period_key_of(doc) >= OCT_2025:
+    action = Action.of(doc.ims_action)
+    accepted_note = action == Action.ACCEPT and doc.doc_type == "CRN"
+    if not mode and accepted_note and oct_2025_rules_apply(doc.return_period):
         mode = "full"  # the portal's default when the download does not say
-    return _signature(doc.ims_action or "N", mode if (doc.ims_action or "N") == "A" else "", declared)
+    return _signature(action, mode if action == Action.ACCEPT else "", declared)
 
 
 def _row(doc: PortalDocument, decision: ImsDecision, prev_status: str, *, with_action: bool) -> dict:
@@ -134,10 +140,10 @@ def _row(doc: PortalDocument, decision: ImsDecision, prev_status: str, *, with_a
     if with_action:
         row["action"] = decision.action
         if (  # the portal refuses a reduction declaration where it blocks one (isItcRedReqBlocked)
-            decision.action == "A"
+            decision.action == Action.ACCEPT
             and decision.itc_reduction
             and doc.doc_type in ("CRN", "INV", "DBN")
-            and period_key_of(doc) >= OCT_2025
+            and oct_2025_rules_apply(doc.return_period)
             and doc.itc_reduction_blocked is not True
         ):
             row["itcRedReq"] = "N" if decision.itc_reduction == "nil" else "Y"
@@ -146,7 +152,7 @@ def _row(doc: PortalDocument, decision: ImsDecision, prev_status: str, *, with_a
                     {key: _amount(getattr(decision, f"decl_{h}_paise") or 0) for h, key in _DECL_KEYS.items()}
                 )
         if decision.reason and doc.remarks_blocked is not True and (  # isRemarksBlocked: none sent
-            decision.action in ("R", "P") or decision.itc_reduction in ("partial", "nil")
+            decision.action in (Action.REJECT, Action.PENDING) or decision.itc_reduction in ("partial", "nil")
         ):
             row["remarks"] = decision.reason[:500]
     return row
@@ -162,13 +168,14 @@ def build_requests(session: Session, *, recipient_gstin: str) -> SaveRequests:
         .order_by(PortalDocument.section, PortalDocument.id)
     ).all()
     for decision, doc in pairs:
-        declared = {h: getattr(decision, f"decl_{h}_paise") for h in HEADS}
-        mine = _signature(decision.action, decision.itc_reduction if decision.action == "A" else "", declared)
+        declared = {h: getattr(decision, f"decl_{h}_paise") for h in TAX_HEADS}
+        reduction = decision.itc_reduction if decision.action == Action.ACCEPT else ""
+        mine = _signature(decision.action, reduction, declared)
         known = decision.exported_signature or _portal_signature(doc)
         if mine == known:
             continue
-        prev_status = known.split("|", 1)[0] or "N"
-        if decision.action == "N":
+        prev_status = known.split("|", 1)[0] or Action.NO_ACTION
+        if decision.action == Action.NO_ACTION:
             requests.reset.setdefault(doc.section, []).append(
                 _row(doc, decision, prev_status, with_action=False)
             )
@@ -206,13 +213,13 @@ def _row_problems(section: str, row: dict, kind: str) -> list[str]:
     date = row.get("idt") or row.get("nt_dt") or row.get("boedt")
     if not re.fullmatch(r"\d{2}-\d{2}-\d{4}", str(date or "")):
         found.append(f"date '{date}' is not DD-MM-YYYY")
-    if not re.fullmatch(r"(0[1-9]|1[0-2])\d{4}", str(row.get("rtnprd", ""))):
+    if not PERIOD.fullmatch(str(row.get("rtnprd", ""))):
         found.append(f"rtnprd '{row.get('rtnprd')}' is not MMYYYY")
-    if row.get("prev_status") not in ("A", "R", "P", "N"):
+    if row.get("prev_status") not in tuple(Action):
         found.append(f"prev_status '{row.get('prev_status')}' is not A, R, P or N")
-    if kind == "SAVE" and row.get("action") not in ("A", "R", "P"):
+    if kind == "SAVE" and row.get("action") not in (Action.ACCEPT, Action.REJECT, Action.PENDING):
         found.append(f"action '{row.get('action')}' is not A, R or P")
-    if kind == "SAVE" and row.get("action") == "R" and section.startswith("impg"):
+    if kind == "SAVE" and row.get("action") == Action.REJECT and section.startswith("impg"):
         found.append("a bill of entry cannot be rejected")
     if kind == "RESET" and "action" in row:
         found.append("a RESET row carries no action")
@@ -253,7 +260,7 @@ def export_ims_actions(
         raise UserFacingError(
             "the IMS save request is not valid, nothing written:\n  " + "\n  ".join(problems)
         )
-    path = Path(path)
+    path = output_path(path, "the IMS save request")
     written: dict[Path, str] = {}
     if requests.save_count:
         written[path] = json.dumps(requests.save_request(), indent=2, ensure_ascii=False)
@@ -284,7 +291,8 @@ def export_ims_actions(
     )
     session.flush()
     for target, text in written.items():
-        target.write_text(text + "\n", encoding="utf-8")
+        with writing(target):
+            target.write_text(text + "\n", encoding="utf-8")
     return ExportResult(
         path if requests.save_count else None,
         reset_path_for(path) if requests.reset_count else None,

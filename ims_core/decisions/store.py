@@ -21,8 +21,10 @@ from sqlmodel import Session
 
 from ims_core.decisions.errors import ActionRefused, CompareAndSetMissed
 from ims_core.decisions.locks import filed_lock_for, record_is_filed
-from ims_core.decisions.rules import STATE_WORDS, RuleContext, describe
+from ims_core.decisions.rules import RuleContext, describe
+from ims_core.gst.due_dates import filing_of
 from ims_core.models import ImsDecision, PortalDocument, Recipient
+from ims_core.models.vocabulary import Action
 from ims_core.settings import get_settings
 
 _DECISION = ImsDecision.__table__
@@ -57,7 +59,7 @@ class DecisionState:
 
     @property
     def action_word(self) -> str:
-        return STATE_WORDS[self.action]
+        return Action.of(self.action).word
 
     @property
     def undecided(self) -> bool:
@@ -117,10 +119,11 @@ def state_row(session: Session, document_id: int) -> ImsDecision | None:
     )
 
 
-def effective_action(doc: PortalDocument, row: ImsDecision | None) -> str:
+def effective_action(doc: PortalDocument, row: ImsDecision | None) -> Action:
+    """The user's decision, else the portal's IMS action, else No action (deemed accepted)."""
     if row is not None and row.action:
-        return row.action
-    return doc.ims_action if doc.ims_action in ("A", "R", "P", "N") else "N"
+        return Action(row.action)
+    return Action(doc.ims_action) if doc.ims_action in tuple(Action) else Action.NO_ACTION
 
 
 def state_of(doc: PortalDocument, row: ImsDecision | None) -> DecisionState:
@@ -216,7 +219,7 @@ def rule_context(
     session: Session, doc: PortalDocument, row: ImsDecision | None, today: dt.date
 ) -> RuleContext:
     """Gather what the rules need: the amended original, the filed periods, the recipient's filing."""
-    original, original_action, original_filed = None, "N", False
+    original, original_action, original_filed = None, Action.NO_ACTION, False
     if doc.original_doc_number:
         original = (
             session.execute(
@@ -245,8 +248,7 @@ def rule_context(
         original_period_filed=original_filed,
         filed_lock=filed_lock_for(session, doc),
         today=today,
-        filing_frequency=recipient.filing_frequency if recipient else "monthly",
-        state_code=recipient.state_code if recipient and recipient.state_code else doc.recipient_gstin[:2],
+        **filing_of(doc.recipient_gstin, recipient),
         require_remarks_for_reduced_itc=settings.ims_remarks_required_for_reduced_itc,
     )
 

@@ -8,6 +8,8 @@ import re
 import numpy as np
 import pandas as pd
 
+from ims_core.errors import UserFacingError
+
 _FORMATS = (
     (re.compile(r"^\d{4}-\d{2}-\d{2}$"), "%Y-%m-%d"),
     (re.compile(r"^\d{1,2}-\d{1,2}-\d{4}$"), "%d-%m-%Y"),
@@ -20,8 +22,9 @@ _FORMATS = (
 )
 
 
-class DateError(ValueError):
-    """A date that cannot be read; the message says which forms are accepted."""
+class DateError(UserFacingError, ValueError):
+    """A date or return period that cannot be read; the message says which forms are accepted.
+    Also a ``ValueError``, so column parsers that collect bad values catch it with the others."""
 
 
 def parse_date(value: object) -> dt.date | None:
@@ -53,17 +56,28 @@ def parse_date(value: object) -> dt.date | None:
     raise DateError(f"'{value}' is not a date (expected YYYY-MM-DD, DD-MM-YYYY or DD/MM/YYYY)")
 
 
+PERIOD = re.compile(r"(0[1-9]|1[0-2])\d{4}")  # a return period as the portal writes it: MMYYYY
+
+
 def parse_period(value: str) -> str:
     """Validate a return period ``MMYYYY`` (``"102025"``) and return it."""
     text = str(value).strip()
-    if not re.fullmatch(r"(0[1-9]|1[0-2])\d{4}", text):
+    if not PERIOD.fullmatch(text):
         raise DateError(f"'{value}' is not a return period (expected MMYYYY, e.g. 102025)")
     return text
 
 
+def _month_year(period: str) -> tuple[int, int]:
+    return int(period[:2]), int(period[2:])
+
+
 def period_key(period: str) -> int:
-    """``"102025"`` → ``202510``: sortable."""
-    return int(period[2:]) * 100 + int(period[:2])
+    """``"102025"`` → ``202510``, the number that sorts and compares periods (and is stored as
+    ``period_key``); ``0`` for a missing or malformed period, which sorts before every other."""
+    if not PERIOD.fullmatch(period or ""):
+        return 0
+    month, year = _month_year(period)
+    return year * 100 + month
 
 
 def period_of(day: dt.date) -> str:
@@ -71,16 +85,19 @@ def period_of(day: dt.date) -> str:
     return f"{day.month:02d}{day.year}"
 
 
+def day_of(period: str, day: int) -> dt.date:
+    """The ``day``-th of the period's month (``day_of("112025", 20)`` → 20 November 2025)."""
+    month, year = _month_year(period)
+    return dt.date(year, month, day)
+
+
 def period_bounds(period: str) -> tuple[dt.date, dt.date]:
     """First and last day of a return period."""
-    month, year = int(period[:2]), int(period[2:])
-    first = dt.date(year, month, 1)
-    nxt = dt.date(year + (month == 12), month % 12 + 1, 1)
-    return first, nxt - dt.timedelta(days=1)
+    return day_of(period, 1), day_of(next_period(period), 1) - dt.timedelta(days=1)
 
 
 def next_period(period: str) -> str:
-    month, year = int(period[:2]), int(period[2:])
+    month, year = _month_year(period)
     return f"{month % 12 + 1:02d}{year + (month == 12)}"
 
 
@@ -141,6 +158,4 @@ def date_problem(value: object) -> str:
 
 def period_label(period: str) -> str:
     """``102025`` → ``Oct 2025``; anything that is not a period as it is."""
-    if len(period) != 6 or not period.isdigit():
-        return period
-    return f"{dt.date(int(period[2:]), int(period[:2]), 1):%b %Y}"
+    return f"{day_of(period, 1):%b %Y}" if PERIOD.fullmatch(period) else period

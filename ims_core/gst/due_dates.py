@@ -1,4 +1,5 @@
-"""Statutory dates: GSTR-3B due dates (monthly and QRMP), Section 16(4), Rule 37 and Rule 37A.
+"""Statutory dates: GSTR-1 and GSTR-3B due dates (monthly and QRMP), the day GSTR-2B is made,
+Section 16(4), Rule 37 and Rule 37A.
 
 Kept free of database access so the action rules and the deadline report share one definition of
 every date. The QRMP state split is a small data table here, overridable through the
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ims_core.gst.dates import next_period
+from ims_core.gst.dates import day_of, next_period
 from ims_core.models.vocabulary import FilingFrequency
 from ims_core.settings import get_settings
 
@@ -20,6 +21,27 @@ QRMP_22ND_STATES = frozenset(
 )
 QRMP_LATER_DAY, QRMP_EARLIER_DAY = 24, 22
 RULE_37_DAYS = 180
+# GSTR-1 is due on the 11th of the following month (notification 83/2020-Central Tax), an IFF (QRMP
+# filers' first two months of a quarter) up to the 13th (CGST Rule 59(2)). GSTR-2B holds what the
+# suppliers filed up to those days (CGST Rule 60(7)) and is generated on the 14th (GSTN's IMS
+# advisories; DOMAIN.md §1).
+GSTR1_DUE_DAY, IFF_DUE_DAY, GSTR2B_DAY = 11, 13, 14
+
+
+def filing_of(recipient_gstin: str, recipient: object | None) -> dict[str, str]:
+    """How a registration files, as the due-date functions take it (``**filing_of(...)``): the
+    ``filing_frequency`` of its ``Recipient`` row (monthly without one) and its ``state_code`` (the
+    registered one, else the GSTIN's first two digits)."""
+    return {
+        "filing_frequency": getattr(recipient, "filing_frequency", "") or "monthly",
+        "state_code": getattr(recipient, "state_code", "") or recipient_gstin[:2],
+    }
+
+
+def gstr1_due_date(supplier_period: str, src_form: str = "") -> dt.date:
+    """When a supplier's GSTR-1 for ``supplier_period`` is due; an IFF's two days later."""
+    day = IFF_DUE_DAY if src_form.upper() == "IFF" else GSTR1_DUE_DAY
+    return day_of(next_period(supplier_period), day)
 
 
 def qrmp_22nd_states() -> frozenset[str]:
@@ -31,9 +53,8 @@ def qrmp_22nd_states() -> frozenset[str]:
 
 def quarter_end_period(period: str) -> str:
     """The last month of the April-March quarter a period belongs to (QRMP files once a quarter)."""
-    month, year = int(period[:2]), int(period[2:])
-    end_month = ((month - 1) // 3) * 3 + 3
-    return f"{end_month:02d}{year}"
+    end_month = ((int(period[:2]) - 1) // 3) * 3 + 3
+    return f"{end_month:02d}{period[2:]}"
 
 
 def gstr3b_due_date(period: str, *, filing_frequency: str = "monthly", state_code: str = "") -> dt.date:
@@ -49,7 +70,7 @@ def gstr3b_due_date(period: str, *, filing_frequency: str = "monthly", state_cod
     else:
         following = next_period(period)
         day = get_settings().ims_gstr3b_due_day
-    return dt.date(int(following[2:]), int(following[:2]), day)
+    return day_of(following, day)
 
 
 def section_16_4_limit(fy: int) -> dt.date:

@@ -54,13 +54,6 @@ def has_valid_shape(gstin: str) -> bool:
     return bool(LOOSE_PATTERN.match(gstin)) and (gstin[:2] in STATES or gstin[:2] == "96")
 
 
-def is_valid(gstin: str) -> bool:
-    """A normal taxpayer's GSTIN: pattern, a known state code and a correct check character."""
-    if not NORMAL_PATTERN.match(gstin) or gstin[:2] not in STATES:
-        return False
-    return check_character(gstin[:14]) == gstin[14]
-
-
 def problem(gstin: str) -> str | None:
     """Why ``gstin`` is not a valid GSTIN, in words a user understands; ``None`` when it is valid."""
     if len(gstin) != 15:

@@ -12,12 +12,15 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, Overflow
 import numpy as np
 import pandas as pd
 
+from ims_core.errors import UserFacingError
+
 _GROUPED = re.compile(r"^\d{1,3}(,\d{2})*(,\d{3})$|^\d{1,3}(,\d{3})+$")
 _CLEAN = re.compile(r"[\s₹]|^Rs\.?|^INR", re.IGNORECASE)
 
 
-class AmountError(ValueError):
-    """An amount that cannot be read; the message says what was expected."""
+class AmountError(UserFacingError, ValueError):
+    """An amount that cannot be read; the message says what was expected. Also a ``ValueError``,
+    so column parsers that collect bad values catch it with the others."""
 
 
 def to_paise(value: object) -> int:

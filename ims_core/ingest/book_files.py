@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ims_core.ingest.book_presets import FIELDS, PRESETS, Preset, header_key, resolve
+from ims_core.ingest.book_presets import FIELD_HELP, FIELDS, PRESETS, Preset, header_key, resolve
 from ims_core.ingest.document import IngestError, Problem
 
 HEADER_SEARCH_ROWS = 15
@@ -115,7 +115,8 @@ def _find_header(head: list[tuple[int, list[object]]], name: str, preset: str,
     which = f"the {candidate.name} preset" + (" (the closest match)" if preset == "auto" else "")
     raise IngestError(name, Problem(
         f"missing required column(s) for {which}: {', '.join(missing)}", row=number, field="header",
-        value=", ".join(found_cells), expected=f"columns for {', '.join(missing)}; {MAP_HINT}"))
+        value=", ".join(found_cells),
+        expected="columns for " + "; ".join(f"{f} ({FIELD_HELP[f]})" for f in missing) + f"; {MAP_HINT}"))
 
 
 def _check_overrides(name: str, overrides: dict[str, str], keys: list[str], headers: list[str]) -> None:

@@ -234,16 +234,6 @@ PRESETS: dict[str, Preset] = {p.name: p for p in (CANONICAL, TALLY, ZOHO, ERPNEX
 PRESET_NAMES = ("auto", *PRESETS)
 
 
-def required_fields(preset: str = "canonical") -> list[tuple[str, str]]:
-    """(field, what it holds) for the fields ``preset`` needs, for the CLI's help and error hints."""
-    return [(f, FIELD_HELP[f]) for f in PRESETS[preset].required]
-
-
-def field_help() -> list[tuple[str, str]]:
-    """Every canonical field ``--map 'Your Column=field'`` may name, with what it holds."""
-    return [(f, FIELD_HELP[f]) for f in FIELDS]
-
-
 def resolve(preset: Preset, keys: list[str],
             overrides: dict[str, str]) -> tuple[dict[str, list[int]], list[str]]:
     """Which file columns (by position) hold each field, and which required fields have none.

@@ -13,9 +13,11 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from ims_core.errors import UserFacingError
+from ims_core.models.base import TAX_COLUMNS
+
 MONEY = ["taxable_paise", "igst_paise", "cgst_paise", "sgst_paise", "cess_paise", "invoice_value_paise"]
-TAX = ["igst_paise", "cgst_paise", "sgst_paise", "cess_paise"]
-DOC_TYPES = ("INV", "CRN", "DBN")
+TAX = list(TAX_COLUMNS)
 
 # Books (the purchase register). Required: every parser fills these.
 BOOK_COLUMNS: dict[str, object] = {
@@ -69,7 +71,7 @@ class Problem:
         return text
 
 
-class IngestError(Exception):
+class IngestError(UserFacingError):
     """A file that cannot be imported. Nothing of it is written; the message says what and where."""
 
     MAX_LISTED = 20

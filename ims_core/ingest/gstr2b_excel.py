@@ -38,7 +38,7 @@ import re
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from ims_core.gst.dates import DateError
+from ims_core.gst.dates import DateError, period_key
 from ims_core.ingest.document import IngestError, ParsedImport, Problem
 from ims_core.ingest.portal_common import (
     Columns,
@@ -121,7 +121,7 @@ def parse_gstr2b_excel(path: Path, recipient_gstin: str | None = None) -> Parsed
         warnings.append("the workbook holds no documents")
     fill(frame, source="gstr2b", recipient_gstin=recipient)
     if not period:
-        periods = sorted({p for p in frame["return_period"] if p}, key=lambda p: (p[2:], p[:2]))
+        periods = sorted({p for p in frame["return_period"] if p}, key=period_key)
         period = common_period(periods)
         # rows without a GSTR-1 period (bills of entry, shifted rows): the file's one period if it has
         # one, else the month of the document's date

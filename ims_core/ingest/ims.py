@@ -33,6 +33,7 @@ from ims_core.ingest.portal_common import (
     resolve_recipient,
     sha256_hex,
 )
+from ims_core.models.vocabulary import Action
 
 EXPECTED = 'IMS records (GETINV): {"b2b": [{"stin", "inum", "idt", "action", …}], "b2bcn": […], …}'
 
@@ -57,7 +58,7 @@ _BOE = DocSpec(number=("boenum", "benum"), date=("boedt", "bedt"), doc_type="BOE
                original_number=("oboenum", "obenum"), original_date=("oboedt", "obedt"),
                amounts=_AMOUNTS, text=(("invoice_type", ("portcode", "portcd")),) + _TEXT[:-1],
                flags=_COMMON["flags"])
-ACTIONS = {"A", "R", "P", "N", ""}
+ACTIONS = {*Action, ""}  # an empty action is No action
 SECTIONS: dict[str, DocSpec] = {
     "b2b": _INVOICE, "b2ba": _INVOICE, "ecom": _INVOICE, "ecoma": _INVOICE,
     "b2bcn": _CREDIT, "b2bcna": _CREDIT, "b2bdn": _DEBIT, "b2bdna": _DEBIT,

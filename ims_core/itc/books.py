@@ -30,6 +30,7 @@ from ims_core.gst.due_dates import RULE_37_DAYS
 from ims_core.itc.heads import Heads
 from ims_core.itc.records import _date, _driver_rows, _raw
 from ims_core.models import MatchResult, PurchaseDocument
+from ims_core.reports.current import current_results
 
 B = PurchaseDocument
 
@@ -81,28 +82,25 @@ class Pairs:
         return Pair(status, reasons or "", book_id, None if eligible is None else bool(eligible))
 
 
-def pairs(session: Session, run_id: int | None) -> Pairs:
-    """The portal records' pairs in run ``run_id`` (none before the first run)."""
-    if run_id is None:
-        return Pairs([])
-    query = (
+def pairs(session: Session, recipient_gstin: str) -> Pairs:
+    """The registration's portal records' pairs in the current reconciliation of each period."""
+    query = current_results(
         select(MatchResult.portal_document_id, MatchResult.status, MatchResult.reasons,
                MatchResult.purchase_document_id, B.itc_eligible)
+        .select_from(MatchResult)
         .outerjoin(B, B.id == MatchResult.purchase_document_id)
-        .where(MatchResult.run_id == run_id, MatchResult.portal_document_id.is_not(None))
-        .order_by(MatchResult.id)
-    )
+        .where(MatchResult.portal_document_id.is_not(None)),
+        recipients=[recipient_gstin],
+    ).order_by(MatchResult.id)
     return Pairs(_driver_rows(session, query))
 
 
-def missing_in_portal(session: Session, run_id: int | None, period: str) -> list[BookLine]:
-    """The books the run found no portal record for (of ``period``, or of a run with no period)."""
-    if run_id is None:
-        return []
-    found = select(MatchResult.purchase_document_id).where(
-        MatchResult.run_id == run_id, MatchResult.status == "missing_in_portal",
-        MatchResult.portal_document_id.is_(None), or_(MatchResult.return_period == "",
-                                                       MatchResult.return_period == period))
+def missing_in_portal(session: Session, recipient_gstin: str, period: str) -> list[BookLine]:
+    """The books the current reconciliation of ``period`` found no portal record for."""
+    found = current_results(
+        select(MatchResult.purchase_document_id).where(
+            MatchResult.status == "missing_in_portal", MatchResult.portal_document_id.is_(None)),
+        recipients=[recipient_gstin], period=period)
     rows = _driver_rows(session, _book_select().where(B.id.in_(found)).order_by(B.id))
     return [_line(row, "in your books, not reported by the supplier") for row in rows]
 

@@ -17,18 +17,20 @@ from sqlmodel import Session
 
 from ims_core.itc.rows import raw_date
 from ims_core.models import ImsDecision, PortalDocument, PurchaseDocument
+from ims_core.models.base import tax_sum
+from ims_core.models.vocabulary import Action
 
 P, D, B = PortalDocument, ImsDecision, PurchaseDocument
-TAX = P.igst_paise + P.cgst_paise + P.sgst_paise + P.cess_paise
-BOOK_TAX = B.igst_paise + B.cgst_paise + B.sgst_paise + B.cess_paise
+TAX, BOOK_TAX = tax_sum(P), tax_sum(B)
 
 
 def _action() -> ColumnElement:
-    """The action that counts: the user's decision, else the portal's IMS action, else N. Constants
-    are written inline so PostgreSQL sees the same expression in the select list and the GROUP BY."""
+    """The action that counts, as ``decisions.store.effective_action`` has it, in SQL: the user's
+    decision, else the portal's IMS action, else No action. Constants are written inline so
+    PostgreSQL sees the same expression in the select list and the GROUP BY."""
     blank = literal_column("''")
     decided, portal = func.nullif(D.action, blank), func.nullif(P.ims_action, blank)
-    return func.coalesce(decided, portal, literal_column("'N'"))
+    return func.coalesce(decided, portal, literal_column(f"'{Action.NO_ACTION}'"))
 
 
 def _portal(recipient_gstin: str, *columns: ColumnElement) -> Select:
@@ -69,7 +71,7 @@ def pending_ims(session: Session, recipient_gstin: str) -> list[Row]:
     query = _portal(
         recipient_gstin, P.id, P.doc_type, P.doc_number, P.supplier_gstin, P.return_period, P.fy,
         P.pending_action_blocked, TAX.label("tax"),
-    ).where(P.source == "ims", _action() == "P")
+    ).where(P.source == "ims", _action() == Action.PENDING)
     return _all(session, query.order_by(P.id))
 
 

@@ -18,11 +18,12 @@ from sqlmodel import Session
 
 from ims_core import clock
 from ims_core.decisions.locks import filed_periods
-from ims_core.decisions.rules import OCT_2025, STATE_WORDS, period_key_of
+from ims_core.decisions.rules import oct_2025_rules_apply
 from ims_core.gst.codes import UNAVAILABLE_REASONS
-from ims_core.gst.dates import fy_label
+from ims_core.gst.dates import fy_label, period_key
 from ims_core.gst.due_dates import (
     RULE_37_DAYS,
+    filing_of,
     gstr3b_due_date,
     pending_credit_note_limit,
     rule_37_due,
@@ -33,6 +34,7 @@ from ims_core.gst.money import format_inr
 from ims_core.itc import deadline_rows as rows
 from ims_core.itc.rows import as_date
 from ims_core.models import Recipient
+from ims_core.models.vocabulary import Action
 
 RULE_37_WARNING_DAYS = 30  # unpaid invoices are listed from this many days before day 180
 
@@ -55,19 +57,17 @@ def _when(due: dt.date, today: dt.date) -> str:
 def deadlines(session: Session, *, recipient_gstin: str, today: dt.date | None = None) -> list[Deadline]:
     """Due dates per period and per document, as of ``today`` (default: the clock's)."""
     today = today or clock.today()
-    recipient = session.get(Recipient, recipient_gstin)
-    freq = recipient.filing_frequency if recipient else "monthly"
-    state = recipient.state_code if recipient and recipient.state_code else recipient_gstin[:2]
+    filing = filing_of(recipient_gstin, session.get(Recipient, recipient_gstin))
     filed = set(filed_periods(session, recipient_gstin))
-    due_3b = _Memo(lambda p: gstr3b_due_date(p, filing_frequency=freq, state_code=state))
-    due_note = _Memo(lambda p: pending_credit_note_limit(p, filing_frequency=freq, state_code=state))
+    due_3b = _Memo(lambda p: gstr3b_due_date(p, **filing))
+    due_note = _Memo(lambda p: pending_credit_note_limit(p, **filing))
     out = _gstr3b(session, recipient_gstin, filed, due_3b, today)
 
     pending = rows.pending_ims(session, recipient_gstin)
     for doc in pending:
         if (
             doc.doc_type == "CRN"
-            and period_key_of(doc) >= OCT_2025
+            and oct_2025_rules_apply(doc.return_period)
             and doc.pending_action_blocked is not False
         ):
             due = due_note(doc.return_period)
@@ -149,10 +149,10 @@ def _gstr3b(
     counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     taxes: dict[str, int] = defaultdict(int)
     for period, action, records, tax in rows.ims_period_actions(session, recipient_gstin):
-        counts[period][STATE_WORDS[action]] += records
+        counts[period][Action(action).word] += records
         taxes[period] += int(tax or 0)
     open_periods = sorted(
-        (p for p in counts if not any(f == p or _later(f, p) for f in filed)), key=_period_key
+        (p for p in counts if not any(period_key(f) >= period_key(p) for f in filed)), key=period_key
     )
     ids: dict[str, list[int]] = defaultdict(list)
     for period, doc_id in rows.ims_ids_by_period(session, recipient_gstin, open_periods):
@@ -173,10 +173,6 @@ def _gstr3b(
     return out
 
 
-def _period_key(period: str) -> int:
-    return int(period[2:]) * 100 + int(period[:2]) if len(period) == 6 else 0
-
-
 class _Memo:
     """A due date per period, worked out once: the report asks for the same few periods per document."""
 
@@ -187,10 +183,6 @@ class _Memo:
         if period not in self.known:
             self.known[period] = self.compute(period)
         return self.known[period]
-
-
-def _later(filed: str, period: str) -> bool:
-    return int(filed[2:]) * 100 + int(filed[:2]) > int(period[2:]) * 100 + int(period[:2])
 
 
 def _rule_37(session: Session, recipient_gstin: str, today: dt.date) -> list[Deadline]:

@@ -23,13 +23,13 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from ims_core import clock
+from ims_core.decisions.rules import oct_2025_rules_apply
 from ims_core.gst.dates import next_period, period_key
 from ims_core.gst.due_dates import pending_credit_note_limit, section_16_4_limit, tax_period_end
 from ims_core.itc.calendar import generation_date
 from ims_core.itc.records import Record, RegistrationRecords, action_at, read_record
 from ims_core.itc.registrations import Filing, registration_filing
 
-OCT_2025 = 202510  # the IMS changes of October 2025 apply prospectively, by GSTR-2B period (FAQ, Q3)
 IN_2B, PREVIEW, PENDING, EXPECTED = "in_2b", "preview", "pending", "expected"
 
 
@@ -109,7 +109,8 @@ def one_period_limit(record: Record, period: str, filing: Filing, original: Reco
     (GSTN FAQ of 17 October 2025, Q1: credit notes and their upward amendments, downward amendments of
     credit notes whose original was rejected, downward amendments of invoices and debit notes whose
     original was accepted and filed); None for a record that may stay pending until Section 16(4)."""
-    if period_key(period) < OCT_2025 or not one_period_kind(record, original, original_landing, found):
+    # the October 2025 changes apply prospectively, by GSTR-2B period (FAQ of 17 October 2025, Q3)
+    if not oct_2025_rules_apply(period) or not one_period_kind(record, original, original_landing, found):
         return None
     return pending_credit_note_limit(period, filing_frequency=filing.frequency, state_code=filing.state_code)
 

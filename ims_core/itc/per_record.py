@@ -156,11 +156,10 @@ def recompute(pos: ItcPosition, found: RegistrationRecords, placed: dict) -> Non
                                        f"GSTR-2B was generated on {generation_date(period):%d-%m-%Y}"))
 
 
-def books_and_reversals(session: Session, pos: ItcPosition, run_id: int | None,
-                        found: RegistrationRecords, placed: dict, paired: books.Pairs,
-                        credited: set[int]) -> None:
+def books_and_reversals(session: Session, pos: ItcPosition, found: RegistrationRecords, placed: dict,
+                        paired: books.Pairs, credited: set[int]) -> None:
     """The books' side of the position; ``credited``: book ids whose credit the bulk path counted."""
-    for book in books.missing_in_portal(session, run_id, pos.period):
+    for book in books.missing_in_portal(session, pos.recipient_gstin, pos.period):
         pos.missing_in_portal.add(_book_line(book))
     credited = set(credited)
     for record, twin, landing in placed.values():

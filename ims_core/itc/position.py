@@ -16,8 +16,6 @@ import datetime as dt
 from sqlmodel import Session
 
 from ims_core import clock
-from ims_core.decisions.bulk import latest_run
-from ims_core.decisions.errors import ActionRefused
 from ims_core.gst.dates import parse_period
 from ims_core.itc import books, frames, per_record
 from ims_core.itc.figures import ItcFigure, ItcLine, ItcPosition
@@ -38,8 +36,7 @@ def itc_position(session: Session, *, recipient_gstin: str, period: str, today: 
     found = gathered(session, recipient_gstin, split.complex_rows)
     filing = registration_filing(session, recipient_gstin)
     pos = ItcPosition(recipient_gstin, period, today)
-    run_id = _latest_run_id(session, recipient_gstin, period)
-    paired = books.pairs(session, run_id)
+    paired = books.pairs(session, recipient_gstin)
     placed = per_record.place(found, filing, today)
     credited: dict[Item, Heads] = {}
     for item, (record, twin, landing) in placed.items():
@@ -48,14 +45,8 @@ def itc_position(session: Session, *, recipient_gstin: str, period: str, today: 
     per_record.recompute(pos, found, placed)
     calendar = frames.Calendar(found, filing, today)
     plain_books = frames.count(pos, split.plain, calendar, paired)
-    per_record.books_and_reversals(session, pos, run_id, found, placed, paired, plain_books)
+    per_record.books_and_reversals(session, pos, found, placed, paired, plain_books)
     if period in found.claimed:
         pos.claimed = {box: Heads(**heads) for box, heads in found.claimed[period].items()}
     return pos
 
-
-def _latest_run_id(session: Session, recipient_gstin: str, period: str) -> int | None:
-    try:
-        return latest_run(session, recipient_gstin, period).id
-    except ActionRefused:
-        return None

@@ -269,10 +269,10 @@ def _utc(moment: dt.datetime) -> dt.datetime:
 
 
 def _driver_rows(session: Session, query: Select) -> list[tuple]:
-    """The driver's own tuples for a select on the session's connection (no per-row Row objects).
-    The select must not use expanding IN lists."""
+    """The driver's own tuples for a select on the session's connection (no per-row Row objects);
+    IN lists are rendered as one parameter each."""
     connection = session.connection()
-    compiled = query.compile(dialect=connection.dialect)
+    compiled = query.compile(dialect=connection.dialect, compile_kwargs={"render_postcompile": True})
     params = compiled.construct_params()
     args = tuple(params[name] for name in compiled.positiontup) if compiled.positional else params
     cursor = connection.connection.cursor()

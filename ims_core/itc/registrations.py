@@ -15,6 +15,7 @@ from ims_core import audit
 from ims_core.audit import Actor
 from ims_core.errors import UserFacingError
 from ims_core.gst import gstin as gst
+from ims_core.gst.due_dates import filing_of
 from ims_core.models import Recipient
 from ims_core.models.vocabulary import FilingFrequency
 
@@ -28,11 +29,10 @@ class Filing:
 
 
 def registration_filing(session: Session, recipient_gstin: str) -> Filing:
-    """The registration's filing; an unknown one files monthly, in the state its GSTIN names."""
-    recipient = session.get(Recipient, recipient_gstin)
-    if recipient is None:
-        return Filing("monthly", recipient_gstin[:2])
-    return Filing(recipient.filing_frequency or "monthly", recipient.state_code or recipient_gstin[:2])
+    """The registration's filing (``ims_core.gst.due_dates.filing_of``: monthly, in the state its GSTIN
+    names, when it is not registered here)."""
+    filing = filing_of(recipient_gstin, session.get(Recipient, recipient_gstin))
+    return Filing(filing["filing_frequency"], filing["state_code"])
 
 
 def set_registration(session: Session, gstin: str, *, frequency: str, legal_name: str | None = None,

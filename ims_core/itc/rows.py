@@ -16,8 +16,8 @@ from sqlalchemy.engine import Row
 from sqlalchemy.orm import InstrumentedAttribute
 from sqlmodel import Session
 
-from ims_core.decisions.rules import HEADS
 from ims_core.models import ImsDecision, MatchResult, PortalDocument, PurchaseDocument
+from ims_core.models.base import TAX_COLUMNS, TAX_HEADS
 
 
 def raw_date(column: InstrumentedAttribute) -> ColumnElement:
@@ -34,11 +34,11 @@ def as_date(value: dt.date | str | None) -> dt.date | None:
 
 
 P, D = PortalDocument, ImsDecision
-HEAD_COLUMNS = [getattr(P, f"{head}_paise") for head in HEADS]
+HEAD_COLUMNS = [getattr(P, column) for column in TAX_COLUMNS]
 DECISION = [
     D.action.label("decision_action"),
     D.itc_reduction.label("decision_reduction"),
-    *(getattr(D, f"decl_{head}_paise").label(f"decision_{head}_paise") for head in HEADS),
+    *(getattr(D, f"decl_{head}_paise").label(f"decision_{head}_paise") for head in TAX_HEADS),
 ]
 # The key columns come together so ``row[KEY]`` is a document's (supplier, type, number, FY) key.
 PORTAL = [
@@ -65,7 +65,7 @@ REVERSE_CHARGE, REJECTED, IMS_ACTION, ITC_AVAILABLE, FILING_STATUS, GSTR3B_FILED
 )
 KEY = slice(SUPPLIER, FY + 1)  # row[KEY]: (supplier_gstin, doc_type, doc_number, fy)
 MONEY = slice(_AT["igst_paise"], _AT["cess_paise"] + 1)  # row[MONEY]: the four heads in paise
-assert KEY.stop - KEY.start == 4 and MONEY.stop - MONEY.start == len(HEADS), "keep those columns together"
+assert KEY.stop - KEY.start == 4 and MONEY.stop - MONEY.start == len(TAX_HEADS), "keep those columns together"
 
 
 def portal_rows(
@@ -109,7 +109,7 @@ BOOK = [
     PurchaseDocument.id, PurchaseDocument.supplier_gstin, PurchaseDocument.doc_type,
     PurchaseDocument.doc_number, raw_date(PurchaseDocument.doc_date),
     raw_date(PurchaseDocument.payment_date),
-    *(getattr(PurchaseDocument, f"{head}_paise") for head in HEADS),
+    *(getattr(PurchaseDocument, column) for column in TAX_COLUMNS),
 ]
 
 

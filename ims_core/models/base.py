@@ -7,14 +7,29 @@ columns into int64 arrays.
 from __future__ import annotations
 
 from sqlalchemy import BigInteger
+from sqlalchemy.sql import ColumnElement
 from sqlmodel import Field, SQLModel
 
-TAX_HEADS = ("igst", "cgst", "sgst", "cess")
+TAX_HEADS = ("igst", "cgst", "sgst", "cess")  # the heads of tax, in the order every report shows them
+TAX_COLUMNS = tuple(f"{head}_paise" for head in TAX_HEADS)
 
 
 def paise(**kwargs) -> object:  # noqa: ANN003 - forwards Field options
     """A BIGINT money column in paise."""
     return Field(default=0, sa_type=BigInteger, **kwargs)
+
+
+def tax_paise(doc: object) -> int:
+    """A document's tax, every head added (a missing head is 0): of anything with the four
+    ``*_paise`` attributes, a model or a row. :func:`tax_sum` is the same in SQL."""
+    return sum(int(getattr(doc, column) or 0) for column in TAX_COLUMNS)
+
+
+def tax_sum(table: object) -> ColumnElement:
+    """A document's tax, every head added, as a SQL expression over ``table``'s columns (a model, an
+    alias or a Core table's ``c``)."""
+    igst, cgst, sgst, cess = (getattr(table, column) for column in TAX_COLUMNS)
+    return igst + cgst + sgst + cess
 
 
 class DocumentMoney(SQLModel):

@@ -13,10 +13,7 @@ from sqlalchemy import BigInteger, Column, DateTime, Index, Text
 from sqlmodel import Field, SQLModel
 
 from ims_core import clock
-
-# Follow-up states (see ``ims_core.suppliers.followups`` for the allowed moves between them)
-DRAFTED, SENT, MARKED_SENT, FAILED, CLOSED = "drafted", "sent", "marked_sent", "failed", "closed"
-STATES = (DRAFTED, SENT, MARKED_SENT, FAILED, CLOSED)
+from ims_core.models.vocabulary import FollowUpState
 
 
 class SupplierContact(SQLModel, table=True):
@@ -42,7 +39,7 @@ class FollowUp(SQLModel, table=True):
     supplier_gstin: str = Field(max_length=15)
     recipient_gstin: str = Field(default="", max_length=15, description="whose documents these are")
     level: int = Field(default=1, description="1 first request, 2 reminder, 3 final notice")
-    status: str = Field(default=DRAFTED, max_length=12)
+    status: str = Field(default=FollowUpState.DRAFTED, max_length=12, description="a FollowUpState")
     subject: str = ""
     body: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     chat_text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))

@@ -21,10 +21,8 @@ from ims_core.reports.worklist import recipients
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DAY_ALIASES = {"weekdays": "mon-fri", "daily": "mon-sun", "everyday": "mon-sun"}
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
-_DAYS = re.compile(
-    r"^(mon|tue|wed|thu|fri|sat|sun)(-(mon|tue|wed|thu|fri|sat|sun))?"
-    r"(,(mon|tue|wed|thu|fri|sat|sun)(-(mon|tue|wed|thu|fri|sat|sun))?)*$"
-)
+_DAY = "|".join(DAY_NAMES)
+_DAYS = re.compile(rf"^({_DAY})(-({_DAY}))?(,({_DAY})(-({_DAY}))?)*$")  # mon-fri, or mon,wed-fri
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,8 @@
 """What needs a person: the current reconciliation's records that want a decision, counts, vendors.
 
 The bot's digests, slash commands and App Home read these; the rules about *which* records need a
-decision live here, not in Slack listeners. "Current" means, for each recipient and return period, the
-rows of the newest reconciliation run that covered it: re-running a reconciliation replaces its answer.
+decision live here, not in Slack listeners. Which reconciliation is the current one is
+``ims_core.reports.current``'s to say.
 """
 
 from __future__ import annotations
@@ -13,26 +13,20 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import and_, exists, func, or_, select
-from sqlalchemy.sql import Select
+from sqlalchemy import exists, func, or_, select
 from sqlmodel import Session
 
 from ims_core import clock
-from ims_core.models import ImsDecision, MatchResult, PortalDocument, Recipient, Supplier
+from ims_core.gst.dates import period_key
+from ims_core.models import ImsDecision, MatchResult, PortalDocument, Recipient
+from ims_core.models.vocabulary import Action, Status
+from ims_core.reports.current import current_result_ids, current_results
+from ims_core.suppliers.names import supplier_names
 
 # Statuses whose portal record a person should look at before the 14th; ``matched`` records are
 # fine as deemed-accepted and ``missing_in_portal`` has nothing on the portal to act on.
-NEEDS_DECISION = ("mismatch", "probable", "missing_in_books", "duplicate")
-DECIDED_CODES = ("A", "R", "P")
-STATUS_ORDER = (
-    "matched",
-    "manual",
-    "probable",
-    "mismatch",
-    "missing_in_books",
-    "missing_in_portal",
-    "duplicate",
-)
+NEEDS_DECISION = (Status.MISMATCH, Status.PROBABLE, Status.MISSING_IN_BOOKS, Status.DUPLICATE)
+DECIDED_CODES = (Action.ACCEPT, Action.REJECT, Action.PENDING)
 
 
 @dataclass(frozen=True)
@@ -79,40 +73,10 @@ class VendorMatch:
     open_tax_paise: int
 
 
-def _current_runs() -> Select:
-    """Newest run per (recipient, return period) among the stored match results."""
-    return select(
-        MatchResult.recipient_gstin, MatchResult.return_period, func.max(MatchResult.run_id).label("run_id")
-    ).group_by(MatchResult.recipient_gstin, MatchResult.return_period)
-
-
-def _current_results(recipients: Sequence[str] | None, period: str | None):  # noqa: ANN202
-    runs = _current_runs()
-    if recipients:
-        runs = runs.where(MatchResult.recipient_gstin.in_(list(recipients)))
-    if period:
-        runs = runs.where(MatchResult.return_period == period)
-    runs = runs.subquery("current_runs")
-    join = and_(
-        MatchResult.run_id == runs.c.run_id,
-        MatchResult.recipient_gstin == runs.c.recipient_gstin,
-        MatchResult.return_period == runs.c.return_period,
-    )
-    return runs, join
-
-
-# IMS records carry no trade name; the supplier register has the one GSTR-2B or the books gave.
-_SUPPLIER_NAME = func.coalesce(
-    func.nullif(PortalDocument.supplier_name, ""),
-    select(Supplier.name).where(Supplier.gstin == PortalDocument.supplier_gstin).scalar_subquery(),
-    "",
-).label("supplier_name")
-
-_ITEM_COLUMNS = (
+_ITEM_COLUMNS = (  # a WorkItem's fields in order, less the supplier's name, which _items adds
     PortalDocument.id,
     PortalDocument.recipient_gstin,
     PortalDocument.supplier_gstin,
-    _SUPPLIER_NAME,
     PortalDocument.doc_type,
     PortalDocument.doc_number,
     PortalDocument.doc_date,
@@ -127,8 +91,13 @@ _ITEM_COLUMNS = (
 )
 
 
-def _item(row) -> WorkItem:  # noqa: ANN001 - a result row of _ITEM_COLUMNS
-    return WorkItem(*row)
+_COUNT_AND_TAX = (func.count(), func.coalesce(func.sum(MatchResult.tax_paise), 0))
+
+
+def _items(session: Session, rows: Sequence) -> list[WorkItem]:
+    """Result rows of ``_ITEM_COLUMNS`` as work items, each with its supplier's display name."""
+    names = supplier_names(session, {row.supplier_gstin for row in rows})
+    return [WorkItem(*row[:3], names[row.supplier_gstin], *row[3:]) for row in rows]
 
 
 def needing_decision(
@@ -147,11 +116,8 @@ def needing_decision(
 
     ``undecided_only`` leaves out records the action engine already holds a decision for.
     """
-    runs, join = _current_results(recipients, period)
     base = (
-        select(*_ITEM_COLUMNS)
-        .select_from(MatchResult)
-        .join(runs, join)
+        current_results(select(*_ITEM_COLUMNS).select_from(MatchResult), recipients=recipients, period=period)
         .join(PortalDocument, PortalDocument.id == MatchResult.portal_document_id)
         .where(MatchResult.status.in_(list(statuses)))
     )
@@ -167,7 +133,7 @@ def needing_decision(
     rows = session.execute(
         base.order_by(MatchResult.tax_paise.desc(), PortalDocument.id).limit(limit).offset(offset)
     ).all()
-    return WorkPage(items=[_item(r) for r in rows], total=int(totals[0]), total_tax_paise=int(totals[1]))
+    return WorkPage(items=_items(session, rows), total=int(totals[0]), total_tax_paise=int(totals[1]))
 
 
 def _undecided(document_id):  # noqa: ANN001, ANN202 - a column expression
@@ -180,37 +146,29 @@ def _undecided(document_id):  # noqa: ANN001, ANN202 - a column expression
 
 def items_by_id(session: Session, portal_document_ids: Iterable[int]) -> dict[int, WorkItem]:
     """The current verdict for specific portal records (re-rendering a posted message)."""
-    ids = sorted(set(portal_document_ids))
-    if not ids:
+    results = current_result_ids(session, portal_document_ids)
+    if not results:
         return {}
-    newest = (
-        select(MatchResult.portal_document_id, func.max(MatchResult.id).label("result_id"))
-        .where(MatchResult.portal_document_id.in_(ids))
-        .group_by(MatchResult.portal_document_id)
-        .subquery("newest")
-    )
     rows = session.execute(
         select(*_ITEM_COLUMNS)
-        .select_from(PortalDocument)
-        .join(newest, newest.c.portal_document_id == PortalDocument.id)
-        .join(MatchResult, MatchResult.id == newest.c.result_id)
+        .select_from(MatchResult)
+        .join(PortalDocument, PortalDocument.id == MatchResult.portal_document_id)
+        .where(MatchResult.id.in_(list(results.values())))
     ).all()
-    return {r[0]: _item(r) for r in rows}
+    return {item.portal_document_id: item for item in _items(session, rows)}
 
 
 def status_counts(
     session: Session, *, recipients: Sequence[str] | None = None, period: str | None = None
 ) -> list[StatusCount]:
     """Counts and tax per status in the current reconciliation, in the vocabulary's order."""
-    runs, join = _current_results(recipients, period)
+    query = select(MatchResult.status, *_COUNT_AND_TAX)
     rows = session.execute(
-        select(MatchResult.status, func.count(), func.coalesce(func.sum(MatchResult.tax_paise), 0))
-        .select_from(MatchResult)
-        .join(runs, join)
+        current_results(query.select_from(MatchResult), recipients=recipients, period=period)
         .group_by(MatchResult.status)
     ).all()
     found = {status: StatusCount(status, int(n), int(tax)) for status, n, tax in rows}
-    ordered = [found.pop(s) for s in STATUS_ORDER if s in found]
+    ordered = [found.pop(s) for s in Status if s in found]
     return ordered + sorted(found.values(), key=lambda c: c.status)
 
 
@@ -227,7 +185,7 @@ def latest_period(session: Session, recipients: Sequence[str] | None = None) -> 
     if recipients:
         query = query.where(MatchResult.recipient_gstin.in_(list(recipients)))
     periods = [p for p in session.execute(query).scalars() if p and len(p) == 6]
-    return max(periods, key=lambda p: (p[2:], p[:2])) if periods else None
+    return max(periods, key=period_key) if periods else None
 
 
 _GSTIN_LIKE = re.compile(r"^[0-9]{2}[A-Z0-9]{1,13}$")
@@ -240,7 +198,7 @@ def find_vendors(
     text = query.strip()
     if not text:
         return []
-    names = _supplier_names(session)
+    names = supplier_names(session)
     if _GSTIN_LIKE.match(text.upper()):
         hits = [(g, n, 100.0) for g, n in names.items() if g.startswith(text.upper())]
     else:
@@ -261,27 +219,12 @@ def _fold(text: str) -> str:
     return re.sub(r"[^a-z0-9 ]", "", text.lower().replace("pvt", "private").replace("ltd", "limited"))
 
 
-def _supplier_names(session: Session) -> dict[str, str]:
-    names = dict(session.execute(select(Supplier.gstin, Supplier.name)).all())
-    portal = session.execute(
-        select(PortalDocument.supplier_gstin, func.max(PortalDocument.supplier_name)).group_by(
-            PortalDocument.supplier_gstin
-        )
-    ).all()
-    for gstin, name in portal:
-        if not names.get(gstin):
-            names[gstin] = name or ""
-    return names
-
-
 def _open_figures(session: Session, gstins: list[str]) -> dict[str, tuple[int, int]]:
     if not gstins:
         return {}
-    runs, join = _current_results(None, None)
+    query = select(MatchResult.supplier_gstin, *_COUNT_AND_TAX)
     rows = session.execute(
-        select(MatchResult.supplier_gstin, func.count(), func.coalesce(func.sum(MatchResult.tax_paise), 0))
-        .select_from(MatchResult)
-        .join(runs, join)
+        current_results(query.select_from(MatchResult))
         .where(MatchResult.supplier_gstin.in_(gstins), MatchResult.status.in_(NEEDS_DECISION))
         .group_by(MatchResult.supplier_gstin)
     ).all()
@@ -346,17 +289,9 @@ def explain_story(session: Session, portal_document_id: int) -> str:
 
 
 def stored_verdict(session: Session, portal_document_id: int) -> str:
-    """The newest stored result for a record: verdict, reasons, and the nearest miss."""
-    result = (
-        session.execute(
-            select(MatchResult)
-            .where(MatchResult.portal_document_id == portal_document_id)
-            .order_by(MatchResult.id.desc())
-            .limit(1)
-        )
-        .scalars()
-        .first()
-    )
+    """A record's current result: verdict, reasons, and the nearest miss."""
+    result_id = current_result_ids(session, [portal_document_id]).get(portal_document_id)
+    result = session.get(MatchResult, result_id) if result_id is not None else None
     if result is None:
         return ""
     lines = [f"Status: {result.status} (score {result.score:.2f}, run {result.run_id})"]
@@ -364,15 +299,10 @@ def stored_verdict(session: Session, portal_document_id: int) -> str:
     if result.purchase_document_id is None and result.nearest_note:
         lines.append(f"Nearest book entry: {result.nearest_note}")
     if result.recommended_action:
-        action = _ACTION_WORDS.get(result.recommended_action, result.recommended_action)
-        lines.append(f"Suggested action: {action}")
+        lines.append(f"Suggested action: {Action(result.recommended_action).verb.capitalize()}")
     return "\n".join(lines)
 
 
-_ACTION_WORDS = {"A": "Accept", "R": "Reject", "P": "Pending"}
-
-
-GSTR2B_DAY = 14
 REMINDER_LEAD_DAYS = 2
 
 
@@ -383,7 +313,7 @@ def reminder_due(session: Session, gstins: Sequence[str], today: dt.date) -> tup
     GSTR-3B due date of the previous period (monthly 20th, QRMP 22nd/24th by state).
     """
     from ims_core.gst.dates import period_of
-    from ims_core.gst.due_dates import gstr3b_due_date
+    from ims_core.gst.due_dates import GSTR2B_DAY, filing_of, gstr3b_due_date
 
     previous = period_of(today.replace(day=1) - dt.timedelta(days=1))
     label = f"{int(previous[:2]):02d}/{previous[2:]}"
@@ -394,12 +324,7 @@ def reminder_due(session: Session, gstins: Sequence[str], today: dt.date) -> tup
         for r in session.execute(select(Recipient).where(Recipient.gstin.in_(list(gstins)))).scalars()
     }
     for gstin in gstins:
-        recipient = registered.get(gstin)
-        due = gstr3b_due_date(
-            previous,
-            filing_frequency=recipient.filing_frequency if recipient else "monthly",
-            state_code=(recipient.state_code if recipient and recipient.state_code else gstin[:2]),
-        )
+        due = gstr3b_due_date(previous, **filing_of(gstin, registered.get(gstin)))
         if 0 < (due - today).days <= REMINDER_LEAD_DAYS:
             return "gstr3b", f"GSTR-3B for {label} is due on {due:%d %b}", previous
     return None

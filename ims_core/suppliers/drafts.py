@@ -15,26 +15,32 @@ from __future__ import annotations
 import datetime as dt
 import sysconfig
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, TemplateSyntaxError
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
+from ims_core.errors import UserFacingError
 from ims_core.gst.dates import next_period, period_of
-from ims_core.gst.due_dates import gstr3b_due_date
+from ims_core.gst.due_dates import filing_of, gstr3b_due_date
 from ims_core.gst.gstin import STATES
 from ims_core.gst.money import format_inr, to_paise
 from ims_core.models import MatchResult, PortalDocument, PurchaseDocument, Recipient
+from ims_core.models.base import tax_paise
+from ims_core.models.vocabulary import Status
+from ims_core.reports.current import current_results
 from ims_core.settings import get_settings
-from ims_core.suppliers.scorecard import AT_RISK, CLAIMING_TYPES, current_results
+from ims_core.suppliers.scorecard import AT_RISK, CLAIMING_TYPES
 
 # The templates live in the project's templates/ folder; an installed (non-editable) copy of the
-# package finds them where pyproject's data-files put them, under the environment's share/.
+# package finds them where pyproject's data-files put them, under the environment's share/. A team's
+# own wording (IMS_TEMPLATES_DIR) comes before both: see ``environment``.
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 INSTALLED_TEMPLATES = Path(sysconfig.get_path("data")) / "share" / "ims-assistant" / "templates"
-PROBLEMS = ("missing_in_portal", "mismatch", "probable", "missing_in_books")
+PROBLEMS = (*AT_RISK, Status.MISSING_IN_BOOKS)  # what only the supplier can fix
 LEVELS = {1: "first_request", 2: "reminder", 3: "final_notice"}
 KIND_WORDS = {"INV": "invoice", "CRN": "credit note", "DBN": "debit note"}
 _FIELD_WORDS = {
@@ -161,7 +167,7 @@ class _Doc:
 
     @property
     def tax(self) -> int:
-        return self.igst_paise + self.cgst_paise + self.sgst_paise + self.cess_paise
+        return tax_paise(self)
 
 
 def _supplier_words(reason: str) -> str:
@@ -173,9 +179,9 @@ def _supplier_words(reason: str) -> str:
 
 def what_is_wrong(problem: str, reasons: str, doc_type: str) -> str:
     kind = KIND_WORDS.get(doc_type, "document")
-    if problem == "missing_in_portal":
+    if problem == Status.MISSING_IN_PORTAL:
         return f"this {kind} is not on the GST portal: it is missing from your GSTR-1 / IFF"
-    if problem == "missing_in_books":
+    if problem == Status.MISSING_IN_BOOKS:
         return f"you reported this {kind} to us, but we have no record of it"
     parts = [
         p
@@ -194,16 +200,16 @@ def _tolerance() -> int:
 def what_we_need(problem: str, doc_type: str, recipient: str, book: _Doc | None, portal: _Doc | None) -> str:
     """The fix, in the supplier's vocabulary: report, amend in GSTR-1A, or issue a credit/debit note."""
     kind = KIND_WORDS.get(doc_type, "document")
-    if problem == "missing_in_portal":
+    if problem == Status.MISSING_IN_PORTAL:
         return f"please report this {kind} in your GSTR-1 / IFF (or GSTR-1A) against our GSTIN {recipient}"
-    if problem == "missing_in_books":
+    if problem == Status.MISSING_IN_BOOKS:
         return (
             f"please send us a copy of this {kind}; if it was not meant for us, amend it in GSTR-1A "
             f"or issue a credit note"
         )
     if book is None or portal is None:
         return f"please check this {kind} and correct it in GSTR-1A"
-    if problem == "probable":
+    if problem == Status.PROBABLE:
         return (
             f"please confirm the number: our books have '{book.doc_number}', you reported "
             f"'{portal.doc_number}'; if yours is wrong, correct it in GSTR-1A"
@@ -259,26 +265,48 @@ def need_by(session: Session, asks: list[DocumentAsk], today: dt.date) -> dt.dat
     best = None
     for ask in asks:
         period = ask.return_period or period_of(ask.doc_date)
-        reg = registrations.get(ask.recipient_gstin)
-        frequency, state = (
-            (reg.filing_frequency, reg.state_code) if reg else ("monthly", ask.recipient_gstin[:2])
-        )
-        due = gstr3b_due_date(period, filing_frequency=frequency, state_code=state)
+        filing = filing_of(ask.recipient_gstin, registrations.get(ask.recipient_gstin))
+        due = gstr3b_due_date(period, **filing)
         while due < today:
             period = next_period(period)
-            due = gstr3b_due_date(period, filing_frequency=frequency, state_code=state)
+            due = gstr3b_due_date(period, **filing)
         best = due if best is None or due < best else best
     return best
 
 
-_ENV = Environment(
-    loader=FileSystemLoader([TEMPLATES, INSTALLED_TEMPLATES]),
-    undefined=StrictUndefined,
-    autoescape=False,
-    trim_blocks=True,
-    lstrip_blocks=True,
-    keep_trailing_newline=False,
-)
+class TemplateProblem(UserFacingError):
+    """A follow-up template that cannot be rendered (a syntax error, an unknown name): nothing is
+    drafted, and the message names the file and line to fix."""
+
+
+@lru_cache
+def environment(own_folder: str = "") -> Environment:
+    """The follow-up templates: ``own_folder`` (``IMS_TEMPLATES_DIR``) first, so a team can word its
+    own letters under the same names, then the project's templates/, then an installed copy's."""
+    folders = [Path(own_folder)] if own_folder else []
+    return Environment(
+        loader=FileSystemLoader([*folders, TEMPLATES, INSTALLED_TEMPLATES]),
+        undefined=StrictUndefined,
+        autoescape=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+    )
+
+
+def _render_template(name: str, context: dict) -> str:
+    """One template rendered; a broken one raises :class:`TemplateProblem` naming its file and line."""
+    env = environment(get_settings().ims_templates_dir)
+    try:
+        template = env.get_template(name)
+    except TemplateSyntaxError as exc:
+        raise TemplateProblem(
+            f"follow-up template {exc.filename or name}, line {exc.lineno}: {exc.message}"
+        ) from None
+    try:
+        return template.render(context).strip()
+    except TemplateError as exc:  # an unknown name under StrictUndefined, a failing filter, …
+        raise TemplateProblem(f"follow-up template {template.filename or name}: {exc}") from None
 
 
 def document_lines(asks: list[DocumentAsk]) -> list[dict]:
@@ -329,10 +357,7 @@ def render(
     }
     name = LEVELS[level]
     return DraftText(
-        *(
-            _ENV.get_template(f"followups/{name}.{part}.j2").render(context).strip()
-            for part in ("subject", "body", "chat")
-        )
+        *(_render_template(f"followups/{name}.{part}.j2", context) for part in ("subject", "body", "chat"))
     )
 
 

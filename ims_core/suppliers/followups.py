@@ -28,15 +28,16 @@ from ims_core.audit import SYSTEM, Actor, record, utc
 from ims_core.errors import UserFacingError
 from ims_core.gst import gstin as gstin_rules
 from ims_core.models import FollowUp, FollowUpItem, MatchResult
-from ims_core.models.suppliers import CLOSED, DRAFTED, FAILED, MARKED_SENT, SENT
+from ims_core.models.vocabulary import FollowUpState, Status
+from ims_core.reports.current import current_result_ids
 from ims_core.settings import get_settings
 from ims_core.suppliers.contacts import contact_for
 from ims_core.suppliers.drafts import LEVELS, company_name, documents_needing_action, need_by, render
-from ims_core.suppliers.scorecard import supplier_names
+from ims_core.suppliers.names import supplier_names
 
-OPEN = (DRAFTED, SENT, MARKED_SENT, FAILED)
-SENDABLE = (DRAFTED, FAILED)
-RESOLVED_STATUSES = ("matched", "manual")
+OPEN = (FollowUpState.DRAFTED, FollowUpState.SENT, FollowUpState.MARKED_SENT, FollowUpState.FAILED)
+SENDABLE = (FollowUpState.DRAFTED, FollowUpState.FAILED)
+RESOLVED_STATUSES = (Status.MATCHED, Status.MANUAL)  # paired as the same document: nothing left to ask
 _ITEM_FIELDS = ("purchase_document_id", "portal_document_id", "problem", "recipient_gstin", "return_period",
                 "doc_type", "doc_number", "doc_date", "taxable_paise", "tax_paise", "invoice_value_paise",
                 "itc_held_paise", "what_is_wrong", "what_we_need")
@@ -126,20 +127,20 @@ def draft(session: Session, gstin: str, *, actor: Actor, today: dt.date | None =
     for old in session.execute(select(FollowUp).where(FollowUp.supplier_gstin == gstin,
                                                       FollowUp.status.in_(SENDABLE))).scalars():
         before = state(old)
-        old.status, old.closed_reason, old.closed_at = CLOSED, "superseded", clock.now()
+        old.status, old.closed_reason, old.closed_at = FollowUpState.CLOSED, "superseded", clock.now()
         audit(session, "followup_superseded", old, actor, before=before, after=state(old))
     level = escalation_level(session, gstin)
     contact = contact_for(session, gstin)
-    name = supplier_names(session, [gstin]).get(gstin, "") or (contact.name if contact else "")
+    name = supplier_names(session, [gstin])[gstin]
     due = need_by(session, asks, today)
     text = render(level, supplier_name=name, supplier_gstin=gstin,
                   contact_name=contact.name if contact else "",
                   company=company_name(session, asks), asks=asks, need_by_date=due,
                   previous_requests=_previous_requests(session, gstin))
     followup = FollowUp(supplier_gstin=gstin, recipient_gstin=asks[0].recipient_gstin, level=level,
-                        status=DRAFTED, subject=text.subject, body=text.body, chat_text=text.chat_text,
-                        itc_held_paise=sum(a.itc_held_paise for a in asks), need_by=due,
-                        created_at=clock.now(), created_by=actor.name or actor.id,
+                        status=FollowUpState.DRAFTED, subject=text.subject, body=text.body,
+                        chat_text=text.chat_text, itc_held_paise=sum(a.itc_held_paise for a in asks),
+                        need_by=due, created_at=clock.now(), created_by=actor.name or actor.id,
                         slack_channel=contact.slack_channel if contact else "")
     session.add(followup)
     session.flush()
@@ -206,7 +207,7 @@ def mark_sent(session: Session, followup_id: int, *, actor: Actor, note: str = "
     followup = get(session, followup_id)
     claim(session, followup)
     before = state(followup)
-    followup.status, followup.sent_at, followup.sent_via = MARKED_SENT, clock.now(), "other"
+    followup.status, followup.sent_at, followup.sent_via = FollowUpState.MARKED_SENT, clock.now(), "other"
     followup.sent_by, followup.sent_to = actor.name or actor.id, note
     session.flush()
     audit(session, "followup_marked_sent", followup, actor, before=before, after=state(followup), reason=note)
@@ -223,23 +224,23 @@ def attach_thread(session: Session, followup_id: int, *, channel: str, ts: str) 
 def close(session: Session, followup_id: int, *, actor: Actor, reason: str = "") -> FollowUp:
     """Close by hand (the supplier answered some other way, or the matter is dropped)."""
     followup = get(session, followup_id)
-    if followup.status == CLOSED:
+    if followup.status == FollowUpState.CLOSED:
         raise UserFacingError(f"follow-up #{followup_id} is already closed")
     before = state(followup)
-    followup.status, followup.closed_reason, followup.closed_at = CLOSED, "manual", clock.now()
+    followup.status, followup.closed_reason, followup.closed_at = FollowUpState.CLOSED, "manual", clock.now()
     session.flush()
     audit(session, "followup_closed", followup, actor, before=before, after=state(followup), reason=reason)
     return followup
 
 
-def _newest_status(session: Session, column: object, ids: list[int]) -> dict[int, str]:
-    """Per document, the status of its newest match result (the latest reconciliation's word on it)."""
-    if not ids:
+def _current_status(session: Session, ids: list[int], *, books: bool) -> dict[int, str]:
+    """Per document, the status of its current match result (ims_core.reports.current)."""
+    results = current_result_ids(session, ids, books=books)
+    if not results:
         return {}
-    newest = (select(column.label("doc"), func.max(MatchResult.id).label("result_id"))
-              .where(column.in_(ids)).group_by(column).subquery())
-    return dict(session.execute(select(newest.c.doc, MatchResult.status)
-                                .join(MatchResult, MatchResult.id == newest.c.result_id)).all())
+    status = dict(session.execute(
+        select(MatchResult.id, MatchResult.status).where(MatchResult.id.in_(list(results.values())))).all())
+    return {doc: status[result] for doc, result in results.items()}
 
 
 def close_resolved(session: Session, *, now: dt.datetime | None = None) -> list[ClosedFollowUp]:
@@ -248,11 +249,10 @@ def close_resolved(session: Session, *, now: dt.datetime | None = None) -> list[
     open_items = list(session.execute(
         select(FollowUpItem).join(FollowUp, FollowUp.id == FollowUpItem.followup_id)
         .where(FollowUp.status.in_(OPEN), FollowUpItem.resolved_at.is_(None))).scalars())
-    by_book = _newest_status(session, MatchResult.purchase_document_id,
-                             [i.purchase_document_id for i in open_items if i.purchase_document_id])
-    by_portal = _newest_status(session, MatchResult.portal_document_id,
-                               [i.portal_document_id for i in open_items
-                                if i.portal_document_id and not i.purchase_document_id])
+    books = [i.purchase_document_id for i in open_items if i.purchase_document_id]
+    portal = [i.portal_document_id for i in open_items if i.portal_document_id and not i.purchase_document_id]
+    by_book = _current_status(session, books, books=True)
+    by_portal = _current_status(session, portal, books=False)
     touched: set[int] = set()
     for item in open_items:
         status = (by_book.get(item.purchase_document_id) if item.purchase_document_id
@@ -268,7 +268,7 @@ def close_resolved(session: Session, *, now: dt.datetime | None = None) -> list[
             continue
         followup = get(session, followup_id)
         before = state(followup)
-        followup.status, followup.closed_reason, followup.closed_at = CLOSED, "resolved", now
+        followup.status, followup.closed_reason, followup.closed_at = FollowUpState.CLOSED, "resolved", now
         session.flush()
         audit(session, "followup_closed", followup, SYSTEM, before=before, after=state(followup),
               reason="a newer reconciliation shows every document filed or corrected")
@@ -290,13 +290,14 @@ def due_for_digest(session: Session, *, now: dt.datetime | None = None,
     now = utc(now) if now else clock.now()
     days = get_settings().ims_followup_cadence_days if cadence_days is None else cadence_days
     cutoff = now - dt.timedelta(days=days)
-    rows = list(session.execute(select(FollowUp).where(FollowUp.status.in_((SENT, MARKED_SENT, FAILED)))
+    waiting = (FollowUpState.SENT, FollowUpState.MARKED_SENT, FollowUpState.FAILED)
+    rows = list(session.execute(select(FollowUp).where(FollowUp.status.in_(waiting))
                                 .order_by(FollowUp.sent_at, FollowUp.id)).scalars())
     names = supplier_names(session, {f.supplier_gstin for f in rows})
     due = []
     for f in rows:
         sent_at = utc(f.sent_at) if f.sent_at else None
-        if f.status != FAILED and (sent_at is None or sent_at > cutoff):
+        if f.status != FollowUpState.FAILED and (sent_at is None or sent_at > cutoff):
             continue
         pending = [i for i in items(session, f.id) if i.resolved_at is None]
         due.append(DueFollowUp(

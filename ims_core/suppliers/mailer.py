@@ -51,12 +51,18 @@ class OutgoingMail:
 
 
 def build_message(mail: OutgoingMail, sender: str) -> EmailMessage:
+    """The email as it goes out. A header value with a line break (a subject from a template of two
+    lines, an address with CRLF in it) is refused with :class:`MailError`: it would inject headers."""
     # Long subjects stay on one line (RFC 5322 allows 998 characters): Python's folding at 78 puts
     # the whole subject on a continuation line, which some readers show with a leading space.
     message = EmailMessage(policy=email.policy.default.clone(max_line_length=998))
-    message["From"] = sender
-    message["To"] = ", ".join(mail.to)
-    message["Subject"] = mail.subject
+    headers = (("From", "sender (SMTP_FROM)", sender), ("To", "recipient address", ", ".join(mail.to)),
+               ("Subject", "subject", mail.subject))
+    for header, what, value in headers:
+        if "\r" in value or "\n" in value:
+            raise MailError(f"cannot send: the {what} {value!r} has a line break in it; "
+                            "an email header must be one line")
+        message[header] = value
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(domain=sender.rsplit("@", 1)[-1].strip(">") or None)
     message.set_content(mail.body)

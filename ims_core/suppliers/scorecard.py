@@ -1,8 +1,8 @@
 """Supplier insight: how each supplier's documents reconcile, what ITC they hold up, how they file.
 
-Figures come from the *current* reconciliation (per recipient and return period, the newest run that
-covered it: re-running a reconciliation replaces its answer) and from the portal's own records
-(filing dates, IMS rejections). A supplier is one GSTIN, or one PAN across its state registrations.
+Figures come from the *current* reconciliation (``ims_core.reports.current``) and from the portal's
+own records (filing dates, IMS rejections). A supplier is one GSTIN, or one PAN across its state
+registrations.
 
 The score (0-100, higher is better) is deliberately simple so a user can check it by hand::
 
@@ -23,22 +23,27 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from sqlalchemy import and_, func, or_, select
-from sqlalchemy.sql import Select
+from sqlalchemy import or_, select
 from sqlmodel import Session
 
 from ims_core import clock
 from ims_core.errors import UserFacingError
 from ims_core.gst import gstin as gstin_rules
-from ims_core.gst.dates import next_period, period_key
-from ims_core.models import ImsDecision, MatchResult, PortalDocument, PurchaseDocument, Supplier
+from ims_core.gst.dates import period_key
+from ims_core.gst.due_dates import gstr1_due_date
+from ims_core.models import ImsDecision, MatchResult, PortalDocument, PurchaseDocument
+from ims_core.models.base import tax_sum
+from ims_core.models.vocabulary import Action, Status
+from ims_core.reports.current import current_results
+from ims_core.suppliers.names import supplier_names
 
+# Statuses of documents the portal reports differently from the books
+REPORTED_DIFFERENTLY = (Status.MISMATCH, Status.PROBABLE)
 # Statuses whose booked ITC cannot be claimed as booked until the supplier acts
-AT_RISK = ("missing_in_portal", "mismatch", "probable")
+AT_RISK = (Status.MISSING_IN_PORTAL, *REPORTED_DIFFERENTLY)
 # Document types that carry ITC for the recipient (a credit note reduces it instead)
 CLAIMING_TYPES = ("INV", "DBN")
 WEIGHTS = {"missing": 40, "mismatched": 30, "late": 20, "rejected": 10}
-GSTR1_DUE_DAY, IFF_DUE_DAY = 11, 13
 
 
 @dataclass
@@ -111,35 +116,7 @@ class _Portal:
     rejected: bool
 
 
-def current_results(query: Select) -> Select:
-    """``query`` (selecting from ``match_result``) narrowed to the current results: per recipient and
-    return period, the rows of the newest run that covered it. What "current" means, in one place."""
-    runs = (
-        select(
-            MatchResult.recipient_gstin,
-            MatchResult.return_period,
-            func.max(MatchResult.run_id).label("run_id"),
-        )
-        .group_by(MatchResult.recipient_gstin, MatchResult.return_period)
-        .subquery("current_runs")
-    )
-    return query.join(
-        runs,
-        and_(
-            MatchResult.run_id == runs.c.run_id,
-            MatchResult.recipient_gstin == runs.c.recipient_gstin,
-            MatchResult.return_period == runs.c.return_period,
-        ),
-    )
-
-
 def _results(session: Session, gstins: Iterable[str] | None) -> list[_Result]:
-    tax = (
-        PurchaseDocument.igst_paise
-        + PurchaseDocument.cgst_paise
-        + PurchaseDocument.sgst_paise
-        + PurchaseDocument.cess_paise
-    )
     query = select(
         MatchResult.supplier_gstin,
         MatchResult.status,
@@ -148,7 +125,7 @@ def _results(session: Session, gstins: Iterable[str] | None) -> list[_Result]:
         MatchResult.tax_paise,
         PurchaseDocument.doc_type,
         PurchaseDocument.doc_date,
-        tax,
+        tax_sum(PurchaseDocument),
     ).select_from(MatchResult)
     query = current_results(query).outerjoin(
         PurchaseDocument, PurchaseDocument.id == MatchResult.purchase_document_id
@@ -159,7 +136,7 @@ def _results(session: Session, gstins: Iterable[str] | None) -> list[_Result]:
 
 
 def _portal(session: Session, gstins: Iterable[str] | None) -> list[_Portal]:
-    decided_r = select(ImsDecision.portal_document_id).where(ImsDecision.action == "R")
+    decided_r = select(ImsDecision.portal_document_id).where(ImsDecision.action == Action.REJECT)
     query = select(
         PortalDocument.supplier_gstin,
         PortalDocument.doc_type,
@@ -200,13 +177,6 @@ def _portal(session: Session, gstins: Iterable[str] | None) -> list[_Portal]:
     return list(merged.values())
 
 
-def gstr1_due_date(supplier_period: str, src_form: str = "") -> dt.date:
-    """GSTR-1 is due on the 11th of the month after the period; an IFF on the 13th."""
-    following = next_period(supplier_period)
-    day = IFF_DUE_DAY if src_form.upper() == "IFF" else GSTR1_DUE_DAY
-    return dt.date(int(following[2:]), int(following[:2]), day)
-
-
 def _share(part: int, whole: int) -> Fraction:
     return Fraction(part, whole) if whole else Fraction(0)
 
@@ -235,20 +205,20 @@ def _figures(insight: SupplierInsight, results: list[_Result], portal: list[_Por
         figure = insight.by_status.setdefault(r.status, StatusFigure())
         figure.count += 1
         figure.tax_paise += int(r.tax_paise or 0)
-        if r.book_doc_type in CLAIMING_TYPES and r.status != "duplicate":
+        if r.book_doc_type in CLAIMING_TYPES and r.status != Status.DUPLICATE:
             tax = int(r.book_tax_paise or 0)
             booked_tax += tax
             booked_docs += 1
-            if r.status == "missing_in_portal":
+            if r.status == Status.MISSING_IN_PORTAL:
                 missing_tax, missing_docs = missing_tax + tax, missing_docs + 1
-            elif r.status in ("mismatch", "probable"):
+            elif r.status in REPORTED_DIFFERENTLY:
                 mismatched_tax, mismatched_docs = mismatched_tax + tax, mismatched_docs + 1
-        if r.status == "missing_in_portal":
+        if r.status == Status.MISSING_IN_PORTAL:
             insight.missing_in_portal += 1
             if r.book_doc_date is not None:
                 age = (today - r.book_doc_date).days
                 insight.oldest_missing_days = max(insight.oldest_missing_days or 0, age)
-        if r.status in ("mismatch", "probable"):
+        if r.status in REPORTED_DIFFERENTLY:
             for part in (r.reasons or "").split("; "):
                 if part and "within tolerance" not in part and not part.startswith("portal:"):
                     reasons[_reason_field(part)] += 1
@@ -291,26 +261,6 @@ def _trend(results: list[_Result], portal: list[_Portal], today: dt.date) -> lis
         at_risk = sum(one.by_status.get(s, StatusFigure()).count for s in AT_RISK)
         trend.append(PeriodTrend(period, one.documents, at_risk, one.itc_at_risk_paise, one.score))
     return trend
-
-
-def supplier_names(session: Session, gstins: Iterable[str]) -> dict[str, str]:
-    wanted = list(gstins)
-    names = {
-        g: n
-        for g, n in session.execute(select(Supplier.gstin, Supplier.name).where(Supplier.gstin.in_(wanted)))
-        if n
-    }
-    for table in (PurchaseDocument, PortalDocument):
-        missing = [g for g in wanted if g not in names]
-        if not missing:
-            break
-        rows = session.execute(
-            select(table.supplier_gstin, func.max(table.supplier_name))
-            .where(table.supplier_gstin.in_(missing))
-            .group_by(table.supplier_gstin)
-        )
-        names.update({g: n for g, n in rows if n})
-    return names
 
 
 def _build(

@@ -18,7 +18,7 @@ from ims_core.audit import Actor
 from ims_core.db import session_scope
 from ims_core.errors import UserFacingError
 from ims_core.models import FollowUp
-from ims_core.models.suppliers import FAILED, SENT
+from ims_core.models.vocabulary import FollowUpState
 from ims_core.suppliers.contacts import contact_for, split_emails
 from ims_core.suppliers.drafts import KIND_WORDS
 from ims_core.suppliers.followups import audit, claim, get, items, state
@@ -63,7 +63,7 @@ def send(engine: Engine, followup_id: int, *, actor: Actor, to: list[str] | None
         with session_scope(engine) as session:
             followup = get(session, followup_id)
             before = state(followup)
-            followup.status, followup.last_error = FAILED, str(exc)
+            followup.status, followup.last_error = FollowUpState.FAILED, str(exc)
             session.flush()
             audit(session, "followup_failed", followup, actor, before=before,
                   after={**state(followup), "to": addresses}, reason=str(exc))
@@ -71,7 +71,7 @@ def send(engine: Engine, followup_id: int, *, actor: Actor, to: list[str] | None
     with session_scope(engine) as session:
         followup = get(session, followup_id)
         before = state(followup)
-        followup.status, followup.sent_at, followup.sent_via = SENT, clock.now(), "email"
+        followup.status, followup.sent_at, followup.sent_via = FollowUpState.SENT, clock.now(), "email"
         followup.sent_by, followup.sent_to = actor.name or actor.id, ", ".join(addresses)
         followup.last_error = ""
         session.flush()

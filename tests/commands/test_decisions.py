@@ -189,8 +189,7 @@ def test_audit_verify_and_evidence_pack(docs, engine, tmp_path):
             conn.execute(text("DROP TRIGGER audit_event_no_change ON audit_event"))
         conn.execute(text("UPDATE audit_event SET actor_name = 'Mallory' WHERE id = 2"))
     broken = _run("audit", "verify")
-    assert broken.exit_code == 1
-    assert "broken at event 2" in broken.output
+    assert isinstance(broken.exception, UserFacingError) and "broken at event 2" in str(broken.exception)
 
 
 def test_export_ims_actions_command(docs, tmp_path):

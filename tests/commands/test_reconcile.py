@@ -51,6 +51,8 @@ def test_export_then_explain(env_db, tmp_path):
     assert result.exit_code == 0, result.output
     assert "Result: probable" in result.output and "CHOSEN" in result.output
     assert "'INV-1048'" in result.output and "Stored result of run #1: the same" in result.output
+    by_id = runner.invoke(app, ["explain", "#101"])  # the portal's INV-1048, named by its id
+    assert by_id.exit_code == 0 and "Result: probable" in by_id.output and "'INV-1043'" in by_id.output
 
 
 def test_errors_are_user_facing(env_db, tmp_path):
@@ -59,9 +61,12 @@ def test_errors_are_user_facing(env_db, tmp_path):
     result = runner.invoke(app, ["export", "reconciliation", "-o", str(tmp_path / "x.csv")])
     assert isinstance(result.exception, UserFacingError)
     result = runner.invoke(app, ["explain", "INV-1043"])
-    assert isinstance(result.exception, UserFacingError) and "SUPPLIERGSTIN/DOCNUMBER" in str(
+    assert isinstance(result.exception, UserFacingError) and "SUPPLIER_GSTIN/DOC_NUMBER" in str(
         result.exception
     )
+    result = runner.invoke(app, ["explain", "404"])
+    assert isinstance(result.exception, UserFacingError) and str(result.exception) == (
+        "there is no portal document #404")
     seed(env_db)
     result = runner.invoke(app, ["explain", f"{S1}/NOPE-1"])
     assert isinstance(result.exception, UserFacingError) and "no document 'NOPE-1'" in str(result.exception)

@@ -11,6 +11,7 @@ from ims_core.decisions.engine import decide
 from ims_core.decisions.errors import ActionRefused
 from ims_core.decisions.store import current_decision
 from ims_core.models import AuditEvent, MatchResult, ReconciliationRun
+from ims_core.reports.current import NoReconciliation
 
 
 def _run(session, rows, period="102025"):
@@ -93,7 +94,7 @@ def test_matched_only_accepts_matched(session, make_doc):
 
 
 def test_bulk_without_a_reconciliation_or_with_a_bad_choice(session):
-    with pytest.raises(ActionRefused, match="run `ims reconcile` first"):
+    with pytest.raises(NoReconciliation, match=f"no reconciliation for {RECIPIENT} in 102025 yet"):
         preview_bulk(session, recipient_gstin=RECIPIENT, period="102025", which="matched")
     with pytest.raises(ActionRefused, match="not a bulk choice"):
         preview_bulk(session, recipient_gstin=RECIPIENT, period="102025", which="everything")

@@ -156,7 +156,7 @@ class FakeSlack:
         with self._lock:
             return [c for c in self.calls if c.method == method]
 
-    def wait_for(self, method: str, count: int = 1, timeout: float = 10.0) -> list[Call]:
+    def wait_for(self, method: str, count: int = 1, timeout: float = 30.0) -> list[Call]:
         """Block until at least ``count`` calls of ``method`` arrived (listeners run after the ack)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

@@ -46,7 +46,7 @@ def _values(view: dict, **changes: str) -> dict:
     return values
 
 
-def _wait(predicate, timeout: float = 10.0) -> None:  # noqa: ANN001
+def _wait(predicate, timeout: float = 30.0) -> None:  # noqa: ANN001
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():

@@ -1,14 +1,13 @@
-"""Preset column resolution: aliases, ledger-named tax columns, overrides, and the CLI's help lists."""
+"""Preset column resolution: aliases, ledger-named tax columns, overrides, and what each field holds."""
 
 from __future__ import annotations
 
 from ims_core.ingest.book_presets import (
     CANONICAL_REQUIRED,
+    FIELD_HELP,
     FIELDS,
     PRESETS,
-    field_help,
     header_key,
-    required_fields,
     resolve,
 )
 
@@ -104,9 +103,7 @@ def test_override_wins_and_takes_the_column_away_from_the_preset() -> None:
     assert mapping["invoice_value"] == [4]
 
 
-def test_required_fields_and_field_help_for_the_cli() -> None:
-    assert [f for f, _ in required_fields()] == list(CANONICAL_REQUIRED)
-    assert [f for f, _ in required_fields("tally")][:2] == ["supplier_gstin", "supplier_name"]
-    helps = dict(field_help())
-    assert set(helps) == set(FIELDS)
-    assert "INV, CRN or DBN" in helps["doc_type"]
+def test_every_field_says_what_it_holds() -> None:
+    assert set(FIELD_HELP) == set(FIELDS) and set(CANONICAL_REQUIRED) <= set(FIELDS)
+    assert all(preset.required and set(preset.required) <= set(FIELDS) for preset in PRESETS.values())
+    assert "INV, CRN or DBN" in FIELD_HELP["doc_type"]

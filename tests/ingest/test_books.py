@@ -307,6 +307,8 @@ def test_missing_required_columns_are_listed_together(tmp_path: Path) -> None:
     assert message.startswith("short.csv: row 1, field 'header': missing required column(s)")
     assert "doc_date, igst, place_of_supply" in message
     assert "supplier_gstin, supplier_name" in message  # the columns found
+    assert "expected columns for doc_date (the supplier's document date (YYYY-MM-DD" in message  # and why
+    assert "; igst (integrated tax in rupees); place_of_supply (state code (24)" in message
     assert "map them with --map 'Your Column=field'" in message
 
 

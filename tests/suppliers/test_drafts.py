@@ -7,7 +7,15 @@ import datetime as dt
 import pytest
 from jinja2 import UndefinedError
 
-from ims_core.suppliers.drafts import _ENV, LEVELS, DocumentAsk, _Doc, render, what_is_wrong, what_we_need
+from ims_core.suppliers.drafts import (
+    LEVELS,
+    DocumentAsk,
+    _Doc,
+    environment,
+    render,
+    what_is_wrong,
+    what_we_need,
+)
 
 SUPPLIER = "27AHQPA7588L1ZJ"
 RECIPIENT = "27AADCD4821K1ZM"
@@ -102,7 +110,7 @@ def test_plural_wording_and_chat_truncation():
 
 def test_templates_refuse_missing_values():
     with pytest.raises(UndefinedError):
-        _ENV.get_template("followups/first_request.subject.j2").render({"document_count": 1})
+        environment().get_template("followups/first_request.subject.j2").render({"document_count": 1})
 
 
 def test_unknown_level_is_refused():

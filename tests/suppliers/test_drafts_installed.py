@@ -19,4 +19,5 @@ def test_every_template_is_installed_where_the_drafts_look():
                for path in (ROOT / "templates").rglob("*") if path.is_file()}
     assert shipped and shipped == installed
     assert followup_drafts.INSTALLED_TEMPLATES.parts[-3:] == ("share", "ims-assistant", "templates")
-    assert followup_drafts.INSTALLED_TEMPLATES in [Path(p) for p in followup_drafts._ENV.loader.searchpath]
+    searched = [Path(p) for p in followup_drafts.environment().loader.searchpath]
+    assert followup_drafts.INSTALLED_TEMPLATES in searched

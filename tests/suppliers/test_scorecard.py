@@ -13,7 +13,6 @@ from ims_core.db import session_scope
 from ims_core.errors import UserFacingError
 from ims_core.models import PortalDocument
 from ims_core.suppliers.scorecard import (
-    gstr1_due_date,
     list_suppliers,
     other_registrations,
     score_of,
@@ -36,11 +35,6 @@ def test_score_formula_is_exact_and_rounds_half_up():
     assert score_of(missing=Fraction(1, 2), mismatched=zero, late=Fraction(1, 4), rejected=zero) == 75
     assert score_of(missing=Fraction(1, 80), mismatched=zero, late=zero, rejected=zero) == 100  # 99.5 → 100
     assert score_of(missing=Fraction(3, 80), mismatched=zero, late=zero, rejected=zero) == 99  # 98.5 → 99
-
-
-def test_gstr1_due_dates():
-    assert gstr1_due_date("102025") == dt.date(2025, 11, 11)
-    assert gstr1_due_date("122025", "IFF") == dt.date(2026, 1, 13)
 
 
 def test_supplier_with_missing_and_mismatched_documents(month):
