@@ -51,14 +51,7 @@ from ims_core.ingest.document import ParsedImport
 from ims_core.ingest.loader import ImportSummary, load
 from ims_core.matching.normalise import number_forms_remembered
 from ims_core.matching.run import run_reconciliation, scope_books
-from ims_core.models import ReconciliationRun
-from ims_core.reports.export import (
-    CsvWhileStoring,
-    ExportSummary,
-    check_export_path,
-    export_reconciliation,
-    record_export,
-)
+from ims_core.reports.export import check_export_path, export_reconciliation
 
 # Books and GSTR-2B files together up to this size (about 1.6 million documents a side) import side
 # by side: the two processes then hold less than the reconciliation that follows does (at a million
@@ -115,8 +108,6 @@ def run(books: Books, gstr2b: Gstr2bFiles, ims: Ims = None, preset: Preset = "au
     actor = actor_named(by)
     seconds: dict[str, float] = {}
     overlapped = _can_overlap(workers, [books, *gstr2b])
-    fork_csv = output is not None and output.suffix.lower() == ".csv" and may_fork(workers)
-    export = CsvWhileStoring(output) if fork_csv else None
     with number_forms_remembered() as remember_forms:
         began = time.perf_counter()
         if overlapped:
@@ -138,30 +129,26 @@ def run(books: Books, gstr2b: Gstr2bFiles, ims: Ims = None, preset: Preset = "au
         seconds["imports"] = time.perf_counter() - began
 
         began = time.perf_counter()
-        try:
-            with _step("reconcile"):
-                # the scope the books were imported for (all recipients when the file holds several)
-                reconciliation = run_reconciliation(
-                    get_engine(), recipient_gstin=books_summary.recipient_gstin, period=period, actor=by,
-                    workers=workers, books=books_read, on_results=export.start if export else None)
-        except BaseException:
-            if export is not None:
-                export.abandon()
-            raise
+        with _step("reconcile"):
+            # the scope the books were imported for (all recipients when the file holds several)
+            reconciliation = run_reconciliation(
+                get_engine(), recipient_gstin=books_summary.recipient_gstin, period=period, actor=by,
+                workers=workers, books=books_read)
     print_reconciliation(reconciliation)
     seconds["reconcile"] = time.perf_counter() - began
 
     if output is not None:
         began = time.perf_counter()
         with _step("export"):
-            exported = _export(reconciliation, output, export, by, workers)
+            exported = export_reconciliation(get_engine(), output, run_id=reconciliation.id,
+                                             recipient_gstin=reconciliation.recipient_gstin or None,
+                                             actor=by, workers=workers)
         print_export(exported)
         seconds["export"] = time.perf_counter() - began
     seconds["total"] = time.perf_counter() - started
-    console.print(f"[dim]{_done_line(seconds, overlapped, export is not None)}[/]")
+    console.print(f"[dim]{_done_line(seconds, overlapped)}[/]")
     if timings is not None:
-        figures = {**{step: round(value, 3) for step, value in seconds.items()}, "overlapped": overlapped,
-                   "csv_while_storing": export is not None}
+        figures = {**{step: round(value, 3) for step, value in seconds.items()}, "overlapped": overlapped}
         timings.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
 
 
@@ -178,29 +165,18 @@ def _import_ims(path: Path, recipient: str, actor: Actor) -> float:
     return seconds
 
 
-def _export(reconciliation: ReconciliationRun, output: Path, export: CsvWhileStoring | None, by: str,
-            workers: int) -> ExportSummary:
-    recipient_gstin = reconciliation.recipient_gstin or None
-    if export is not None:
-        return record_export(get_engine(), reconciliation.id, output, export.finish(),
-                             recipient_gstin=recipient_gstin, actor=by)
-    return export_reconciliation(get_engine(), output, run_id=reconciliation.id,
-                                 recipient_gstin=recipient_gstin, actor=by, workers=workers)
-
-
 def _can_overlap(workers: int, files: list[Path]) -> bool:
     return may_fork(workers) and sum(path.stat().st_size for path in files) <= PARALLEL_IMPORT_BYTES
 
 
-def _done_line(seconds: dict[str, float], overlapped: bool, csv_while_storing: bool) -> str:
+def _done_line(seconds: dict[str, float], overlapped: bool) -> str:
     inside = f"books {seconds['import books']:.1f} s, GSTR-2B {seconds['import gstr2b']:.1f} s"
     if "import ims" in seconds:
         inside += f", IMS {seconds['import ims']:.1f} s"
     steps = [f"imports {seconds['imports']:.1f} s ({inside}{', overlapped' if overlapped else ''})",
              f"reconcile {seconds['reconcile']:.1f} s"]
     if "export" in seconds:
-        steps.append(f"export {seconds['export']:.1f} s"
-                     + (" (written while the reconciliation was stored)" if csv_while_storing else ""))
+        steps.append(f"export {seconds['export']:.1f} s")
     return f"Done in {seconds['total']:.1f} s: {', '.join(steps)}."
 
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -34,7 +33,6 @@ from ims_core.matching.frames import read_books, read_portal
 from ims_core.matching.scoring import Tolerances
 from ims_core.models import MatchResult, PortalDocument, PurchaseDocument, ReconciliationRun
 
-OnResults = Callable[[pd.DataFrame, pd.DataFrame, pd.DataFrame], None]
 INSERT_CHUNK = 50_000
 REBUILD_INDEXES_FROM = 50_000  # result rows; see _drop_indexes_for_bulk
 
@@ -42,31 +40,25 @@ REBUILD_INDEXES_FROM = 50_000  # result rows; see _drop_indexes_for_bulk
 def run_reconciliation(session_or_engine: Session | Engine | Connection, recipient_gstin: str | None = None,
                        period: str | None = None, actor: str | audit.Actor = "cli",
                        tolerances: Tolerances | None = None, workers: int = 1,
-                       books: pd.DataFrame | None = None, on_results: OnResults | None = None
-                       ) -> ReconciliationRun:
+                       books: pd.DataFrame | None = None) -> ReconciliationRun:
     """Reconcile a scope, store the run and its results, and return the run (with its counts).
 
     With a ``Session`` the writes join the session's transaction (the caller commits); with an
     ``Engine`` the function commits itself. ``workers`` above one lets a large scope use forked
     processes (:mod:`ims_core.matching.parallel`): only for a caller running no other threads.
 
-    Two hooks for ``ims run``, which has the scope's work in hand before and after:
-
-    - ``books``: the scope's purchase-register documents as :func:`scope_books` read them, when the
-      caller has read them already (``ims run`` does while the GSTR-2B is written, which leaves
-      them as they were).
-    - ``on_results(results, books, portal)`` is called with the result rows, in the order they will
-      be stored, and the document frames they come from, just before they are stored (``ims run``
-      starts writing its export from them there, in a forked process, while this one stores them).
+    ``books``: the scope's purchase-register documents as :func:`scope_books` read them, when the
+    caller has read them already (``ims run`` does while the GSTR-2B is written, which leaves them
+    as they were).
     """
     tol = tolerances or Tolerances.from_settings()
     recipient, period = _scope(recipient_gstin, period)
     if isinstance(session_or_engine, Session):
-        return _run(session_or_engine.connection(), recipient, period, actor, tol, workers, books, on_results)
+        return _run(session_or_engine.connection(), recipient, period, actor, tol, workers, books)
     if isinstance(session_or_engine, Connection):
-        return _run(session_or_engine, recipient, period, actor, tol, workers, books, on_results)
+        return _run(session_or_engine, recipient, period, actor, tol, workers, books)
     with session_or_engine.begin() as conn:
-        return _run(conn, recipient, period, actor, tol, workers, books, on_results, read_apart=workers > 1)
+        return _run(conn, recipient, period, actor, tol, workers, books, read_apart=workers > 1)
 
 
 def scope_books(bind: Engine | Connection, recipient_gstin: str | None = None,
@@ -87,7 +79,7 @@ def _scope(recipient_gstin: str | None, period: str | None) -> tuple[str | None,
 
 
 def _run(conn: Connection, recipient: str | None, period: str | None, actor: str | audit.Actor,
-         tol: Tolerances, workers: int, books: pd.DataFrame | None, on_results: OnResults | None,
+         tol: Tolerances, workers: int, books: pd.DataFrame | None,
          read_apart: bool = False) -> ReconciliationRun:
     started = clock.now()
     first, last = period_bounds(period) if period else (None, None)
@@ -115,8 +107,6 @@ def _run(conn: Connection, recipient: str | None, period: str | None, actor: str
     values = dict(recipient_gstin=recipient or "", period=period or "", started_at=started, actor=who,
                   settings_json=json.dumps(settings), counts_json=json.dumps(counts))
     run_id = conn.execute(insert(run_table).values(**values).returning(run_table.c.id)).scalar_one()
-    if on_results is not None:
-        on_results(results, books, portal)
     _bulk_insert(conn, run_id, results)
     finished = clock.now()
     conn.execute(update(run_table).where(run_table.c.id == run_id).values(finished_at=finished))

@@ -45,7 +45,7 @@ def database_state(database_url: str) -> dict:
 
 def timings(path: Path, *, export: bool) -> dict:
     figures = json.loads(path.read_text())
-    flags = ["overlapped", "csv_while_storing"]
+    flags = ["overlapped"]
     assert list(figures) == [s for s in STEPS if export or s != "export"] + flags
     assert all(isinstance(figures[s], float | int) and figures[s] >= 0 for s in STEPS if s in figures)
     assert figures["total"] + 0.01 >= figures["imports"] + figures["reconcile"]
@@ -93,7 +93,7 @@ def test_run_does_what_the_four_commands_do(month, database_url, other_database_
     assert database_state(database_url) == database_state(other_database_url)
     assert (tmp_path / "run.csv").read_bytes() == (tmp_path / "four.csv").read_bytes()
     figures = timings(tmp_path / "t.json", export=True)
-    assert figures["overlapped"] is True and figures["csv_while_storing"] is True
+    assert figures["overlapped"] is True
     out = result.stdout
     printed = [out.index(s) for s in ("books import of books.csv", "gstr2b import of gstr2b_b2b.json, "
                                       "gstr2b_cdnr.json", "Reconciliation #1", "Wrote ", "Done in ")]
@@ -156,7 +156,6 @@ def test_one_worker_imports_in_turn_with_the_same_result(month, database_url, ot
     assert ims(other_database_url, "export", "reconciliation", "-o", str(tmp_path / "b.csv")).returncode == 0
 
     assert timings(tmp_path / "a.json", export=True)["overlapped"] is False
-    assert timings(tmp_path / "a.json", export=True)["csv_while_storing"] is False
     assert timings(tmp_path / "b.json", export=False)["overlapped"] is True
     assert "overlapped" not in in_turn.stdout and "export" not in side_by_side.stdout.splitlines()[-1]
     assert database_state(database_url) == database_state(other_database_url)
@@ -264,8 +263,7 @@ def refuse_results(database_url: str) -> None:
 
 
 def test_results_it_cannot_store_leave_no_export_behind(month, database_url, tmp_path):
-    """The CSV is being written from the results as they are stored: when storing fails, the file
-    being written is dropped, and the run, like any failed run, leaves nothing."""
+    """When storing fails the run, like any failed run, leaves nothing: no results, and no file."""
     refuse_results(database_url)
     (out := tmp_path / "out").mkdir()
 

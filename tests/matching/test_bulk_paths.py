@@ -71,7 +71,7 @@ def test_chunked_csv_is_the_same_file(engine, tmp_path, monkeypatch):
     out = tmp_path / "out"
     out.mkdir()
     whole = export_reconciliation(engine, out / "whole.csv")
-    monkeypatch.setattr(exports, "CSV_CHUNK", 2)
+    monkeypatch.setattr(exports, "CHUNK", 2)
     chunked = export_reconciliation(engine, out / "chunked.csv")
     assert (out / "chunked.csv").read_bytes() == (out / "whole.csv").read_bytes()
     assert chunked.rows == whole.rows == 6
