@@ -5,10 +5,9 @@ the engine sees the books dated up to the end of that month and the portal recor
 up to it (so a document booked in April and reported in May still pairs in May), and the run keeps
 the results that touch the period: a portal record of that return period, or a book dated in it.
 
-Writing. ``match_result`` rows go in with one ``COPY`` on PostgreSQL and one DBAPI ``executemany``
-on SQLite, inside the same transaction as the ``reconciliation_run`` row: a failed run writes nothing.
-A large first run on SQLite drops ``match_result``'s secondary indexes and rebuilds them after the
-insert, which is several times cheaper than maintaining them row by row.
+Writing. ``match_result`` rows go in through the bulk writer the loader uses too
+(:func:`ims_core.db.bulk_write.bulk_insert`: ``COPY`` on PostgreSQL, ``executemany`` on SQLite),
+inside the same transaction as the ``reconciliation_run`` row: a failed run writes nothing.
 """
 
 from __future__ import annotations
@@ -16,25 +15,21 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-import numpy as np
 import pandas as pd
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
 from ims_core import audit, clock
-from ims_core.db.reads import nullable_ids
+from ims_core.db.bulk_write import bulk_insert
 from ims_core.errors import UserFacingError
 from ims_core.forking import in_child, own_connections
 from ims_core.gst.dates import DateError, parse_period, period_bounds, period_key
 from ims_core.matching import parallel
-from ims_core.matching.engine import STATUSES, reconcile_frames
+from ims_core.matching.engine import RESULT_COLUMNS, STATUSES, reconcile_frames
 from ims_core.matching.frames import read_books, read_portal
 from ims_core.matching.scoring import Tolerances
 from ims_core.models import MatchResult, PortalDocument, PurchaseDocument, ReconciliationRun
-
-INSERT_CHUNK = 50_000
-REBUILD_INDEXES_FROM = 50_000  # result rows; see _drop_indexes_for_bulk
 
 
 def run_reconciliation(session_or_engine: Session | Engine | Connection, recipient_gstin: str | None = None,
@@ -107,7 +102,7 @@ def _run(conn: Connection, recipient: str | None, period: str | None, actor: str
     values = dict(recipient_gstin=recipient or "", period=period or "", started_at=started, actor=who,
                   settings_json=json.dumps(settings), counts_json=json.dumps(counts))
     run_id = conn.execute(insert(run_table).values(**values).returning(run_table.c.id)).scalar_one()
-    _bulk_insert(conn, run_id, results)
+    _store(conn, run_id, results)
     finished = clock.now()
     conn.execute(update(run_table).where(run_table.c.id == run_id).values(finished_at=finished))
     audit.record(conn, kind="reconciliation", actor=audit.actor_named(actor), document_id=None, before=None,
@@ -141,63 +136,7 @@ def _read_books_apart(engine: Engine, recipient: str | None, until: dt.date | No
     return read_books(own_connections(engine), recipient, until=until)
 
 
-def _columns(results: pd.DataFrame, run_id: int) -> list[np.ndarray]:
-    """The match_result columns (after ``id``) as object arrays with ``None`` for missing ids."""
-    return [np.full(len(results), run_id, dtype=object), nullable_ids(results["purchase_document_id"]),
-            nullable_ids(results["portal_document_id"]),
-            *(results[name].to_numpy(object) for name in ("status", "reasons")),
-            results["score"].astype(float).to_numpy(object), results["recommended_action"].to_numpy(object),
-            *(results[name].astype(str).to_numpy(object) for name in
-              ("recipient_gstin", "supplier_gstin", "return_period")),
-            results["tax_paise"].astype("int64").to_numpy(object),
-            nullable_ids(results["nearest_document_id"]), results["nearest_note"].to_numpy(object)]
-
-
-NAMES = ["run_id", "purchase_document_id", "portal_document_id", "status", "reasons", "score",
-         "recommended_action", "recipient_gstin", "supplier_gstin", "return_period", "tax_paise",
-         "nearest_document_id", "nearest_note"]
-
-
-def _bulk_insert(conn: Connection, run_id: int, results: pd.DataFrame) -> None:
-    if results.empty:
-        return
-    columns = _columns(results, run_id)
-    table = MatchResult.__tablename__
-    dbapi = conn.connection.driver_connection
-    if conn.dialect.name == "postgresql":
-        with dbapi.cursor() as cursor, cursor.copy(f"COPY {table} ({', '.join(NAMES)}) FROM STDIN") as copy:
-            for start in range(0, len(results), INSERT_CHUNK):
-                for row in zip(*(c[start:start + INSERT_CHUNK] for c in columns), strict=True):
-                    copy.write_row(row)
-        return
-    sql = f"INSERT INTO {table} ({', '.join(NAMES)}) VALUES ({', '.join('?' * len(NAMES))})"
-    cursor = dbapi.cursor()
-    try:
-        rebuild = _drop_indexes_for_bulk(cursor, table, len(results))
-        for start in range(0, len(results), INSERT_CHUNK):
-            cursor.executemany(sql, zip(*(c[start:start + INSERT_CHUNK] for c in columns), strict=True))
-        for statement in rebuild:
-            cursor.execute(statement)
-    finally:
-        cursor.close()
-
-
-def _drop_indexes_for_bulk(cursor, table: str, adding: int) -> list[str]:  # noqa: ANN001 - sqlite3 cursor
-    """Drop ``table``'s secondary indexes before a large insert; return their ``CREATE INDEX`` statements.
-
-    SQLite builds an index from scratch several times faster than it updates it row by row, but a
-    rebuild covers every run's rows: worth it only when this run adds at least as many rows as the
-    table holds already (the largest id is the cheap stand-in for the count). The drop and the rebuild
-    happen inside the run's transaction, so other connections never see the table without them.
-    """
-    if adding < REBUILD_INDEXES_FROM:
-        return []
-    held = cursor.execute(f"SELECT max(id) FROM {table}").fetchone()[0] or 0
-    if adding < held:
-        return []
-    found = cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
-                           "AND sql IS NOT NULL", (table,)).fetchall()
-    for name, _ in found:
-        cursor.execute(f'DROP INDEX "{name}"')
-    return [sql for _, sql in found]
-
+def _store(conn: Connection, run_id: int, results: pd.DataFrame) -> None:
+    """The run's ``match_result`` rows, through the one bulk writer (:mod:`ims_core.db.bulk_write`)."""
+    rows = results[RESULT_COLUMNS].assign(run_id=run_id)
+    bulk_insert(conn, MatchResult.__table__, rows, constant=["run_id"])
