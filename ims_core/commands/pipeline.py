@@ -142,7 +142,7 @@ def run(books: Books, gstr2b: Gstr2bFiles, ims: Ims = None, preset: Preset = "au
         with _step("export"):
             exported = export_reconciliation(get_engine(), output, run_id=reconciliation.id,
                                              recipient_gstin=reconciliation.recipient_gstin or None,
-                                             actor=by, workers=workers)
+                                             actor=by)
         print_export(exported)
         seconds["export"] = time.perf_counter() - began
     seconds["total"] = time.perf_counter() - started

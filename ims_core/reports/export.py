@@ -19,7 +19,6 @@ locales, so the format uses value conditions to put the lakh and crore commas in
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -33,7 +32,6 @@ from sqlalchemy.sql.elements import ColumnElement
 from ims_core import audit
 from ims_core.db.reads import json_column_chunks
 from ims_core.errors import UserFacingError
-from ims_core.forking import in_child, own_connections
 from ims_core.matching.engine import STATUSES
 from ims_core.models import MatchResult, PortalDocument, PurchaseDocument, ReconciliationRun
 from ims_core.reports.csv_text import csv_rows
@@ -41,7 +39,6 @@ from ims_core.reports.csv_text import csv_rows
 RUPEE_FORMAT = ('[>=10000000]"₹"##\\,##\\,##\\,##0.00;[>=100000]"₹"##\\,##\\,##0.00;"₹"#,##0.00')
 XLSX_MAX_ROWS = 1_048_575
 CHUNK = 50_000  # result rows read, turned into text and written at a time
-PARALLEL_FROM = 50_000  # result rows from which a CSV is written by several processes
 
 
 def _rupees(paise: Sequence) -> list[str | None]:
@@ -163,17 +160,14 @@ def _rows_query(run_id: int, first: int, last: int) -> Select:
     )
 
 
-def export_chunks(conn: Connection, run_id: int, first: int | None = None,
-                  last: int | None = None) -> Iterator[dict[str, Sequence]]:
-    """The producer every export reads: the run's rows (those with ids ``first``..``last``, by
-    default all) in result order, ``CHUNK`` at a time, each chunk one sequence per column of
-    ``COLUMNS`` (by name), values as the database hands them back.
+def export_chunks(conn: Connection, run_id: int) -> Iterator[dict[str, Sequence]]:
+    """The producer every export reads: the run's rows in result order, ``CHUNK`` at a time, each
+    chunk one sequence per column of ``COLUMNS`` (by name), values as the database hands them back.
 
     On SQLite the columns come as JSON arrays (:func:`ims_core.db.reads.json_column_chunks`), in
     about half the time of stepping through the driver's rows, which PostgreSQL gets.
     """
-    if first is None or last is None:
-        first, last = _run_bounds(conn, run_id)
+    first, last = _run_bounds(conn, run_id)
     query = _rows_query(run_id, first, last)
     names = [column.name for column in COLUMNS]
     if conn.dialect.name == "sqlite":
@@ -185,51 +179,24 @@ def export_chunks(conn: Connection, run_id: int, first: int | None = None,
         yield dict(zip(names, zip(*rows, strict=True), strict=True))
 
 
-def write_csv(bind: Engine | Connection, run_id: int, path: Path, workers: int = 1) -> Counter:
-    """Stream the run to CSV a chunk at a time; return the count per status. With ``workers``
-    above one a large run is cut into consecutive id ranges written side by side by forked
-    processes, then joined in order. The file takes its name only once complete."""
+def write_csv(bind: Engine | Connection, run_id: int, path: Path) -> Counter:
+    """Stream the run to CSV a chunk at a time; return the count per status. The file takes its
+    name only once complete.
+
+    CRLF line ends, as RFC 4180 has them, and a field holding a bare CR quoted (readers take a bare
+    CR for the end of the row): the csv module's text (:mod:`ims_core.reports.csv_text`).
+    """
     partial = path.with_name(path.name + ".part")
-    with _connection(bind) as conn:
-        first, last = _run_bounds(conn, run_id)
-    if workers < 2 or not isinstance(bind, Engine) or last - first + 1 < PARALLEL_FROM:
-        workers = 1
-    step = -(-(last - first + 1) // workers)  # ids per process, rounded up
-    ranges = [(start, min(start + step - 1, last)) for start in range(first, last + 1, step)]
-    pieces = [partial] + [partial.with_name(f"{partial.name}{k}") for k in range(1, len(ranges))]
+    counts: Counter = Counter()
     try:
-        waiting = [in_child(_write_range_in_child, bind, run_id, *bounds, piece)
-                   for bounds, piece in zip(ranges[1:], pieces[1:], strict=True)]
-        counts = _write_range(bind, run_id, *ranges[0], partial, header=True)
-        for result in waiting:
-            counts.update(result())
-        with partial.open("ab") as joined:
-            for piece in pieces[1:]:
-                with piece.open("rb") as part:
-                    shutil.copyfileobj(part, joined, 1 << 20)
+        with _connection(bind) as conn, partial.open("w", encoding="utf-8", newline="") as handle:
+            handle.writelines(csv_rows([[column.name] for column in COLUMNS]))
+            for chunk in export_chunks(conn, run_id):
+                counts.update(chunk["status"])
+                handle.writelines(csv_rows([column.kind.text(chunk[column.name]) for column in COLUMNS]))
         partial.replace(path)
     finally:
-        for piece in pieces:
-            piece.unlink(missing_ok=True)
-    return counts
-
-
-def _write_range_in_child(engine: Engine, run_id: int, first: int, last: int, path: Path) -> Counter:
-    return _write_range(own_connections(engine), run_id, first, last, path)
-
-
-def _write_range(bind: Engine | Connection, run_id: int, first: int, last: int, path: Path,
-                 header: bool = False) -> Counter:
-    """Write the run's rows with ids ``first``..``last`` to ``path`` as CSV; the count per status.
-    CRLF line ends, as RFC 4180 has them, and a field holding a bare CR quoted (readers take a
-    bare CR for the end of the row): the csv module's text (:mod:`ims_core.reports.csv_text`)."""
-    counts: Counter = Counter()
-    with _connection(bind) as conn, path.open("w", encoding="utf-8", newline="") as handle:
-        if header:
-            handle.writelines(csv_rows([[column.name] for column in COLUMNS]))
-        for chunk in export_chunks(conn, run_id, first, last):
-            counts.update(chunk["status"])
-            handle.writelines(csv_rows([column.kind.text(chunk[column.name]) for column in COLUMNS]))
+        partial.unlink(missing_ok=True)
     return counts
 
 
@@ -292,7 +259,7 @@ def check_export_path(path: Path) -> None:
 
 def export_reconciliation(bind: Engine | Connection, path: Path | str, run_id: int | None = None,
                           recipient_gstin: str | None = None,
-                          actor: str | audit.Actor = "cli", workers: int = 1) -> ExportSummary:
+                          actor: str | audit.Actor = "cli") -> ExportSummary:
     """Write the newest run (or ``run_id``) to ``path``; the suffix chooses CSV or XLSX.
 
     The export is an audit event (what was exported, by whom, how many rows), written after the file
@@ -300,10 +267,8 @@ def export_reconciliation(bind: Engine | Connection, path: Path | str, run_id: i
     path = Path(path)
     check_export_path(path)
     run_id = run_id if run_id is not None else latest_run_id(bind, recipient_gstin)
-    if path.suffix.lower() == ".csv":
-        counts = write_csv(bind, run_id, path, workers)
-    else:
-        counts = write_xlsx(bind, run_id, path)
+    write = write_csv if path.suffix.lower() == ".csv" else write_xlsx
+    counts = write(bind, run_id, path)
     summary = ExportSummary(run_id, path, sum(counts.values()), {s: int(counts.get(s, 0)) for s in STATUSES})
     event = {"export": "reconciliation", "run_id": run_id, "file": path.name, "rows": summary.rows}
     with _connection(bind, begin=True) as conn:

@@ -1,5 +1,5 @@
 """The CSV export: the csv module's text of the one producer's rows, on SQLite and on PostgreSQL
-alike, written by one process or several; the same values as the XLSX shows; and a column added
+alike; the same values as the XLSX shows; and a column added
 to ``COLUMNS`` reaches both files with no other change."""
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ import io
 from decimal import Decimal
 
 import openpyxl
-import pytest
 from support.matching import S1, S1_SISTER, book, insert_documents, portal
 
 from ims_core.matching.run import run_reconciliation
@@ -36,15 +35,12 @@ def _documents() -> tuple[list[dict], list[dict]]:
     return books, portals
 
 
-@pytest.mark.parametrize("workers", [1, 3])
-def test_csv_is_the_csv_modules_text_of_every_field(engine, tmp_path, monkeypatch, workers):
-    """With ``workers`` the rows are written in parts by forked processes and joined in order."""
+def test_csv_is_the_csv_modules_text_of_every_field(engine, tmp_path, monkeypatch):
     insert_documents(engine, *_documents())
     run = run_reconciliation(engine, tolerances=Tolerances())
     path = tmp_path / "reco.csv"
-    monkeypatch.setattr(exports, "PARALLEL_FROM", 0)
-    monkeypatch.setattr(exports, "CHUNK", 2)
-    summary = export_reconciliation(engine, path, run_id=run.id, workers=workers)
+    monkeypatch.setattr(exports, "CHUNK", 2)  # several chunks, the last one short
+    summary = export_reconciliation(engine, path, run_id=run.id)
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith("reco")] == ["reco.csv"]  # no parts left
 
     written = path.read_bytes().decode("utf-8")
