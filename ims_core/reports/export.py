@@ -18,6 +18,7 @@ locales, so the format uses value conditions to put the lakh and crore commas in
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -34,7 +35,6 @@ from ims_core.db.reads import json_column_chunks
 from ims_core.errors import UserFacingError
 from ims_core.matching.engine import STATUSES
 from ims_core.models import MatchResult, PortalDocument, PurchaseDocument, ReconciliationRun
-from ims_core.reports.csv_text import csv_rows
 
 RUPEE_FORMAT = ('[>=10000000]"₹"##\\,##\\,##\\,##0.00;[>=100000]"₹"##\\,##\\,##0.00;"₹"#,##0.00')
 XLSX_MAX_ROWS = 1_048_575
@@ -183,17 +183,20 @@ def write_csv(bind: Engine | Connection, run_id: int, path: Path) -> Counter:
     """Stream the run to CSV a chunk at a time; return the count per status. The file takes its
     name only once complete.
 
-    CRLF line ends, as RFC 4180 has them, and a field holding a bare CR quoted (readers take a bare
-    CR for the end of the row): the csv module's text (:mod:`ims_core.reports.csv_text`).
+    The csv module's ``excel`` dialect: CRLF line ends, as RFC 4180 has them, and a field holding a
+    comma, a double quote or a line break quoted (a bare CR too, which readers take for the end of a
+    row).
     """
     partial = path.with_name(path.name + ".part")
     counts: Counter = Counter()
     try:
         with _connection(bind) as conn, partial.open("w", encoding="utf-8", newline="") as handle:
-            handle.writelines(csv_rows([[column.name] for column in COLUMNS]))
+            writer = csv.writer(handle)
+            writer.writerow([column.name for column in COLUMNS])
             for chunk in export_chunks(conn, run_id):
                 counts.update(chunk["status"])
-                handle.writelines(csv_rows([column.kind.text(chunk[column.name]) for column in COLUMNS]))
+                fields = [column.kind.text(chunk[column.name]) for column in COLUMNS]
+                writer.writerows(zip(*fields, strict=True))
         partial.replace(path)
     finally:
         partial.unlink(missing_ok=True)
