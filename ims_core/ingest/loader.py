@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -101,15 +100,11 @@ class ImportSummary:
 
 
 def load(engine: Engine, parsed: ParsedImport, *, actor: Actor = SYSTEM, dry_run: bool = False,
-         progress: Progress | None = None, before_reading: Callable[[], None] | None = None) -> ImportSummary:
+         progress: Progress | None = None) -> ImportSummary:
     """Write ``parsed`` in one transaction and say what changed. ``dry_run`` rolls back at the end.
 
     The import is recorded in the audit trail inside the same transaction, so the trail never claims
     an import that did not land, and an import never lands unrecorded.
-
-    ``before_reading`` is called once the rows are prepared, before the database is first touched: a
-    caller loading two files side by side waits there for the other load to commit (on SQLite a
-    transaction that read before another writer committed cannot write), and may raise to give up.
     """
     is_books = parsed.kind == "books"
     table: Table = (PurchaseDocument if is_books else PortalDocument).__table__
@@ -121,8 +116,6 @@ def load(engine: Engine, parsed: ParsedImport, *, actor: Actor = SYSTEM, dry_run
         frame["rejected_in_ims"] = frame["rejected_in_ims"].astype(bool)
         if not (plain and hashes.surely_distinct(key)):
             _refuse_duplicate_keys(frame, key, parsed.file_name)
-    if before_reading:
-        before_reading()
 
     with engine.connect() as conn:
         previous = conn.execute(

@@ -34,33 +34,21 @@ from ims_core.models import MatchResult, PortalDocument, PurchaseDocument, Recon
 
 def run_reconciliation(session_or_engine: Session | Engine | Connection, recipient_gstin: str | None = None,
                        period: str | None = None, actor: str | audit.Actor = "cli",
-                       tolerances: Tolerances | None = None, workers: int = 1,
-                       books: pd.DataFrame | None = None) -> ReconciliationRun:
+                       tolerances: Tolerances | None = None, workers: int = 1) -> ReconciliationRun:
     """Reconcile a scope, store the run and its results, and return the run (with its counts).
 
     With a ``Session`` the writes join the session's transaction (the caller commits); with an
     ``Engine`` the function commits itself. ``workers`` above one lets a large scope use forked
     processes (:mod:`ims_core.matching.parallel`): only for a caller running no other threads.
-
-    ``books``: the scope's purchase-register documents as :func:`scope_books` read them, when the
-    caller has read them already (``ims run`` does while the GSTR-2B is written, which leaves them
-    as they were).
     """
     tol = tolerances or Tolerances.from_settings()
     recipient, period = _scope(recipient_gstin, period)
     if isinstance(session_or_engine, Session):
-        return _run(session_or_engine.connection(), recipient, period, actor, tol, workers, books)
+        return _run(session_or_engine.connection(), recipient, period, actor, tol, workers)
     if isinstance(session_or_engine, Connection):
-        return _run(session_or_engine, recipient, period, actor, tol, workers, books)
+        return _run(session_or_engine, recipient, period, actor, tol, workers)
     with session_or_engine.begin() as conn:
-        return _run(conn, recipient, period, actor, tol, workers, books, read_apart=workers > 1)
-
-
-def scope_books(bind: Engine | Connection, recipient_gstin: str | None = None,
-                period: str | None = None) -> pd.DataFrame:
-    """The purchase-register documents a run of this scope reconciles (see the module docstring)."""
-    recipient, period = _scope(recipient_gstin, period)
-    return read_books(bind, recipient, until=period_bounds(period)[1] if period else None)
+        return _run(conn, recipient, period, actor, tol, workers, read_apart=workers > 1)
 
 
 def _scope(recipient_gstin: str | None, period: str | None) -> tuple[str | None, str | None]:
@@ -74,11 +62,10 @@ def _scope(recipient_gstin: str | None, period: str | None) -> tuple[str | None,
 
 
 def _run(conn: Connection, recipient: str | None, period: str | None, actor: str | audit.Actor,
-         tol: Tolerances, workers: int, books: pd.DataFrame | None,
-         read_apart: bool = False) -> ReconciliationRun:
+         tol: Tolerances, workers: int, read_apart: bool = False) -> ReconciliationRun:
     started = clock.now()
     first, last = period_bounds(period) if period else (None, None)
-    books, portal = _read_scope(conn, recipient, period, books, read_apart)
+    books, portal = _read_scope(conn, recipient, period, read_apart)
     if books.empty and portal.empty:
         scope = f" for recipient {recipient}" if recipient else ""
         raise UserFacingError(f"nothing to reconcile{scope}: import the books and a GSTR-2B/IMS file first")
@@ -111,15 +98,13 @@ def _run(conn: Connection, recipient: str | None, period: str | None, actor: str
     return ReconciliationRun(id=run_id, finished_at=finished, **values)
 
 
-def _read_scope(conn: Connection, recipient: str | None, period: str | None, books: pd.DataFrame | None,
+def _read_scope(conn: Connection, recipient: str | None, period: str | None,
                 read_apart: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The scope's books (unless given) and portal documents. Each read is a statement of its own
+    """The scope's books and portal documents. Each read is a statement of its own
     (and so its own snapshot) whichever process makes it: a large scope's books are read by a forked
     process while this one reads the portal."""
     last = period_bounds(period)[1] if period else None
     until_key = period_key(period) if period else None
-    if books is not None:
-        return books, read_portal(conn, recipient, until_period_key=until_key)
     apart = read_apart and _documents_at_most(conn) >= parallel.PARALLEL_FROM
     books_later = in_child(_read_books_apart, conn.engine, recipient, last) if apart else None
     portal = read_portal(conn, recipient, until_period_key=until_key)
