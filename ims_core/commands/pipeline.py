@@ -6,6 +6,12 @@ they print, but pays for one process start-up instead of four (each ``ims`` spen
 loading pandas and SQLAlchemy before it works). Each import is its own transaction, as with the
 separate commands; a step that fails stops the steps after it and leaves those before it done, as
 the commands joined by ``&&`` would. ``--workers`` is the reconciliation's, as for ``ims reconcile``.
+
+With more than one worker (the user's leave to use a second core: the command line runs no other
+thread, so it may fork, see :mod:`ims_core.forking`) a CSV export is written by a forked process
+from the results in memory while this one stores them (:mod:`ims_core.reports.export_memory`), the
+file taking its name only once the run is stored. The result is the same every way: the same
+database, the same files, the same output in the same order.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ from ims_core.audit import Actor, actor_named
 from ims_core.commands.common import console, database, progress_bar
 from ims_core.commands.imports import Recipient, existing_files, print_summary
 from ims_core.commands.reconcile import Period, Workers, print_export, print_reconciliation
+from ims_core.db import get_engine
 from ims_core.errors import UserFacingError
 from ims_core.forking import workers_to_use
 from ims_core.gst.dates import DateError, parse_period
@@ -31,6 +38,7 @@ from ims_core.ingest.document import ParsedImport
 from ims_core.ingest.loader import ImportSummary, load
 from ims_core.matching.run import run_reconciliation
 from ims_core.reports.export import check_export_path, export_reconciliation
+from ims_core.reports.export_memory import CsvWhileStoring
 
 Books = Annotated[Path, typer.Option("--books", metavar="FILE", help="the purchase register, CSV or XLSX")]
 Ims = Annotated[Path | None, typer.Option(
@@ -71,14 +79,27 @@ def run(books: Books, gstr2b: Gstr2bFiles, ims: Ims = None, preset: Preset = "au
     if timings is not None and not timings.parent.is_dir():
         raise UserFacingError(f"{timings.parent}: no such folder")
     workers = workers_to_use(workers)
-    actor = actor_named(by)
+    seconds: dict[str, float] = {}
+    books_summary = _imports(database(), books, preset, gstr2b, ims, recipient, actor_named(by), workers,
+                             seconds)
+    seconds["imports"] = sum(seconds.values())
+    # the scope the books were imported for (all recipients when the file holds several)
+    _reconcile_and_export(get_engine(), books_summary.recipient_gstin, period, output, by, workers, seconds)
+    seconds["total"] = time.perf_counter() - started
+    console.print(f"[dim]{_done_line(seconds)}[/]")
+    if timings is not None:
+        figures = {step: round(value, 3) for step, value in seconds.items()}
+        timings.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+
+
+def _imports(engine: Engine, books: Path, preset: str, gstr2b: list[Path], ims: Path | None,
+             recipient: str | None, actor: Actor, workers: int, seconds: dict[str, float]) -> ImportSummary:
+    """The books, then the GSTR-2B, then the IMS records; the books' summary."""
     # the parsers, as in the import commands, loaded only by the command that parses
     from ims_core.ingest.books import parse_books
     from ims_core.ingest.gstr2b import parse_gstr2b
     from ims_core.ingest.ims import parse_ims_json
 
-    seconds: dict[str, float] = {}
-    engine = database()
     with _step("import books", seconds):
         books_summary = _load(engine, parse_books(books, preset=preset, recipient_gstin=recipient), actor)
     print_summary(books_summary)
@@ -88,21 +109,28 @@ def run(books: Books, gstr2b: Gstr2bFiles, ims: Ims = None, preset: Preset = "au
         with _step("import ims", seconds):
             records = parse_ims_json(ims, recipient_gstin=recipient or books_summary.recipient_gstin)
             print_summary(_load(engine, records, actor))
-    seconds["imports"] = sum(seconds.values())
-    with _step("reconcile", seconds):
-        # the scope the books were imported for (all recipients when the file holds several)
-        reconciliation = run_reconciliation(engine, recipient_gstin=books_summary.recipient_gstin,
-                                            period=period, actor=by, workers=workers)
+    return books_summary
+
+
+def _reconcile_and_export(engine: Engine, recipient: str, period: str | None, output: Path | None, by: str,
+                          workers: int, seconds: dict[str, float]) -> None:
+    """Reconcile the scope and write the export, a CSV from the results in memory while they are
+    stored when there is a core to spare."""
+    export = CsvWhileStoring(output) if output and output.suffix.lower() == ".csv" and workers > 1 else None
+    try:
+        with _step("reconcile", seconds):
+            reconciliation = run_reconciliation(engine, recipient_gstin=recipient, period=period, actor=by,
+                                                workers=workers, on_results=export.start if export else None)
+    except BaseException:
+        if export is not None:
+            export.abandon()
+        raise
     print_reconciliation(reconciliation)
     if output is not None:
         with _step("export", seconds):
             print_export(export_reconciliation(engine, output, run_id=reconciliation.id, actor=by,
-                                               recipient_gstin=reconciliation.recipient_gstin or None))
-    seconds["total"] = time.perf_counter() - started
-    console.print(f"[dim]{_done_line(seconds)}[/]")
-    if timings is not None:
-        figures = {step: round(value, 3) for step, value in seconds.items()}
-        timings.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+                                               recipient_gstin=reconciliation.recipient_gstin or None,
+                                               written=export.finish() if export else None))
 
 
 def _done_line(seconds: dict[str, float]) -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 
 import pandas as pd
 from sqlalchemy import func, insert, select, update
@@ -31,24 +32,31 @@ from ims_core.matching.frames import read_books, read_portal
 from ims_core.matching.scoring import Tolerances
 from ims_core.models import MatchResult, PortalDocument, PurchaseDocument, ReconciliationRun
 
+OnResults = Callable[[pd.DataFrame, pd.DataFrame, pd.DataFrame], None]
+
 
 def run_reconciliation(session_or_engine: Session | Engine | Connection, recipient_gstin: str | None = None,
                        period: str | None = None, actor: str | audit.Actor = "cli",
-                       tolerances: Tolerances | None = None, workers: int = 1) -> ReconciliationRun:
+                       tolerances: Tolerances | None = None, workers: int = 1,
+                       on_results: OnResults | None = None) -> ReconciliationRun:
     """Reconcile a scope, store the run and its results, and return the run (with its counts).
 
     With a ``Session`` the writes join the session's transaction (the caller commits); with an
     ``Engine`` the function commits itself. ``workers`` above one lets a large scope use forked
     processes (:mod:`ims_core.matching.parallel`): only for a caller running no other threads.
+
+    ``on_results(results, books, portal)`` is called with the result rows, in the order they will be
+    stored, and the document frames they come from, just before they are stored: ``ims run``
+    starts writing its export from them there, in a forked process, while this one stores them.
     """
     tol = tolerances or Tolerances.from_settings()
     recipient, period = _scope(recipient_gstin, period)
     if isinstance(session_or_engine, Session):
-        return _run(session_or_engine.connection(), recipient, period, actor, tol, workers)
+        return _run(session_or_engine.connection(), recipient, period, actor, tol, workers, on_results)
     if isinstance(session_or_engine, Connection):
-        return _run(session_or_engine, recipient, period, actor, tol, workers)
+        return _run(session_or_engine, recipient, period, actor, tol, workers, on_results)
     with session_or_engine.begin() as conn:
-        return _run(conn, recipient, period, actor, tol, workers, read_apart=workers > 1)
+        return _run(conn, recipient, period, actor, tol, workers, on_results, read_apart=workers > 1)
 
 
 def _scope(recipient_gstin: str | None, period: str | None) -> tuple[str | None, str | None]:
@@ -62,7 +70,8 @@ def _scope(recipient_gstin: str | None, period: str | None) -> tuple[str | None,
 
 
 def _run(conn: Connection, recipient: str | None, period: str | None, actor: str | audit.Actor,
-         tol: Tolerances, workers: int, read_apart: bool = False) -> ReconciliationRun:
+         tol: Tolerances, workers: int, on_results: OnResults | None,
+         read_apart: bool = False) -> ReconciliationRun:
     started = clock.now()
     first, last = period_bounds(period) if period else (None, None)
     books, portal = _read_scope(conn, recipient, period, read_apart)
@@ -89,6 +98,8 @@ def _run(conn: Connection, recipient: str | None, period: str | None, actor: str
     values = dict(recipient_gstin=recipient or "", period=period or "", started_at=started, actor=who,
                   settings_json=json.dumps(settings), counts_json=json.dumps(counts))
     run_id = conn.execute(insert(run_table).values(**values).returning(run_table.c.id)).scalar_one()
+    if on_results is not None:
+        on_results(results, books, portal)
     _store(conn, run_id, results)
     finished = clock.now()
     conn.execute(update(run_table).where(run_table.c.id == run_id).values(finished_at=finished))

@@ -5,11 +5,14 @@ One row per purchase-register document and one per portal document left unpaired
 Document numbers are exactly as the source wrote them, dates ISO, amounts in rupees with two
 decimals converted from paise by integer arithmetic (never through a float).
 
-One producer: ``COLUMNS`` names each export column once, with the SQL that reads it and the kind of
-value it holds (:class:`Kind`: text, money, date, score), and :func:`export_chunks` reads a run's
-rows a chunk at a time from that list alone. The CSV (each kind's text) and the XLSX (each kind's
-cell) are both written from those chunks, so a new column is one line of ``COLUMNS``. A chunk at a
-time: a million-row run needs no million-row list for its CSV.
+One producer: ``COLUMNS`` names each export column once, with the table fields it is made of
+(``match_result``'s, and the purchase or portal document's that a result row names) and the kind
+of value it holds (:class:`Kind`: text, money, date, score). A source hands over those fields a
+chunk of rows at a time, from a stored run (:func:`stored_chunks`) or from results still in memory
+(:mod:`ims_core.reports.export_memory`), and :func:`columns_of` makes them the export's columns.
+The CSV (each kind's text) and the XLSX (each kind's cell) are written from those chunks, so a new
+column is one line of ``COLUMNS``. A chunk at a time: a million-row run needs no million-row list
+for its CSV.
 
 The XLSX is for an accountant: an "All" sheet then one sheet per status, frozen header row, filters,
 and a rupee format with Indian digit grouping. Excel's ``#,##,##0`` pattern groups by thousands in most
@@ -21,18 +24,18 @@ from __future__ import annotations
 import csv
 import datetime as dt
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import Select, Table, func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.sql.elements import ColumnElement
 
 from ims_core import audit
 from ims_core.db.reads import json_column_chunks
 from ims_core.errors import UserFacingError
+from ims_core.ingest.document import TAX
 from ims_core.matching.engine import STATUSES
 from ims_core.models import MatchResult, PortalDocument, PurchaseDocument, ReconciliationRun
 
@@ -70,50 +73,76 @@ DATE = Kind(text=lambda days: [None if day is None else str(day)[:10] for day in
 SCORE = Kind(text=lambda scores: [f"{score:.4f}" for score in scores], cell=float)
 
 
+RESULT, BOOK, PORTAL = "result", "book", "portal"  # a match_result row and the two documents it names
+TABLES = {RESULT: MatchResult.__table__, BOOK: PurchaseDocument.__table__, PORTAL: PortalDocument.__table__}
+Field = tuple[str, str]  # (side, column of that side's table)
+
+
+def _of(side: str, *names: str) -> tuple[Field, ...]:
+    return tuple((side, name) for name in names)
+
+
+def _total(*heads: Sequence) -> list[int | None]:
+    """The tax heads' sum per row; None where the row has no document of that side."""
+    return [None if first is None else first + sum(rest) for first, *rest in zip(*heads, strict=True)]
+
+
+def _named(portal: Sequence, book: Sequence) -> list[str]:
+    """The portal's name for the supplier where it gives one, else the books'."""
+    return [p or b or "" for p, b in zip(portal, book, strict=True)]
+
+
 @dataclass(frozen=True)
 class Column:
-    """One column of the export: its name, the SQL that reads it, what it holds, its XLSX width."""
+    """One column of the export: its name, the table fields it is made of (``combine`` makes the
+    column of several; by default it is its one field), what it holds, and its XLSX width."""
 
     name: str
-    value: ColumnElement
+    fields: tuple[Field, ...]
     kind: Kind = TEXT
+    combine: Callable[..., Sequence] | None = None
     width: int = 16
 
 
-def _tax(table: Table) -> ColumnElement:
-    return table.c.igst_paise + table.c.cgst_paise + table.c.sgst_paise + table.c.cess_paise
-
-
-_MR, _BOOK, _PORTAL = MatchResult.__table__, PurchaseDocument.__table__, PortalDocument.__table__
 # DESIGN.md's "Reconciliation export" contract: scripts read these names, in this order, as this text
 COLUMNS: tuple[Column, ...] = (
-    Column("status", _MR.c.status, width=18),
-    Column("reasons", _MR.c.reasons, width=60),
-    Column("recommended_action", _MR.c.recommended_action),
-    Column("score", _MR.c.score, SCORE),
-    Column("book_supplier_gstin", _BOOK.c.supplier_gstin),
-    Column("book_doc_type", _BOOK.c.doc_type),
-    Column("book_doc_number", _BOOK.c.doc_number),
-    Column("book_doc_date", _BOOK.c.doc_date, DATE),
-    Column("book_taxable_value", _BOOK.c.taxable_paise, MONEY),
-    Column("book_tax", _tax(_BOOK), MONEY),
-    Column("portal_supplier_gstin", _PORTAL.c.supplier_gstin),
-    Column("portal_doc_type", _PORTAL.c.doc_type),
-    Column("portal_doc_number", _PORTAL.c.doc_number),
-    Column("portal_doc_date", _PORTAL.c.doc_date, DATE),
-    Column("portal_taxable_value", _PORTAL.c.taxable_paise, MONEY),
-    Column("portal_tax", _tax(_PORTAL), MONEY),
-    Column("portal_source", _PORTAL.c.source),
-    Column("portal_return_period", _PORTAL.c.return_period),
-    Column("recipient_gstin", _MR.c.recipient_gstin),
-    # the portal's name for the supplier where it gives one, else the books'
-    Column("supplier_name", func.coalesce(func.nullif(_PORTAL.c.supplier_name, ""), _BOOK.c.supplier_name),
+    Column("status", _of(RESULT, "status"), width=18),
+    Column("reasons", _of(RESULT, "reasons"), width=60),
+    Column("recommended_action", _of(RESULT, "recommended_action")),
+    Column("score", _of(RESULT, "score"), SCORE),
+    Column("book_supplier_gstin", _of(BOOK, "supplier_gstin")),
+    Column("book_doc_type", _of(BOOK, "doc_type")),
+    Column("book_doc_number", _of(BOOK, "doc_number")),
+    Column("book_doc_date", _of(BOOK, "doc_date"), DATE),
+    Column("book_taxable_value", _of(BOOK, "taxable_paise"), MONEY),
+    Column("book_tax", _of(BOOK, *TAX), MONEY, _total),
+    Column("portal_supplier_gstin", _of(PORTAL, "supplier_gstin")),
+    Column("portal_doc_type", _of(PORTAL, "doc_type")),
+    Column("portal_doc_number", _of(PORTAL, "doc_number")),
+    Column("portal_doc_date", _of(PORTAL, "doc_date"), DATE),
+    Column("portal_taxable_value", _of(PORTAL, "taxable_paise"), MONEY),
+    Column("portal_tax", _of(PORTAL, *TAX), MONEY, _total),
+    Column("portal_source", _of(PORTAL, "source")),
+    Column("portal_return_period", _of(PORTAL, "return_period")),
+    Column("recipient_gstin", _of(RESULT, "recipient_gstin")),
+    Column("supplier_name", _of(PORTAL, "supplier_name") + _of(BOOK, "supplier_name"), combine=_named,
            width=28),
-    Column("nearest_note", _MR.c.nearest_note, width=50),
-    Column("book_document_id", _MR.c.purchase_document_id),
-    Column("portal_document_id", _MR.c.portal_document_id),
+    Column("nearest_note", _of(RESULT, "nearest_note"), width=50),
+    Column("book_document_id", _of(RESULT, "purchase_document_id")),
+    Column("portal_document_id", _of(RESULT, "portal_document_id")),
 )
 EXPORT_COLUMNS = [column.name for column in COLUMNS]  # for readers; the code reads COLUMNS
+
+
+def fields() -> list[Field]:
+    """Every table field ``COLUMNS`` reads, once each, in order: what a source hands over."""
+    return list(dict.fromkeys(field for column in COLUMNS for field in column.fields))
+
+
+def columns_of(chunk: dict[Field, Sequence]) -> dict[str, Sequence]:
+    """A chunk of fields (from either source) as the export's columns, by name."""
+    return {column.name: (column.combine or (lambda values: values))(*(chunk[f] for f in column.fields))
+            for column in COLUMNS}
 
 
 @dataclass
@@ -139,68 +168,81 @@ def latest_run_id(bind: Engine | Connection, recipient_gstin: str | None = None)
 
 def _run_bounds(conn: Connection, run_id: int) -> tuple[int, int]:
     """The first and last result id of a run (a run's results have consecutive ids)."""
-    bounds = select(func.min(_MR.c.id), func.max(_MR.c.id)).where(_MR.c.run_id == run_id)
+    mr = TABLES[RESULT]
+    bounds = select(func.min(mr.c.id), func.max(mr.c.id)).where(mr.c.run_id == run_id)
     first, last = conn.execute(bounds).one()
     return first or 0, last or 0
 
 
 def _rows_query(run_id: int, first: int, last: int) -> Select:
-    """``COLUMNS`` of the run's results with ids ``first``..``last``, joined to both documents, in
-    result order.
+    """The :func:`fields` of the run's results with ids ``first``..``last``, joined to both
+    documents, in result order.
 
     The results are read as a primary-key range in key order; the ``run_id`` index would hand them
     over in another order and leave a sort of the whole run to do.
     """
+    mr, book, portal = TABLES[RESULT], TABLES[BOOK], TABLES[PORTAL]
     return (
-        select(*(column.value.label(column.name) for column in COLUMNS))
-        .select_from(_MR.outerjoin(_BOOK, _BOOK.c.id == _MR.c.purchase_document_id)
-                     .outerjoin(_PORTAL, _PORTAL.c.id == _MR.c.portal_document_id))
-        .where(_MR.c.id.between(first, last), (_MR.c.run_id + 0) == run_id)  # + 0: not the index
-        .order_by(_MR.c.id)
+        select(*(TABLES[side].c[name].label(f"{side}_{name}") for side, name in fields()))
+        .select_from(mr.outerjoin(book, book.c.id == mr.c.purchase_document_id)
+                     .outerjoin(portal, portal.c.id == mr.c.portal_document_id))
+        .where(mr.c.id.between(first, last), (mr.c.run_id + 0) == run_id)  # + 0: not the index
+        .order_by(mr.c.id)
     )
 
 
-def export_chunks(conn: Connection, run_id: int) -> Iterator[dict[str, Sequence]]:
-    """The producer every export reads: the run's rows in result order, ``CHUNK`` at a time, each
-    chunk one sequence per column of ``COLUMNS`` (by name), values as the database hands them back.
+def stored_chunks(conn: Connection, run_id: int) -> Iterator[dict[str, Sequence]]:
+    """The export's rows of a stored run, in result order, ``CHUNK`` at a time: per column name of
+    ``COLUMNS``, its values (None where a row has no document of that side).
 
-    On SQLite the columns come as JSON arrays (:func:`ims_core.db.reads.json_column_chunks`), in
-    about half the time of stepping through the driver's rows, which PostgreSQL gets.
+    On SQLite the fields come as JSON arrays (:func:`ims_core.db.reads.json_column_chunks`), which
+    is quicker there than stepping through the driver's rows, which PostgreSQL gets.
     """
     first, last = _run_bounds(conn, run_id)
     query = _rows_query(run_id, first, last)
-    names = [column.name for column in COLUMNS]
+    names = fields()
     if conn.dialect.name == "sqlite":
-        for columns in json_column_chunks(conn, query, _MR.c.id, first, last, CHUNK):
-            yield dict(zip(names, columns, strict=True))
+        for values in json_column_chunks(conn, query, TABLES[RESULT].c.id, first, last, CHUNK):
+            yield columns_of(dict(zip(names, values, strict=True)))
         return
     cursor = conn.execute(query).cursor
     while rows := cursor.fetchmany(CHUNK):
-        yield dict(zip(names, zip(*rows, strict=True), strict=True))
+        yield columns_of(dict(zip(names, zip(*rows, strict=True), strict=True)))
 
 
 def write_csv(bind: Engine | Connection, run_id: int, path: Path) -> Counter:
-    """Stream the run to CSV a chunk at a time; return the count per status. The file takes its
-    name only once complete.
+    """Stream a stored run to CSV a chunk at a time; return the count per status."""
+    with _connection(bind) as conn:
+        return write_csv_chunks(stored_chunks(conn, run_id), path)
+
+
+def write_csv_chunks(chunks: Iterable[dict[str, Sequence]], path: Path) -> Counter:
+    """Write the export's rows (from either source) to ``path`` as CSV; the count per status. The
+    file is written as ``path.part`` and takes its name only once complete.
 
     The csv module's ``excel`` dialect: CRLF line ends, as RFC 4180 has them, and a field holding a
     comma, a double quote or a line break quoted (a bare CR too, which readers take for the end of a
     row).
     """
-    partial = path.with_name(path.name + ".part")
+    partial = partial_of(path)
     counts: Counter = Counter()
     try:
-        with _connection(bind) as conn, partial.open("w", encoding="utf-8", newline="") as handle:
+        with partial.open("w", encoding="utf-8", newline="") as handle:
             writer = csv.writer(handle)
             writer.writerow([column.name for column in COLUMNS])
-            for chunk in export_chunks(conn, run_id):
+            for chunk in chunks:
                 counts.update(chunk["status"])
-                fields = [column.kind.text(chunk[column.name]) for column in COLUMNS]
-                writer.writerows(zip(*fields, strict=True))
+                texts = [column.kind.text(chunk[column.name]) for column in COLUMNS]
+                writer.writerows(zip(*texts, strict=True))
         partial.replace(path)
     finally:
         partial.unlink(missing_ok=True)
     return counts
+
+
+def partial_of(path: Path) -> Path:
+    """Where a file is written until complete."""
+    return path.with_name(path.name + ".part")
 
 
 def write_xlsx(bind: Engine | Connection, run_id: int, path: Path) -> Counter:
@@ -211,7 +253,7 @@ def write_xlsx(bind: Engine | Connection, run_id: int, path: Path) -> Counter:
         if last - first + 1 > XLSX_MAX_ROWS:
             raise UserFacingError(f"{last - first + 1} rows do not fit an Excel sheet ({XLSX_MAX_ROWS} at "
                                   "most): export to .csv instead")
-        rows = [row for chunk in export_chunks(conn, run_id)
+        rows = [row for chunk in stored_chunks(conn, run_id)
                 for row in zip(*(chunk[column.name] for column in COLUMNS), strict=True)]
     from openpyxl import Workbook  # imported here: every `ims` command would pay for it at start-up
 
@@ -261,9 +303,11 @@ def check_export_path(path: Path) -> None:
 
 
 def export_reconciliation(bind: Engine | Connection, path: Path | str, run_id: int | None = None,
-                          recipient_gstin: str | None = None,
-                          actor: str | audit.Actor = "cli") -> ExportSummary:
-    """Write the newest run (or ``run_id``) to ``path``; the suffix chooses CSV or XLSX.
+                          recipient_gstin: str | None = None, actor: str | audit.Actor = "cli",
+                          written: Counter | None = None) -> ExportSummary:
+    """Write the newest run (or ``run_id``) to ``path``; the suffix chooses CSV or XLSX. ``written``:
+    the file is written already (by :mod:`ims_core.reports.export_memory`), with these counts per
+    status.
 
     The export is an audit event (what was exported, by whom, how many rows), written after the file
     is complete so the trail never records an export that failed."""
@@ -271,7 +315,7 @@ def export_reconciliation(bind: Engine | Connection, path: Path | str, run_id: i
     check_export_path(path)
     run_id = run_id if run_id is not None else latest_run_id(bind, recipient_gstin)
     write = write_csv if path.suffix.lower() == ".csv" else write_xlsx
-    counts = write(bind, run_id, path)
+    counts = written if written is not None else write(bind, run_id, path)
     summary = ExportSummary(run_id, path, sum(counts.values()), {s: int(counts.get(s, 0)) for s in STATUSES})
     event = {"export": "reconciliation", "run_id": run_id, "file": path.name, "rows": summary.rows}
     with _connection(bind, begin=True) as conn:

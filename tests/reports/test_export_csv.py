@@ -1,22 +1,30 @@
 """The CSV export: the csv module's text of the one producer's rows, on SQLite and on PostgreSQL
-alike; the same values as the XLSX shows; and a column added
-to ``COLUMNS`` reaches both files with no other change."""
+alike; the same values as the XLSX shows; the same bytes from the results in memory as from the
+stored run (what ``ims run`` writes while it stores them); and a column added to ``COLUMNS``
+reaches every file with no other change."""
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
 import io
+import json
 from decimal import Decimal
 
 import openpyxl
+import pytest
 from support.matching import S1, S1_SISTER, book, insert_documents, portal
 
+from ims_core.ingest.books import parse_books
+from ims_core.ingest.gstr2b import parse_gstr2b
+from ims_core.ingest.loader import load
 from ims_core.matching.run import run_reconciliation
 from ims_core.matching.scoring import Tolerances
-from ims_core.models import PurchaseDocument
 from ims_core.reports import export as exports
 from ims_core.reports.export import EXPORT_COLUMNS, export_reconciliation
+from ims_core.reports.export_memory import CsvWhileStoring, memory_chunks
+from ims_core.samplegen import generate as generate_month
+from ims_core.samplegen import write_books_csv, write_gstr2b_json
 
 AWKWARD = ['A,1', 'say "hi"', "two\nlines", "cr\rhere", "plain", "₹ sign, and \"both\""]
 
@@ -102,7 +110,7 @@ def test_the_csv_and_the_xlsx_hold_the_same_rows(engine, tmp_path):
 
 def test_a_column_added_to_COLUMNS_reaches_both_files(engine, tmp_path, monkeypatch):
     """The one place to edit: a new column's name, SQL and kind in ``COLUMNS``."""
-    extra = exports.Column("book_place_of_supply", PurchaseDocument.__table__.c.place_of_supply)
+    extra = exports.Column("book_place_of_supply", ((exports.BOOK, "place_of_supply"),))
     monkeypatch.setattr(exports, "COLUMNS", (*exports.COLUMNS, extra))
     insert_documents(engine, *_documents())
     run_reconciliation(engine, tolerances=Tolerances())
@@ -115,3 +123,53 @@ def test_a_column_added_to_COLUMNS_reaches_both_files(engine, tmp_path, monkeypa
     sheet = openpyxl.load_workbook(tmp_path / "reco.xlsx")["All"]
     assert [c.value for c in sheet[1]][-1] == "book_place_of_supply"
     assert {row[-1] for row in sheet.iter_rows(min_row=2, values_only=True)} == {"27", None}
+
+
+def _stored_and_from_memory(engine, tmp_path, monkeypatch, **scope) -> tuple[bytes, bytes]:  # noqa: ANN001
+    """The CSV written from the results in memory as the run is stored, and the stored run's export."""
+    monkeypatch.setattr(exports, "CHUNK", 7)  # several chunks, the last one short
+    seen = []
+
+    def write_from_memory(results, books, portal):  # noqa: ANN001, ANN202
+        seen.append(len(results))
+        exports.write_csv_chunks(memory_chunks(results, books, portal), tmp_path / "memory.csv")
+
+    run = run_reconciliation(engine, tolerances=Tolerances(), on_results=write_from_memory, **scope)
+    export_reconciliation(engine, tmp_path / "stored.csv", run_id=run.id)
+    assert seen == [sum(entry["count"] for entry in json.loads(run.counts_json).values())]
+    return (tmp_path / "memory.csv").read_bytes(), (tmp_path / "stored.csv").read_bytes()
+
+
+def test_the_csv_from_memory_is_the_stored_runs_export(engine, tmp_path, monkeypatch):
+    """Awkward texts, credit notes, zero and crore amounts, documents on one side only."""
+    insert_documents(engine, *_documents())
+    from_memory, stored = _stored_and_from_memory(engine, tmp_path, monkeypatch)
+    assert from_memory == stored and stored.count(b"\r\n") > 10
+
+
+@pytest.mark.parametrize("period", [None, "102025"])
+def test_the_csv_from_memory_of_a_sample_month_is_the_stored_runs_export(engine, tmp_path, monkeypatch,
+                                                                          period):
+    """Every kind of finding, supplier names on both sides, GSTR-2B sources; and a period's run, which
+    keeps only some of the results the engine works out."""
+    month = generate_month(300, seed=8)
+    load(engine, parse_books(write_books_csv(month, tmp_path / "books.csv"), preset="canonical"))
+    load(engine, parse_gstr2b([write_gstr2b_json(month, tmp_path / "gstr2b.json")]))
+    from_memory, stored = _stored_and_from_memory(engine, tmp_path, monkeypatch, period=period)
+    assert from_memory == stored
+    statuses = {row["status"] for row in csv.DictReader(io.StringIO(stored.decode(), newline=""))}
+    assert {"matched", "mismatch", "missing_in_books", "missing_in_portal", "duplicate"} <= statuses
+
+
+def test_a_field_the_engine_does_not_read_is_exported_from_the_stored_run(engine, tmp_path, monkeypatch):
+    """A column of a field the document frames lack: ims run leaves it to the stored run's export."""
+    extra = exports.Column("portal_remarks", ((exports.PORTAL, "remarks"),))
+    monkeypatch.setattr(exports, "COLUMNS", (*exports.COLUMNS, extra))
+    insert_documents(engine, *_documents())
+    export = CsvWhileStoring(tmp_path / "reco.csv")
+    run = run_reconciliation(engine, tolerances=Tolerances(), on_results=export.start)
+    assert export.finish() is None and not (tmp_path / "reco.csv").exists()
+    summary = export_reconciliation(engine, tmp_path / "reco.csv", run_id=run.id)
+    assert summary.rows == 10
+    header = next(csv.reader((tmp_path / "reco.csv").open(encoding="utf-8", newline="")))
+    assert header[-1] == "portal_remarks"
