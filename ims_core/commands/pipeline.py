@@ -8,10 +8,12 @@ separate commands; a step that fails stops the steps after it and leaves those b
 the commands joined by ``&&`` would. ``--workers`` is the reconciliation's, as for ``ims reconcile``.
 
 With more than one worker (the user's leave to use a second core: the command line runs no other
-thread, so it may fork, see :mod:`ims_core.forking`) a CSV export is written by a forked process
-from the results in memory while this one stores them (:mod:`ims_core.reports.export_memory`), the
-file taking its name only once the run is stored. The result is the same every way: the same
-database, the same files, the same output in the same order.
+thread, so it may fork, see :mod:`ims_core.forking`) two steps use it. A forked process parses the
+GSTR-2B while this one imports the books, and hands the parsed file over to be loaded once the
+books are in (SQLite has one writer). And a CSV export is written by a forked process from the
+results in memory while this one stores them (:mod:`ims_core.reports.export_memory`), the file
+taking its name only once the run is stored. The result is the same every way: the same database,
+the same files, the same output in the same order.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from ims_core.commands.imports import Recipient, existing_files, print_summary
 from ims_core.commands.reconcile import Period, Workers, print_export, print_reconciliation
 from ims_core.db import get_engine
 from ims_core.errors import UserFacingError
-from ims_core.forking import workers_to_use
+from ims_core.forking import in_child, workers_to_use
 from ims_core.gst.dates import DateError, parse_period
 from ims_core.ingest.document import ParsedImport
 from ims_core.ingest.loader import ImportSummary, load
@@ -94,17 +96,26 @@ def run(books: Books, gstr2b: Gstr2bFiles, ims: Ims = None, preset: Preset = "au
 
 def _imports(engine: Engine, books: Path, preset: str, gstr2b: list[Path], ims: Path | None,
              recipient: str | None, actor: Actor, workers: int, seconds: dict[str, float]) -> ImportSummary:
-    """The books, then the GSTR-2B, then the IMS records; the books' summary."""
+    """The books, then the GSTR-2B (parsed by a forked process meanwhile when there is a core to
+    spare), then the IMS records; the books' summary."""
     # the parsers, as in the import commands, loaded only by the command that parses
     from ims_core.ingest.books import parse_books
     from ims_core.ingest.gstr2b import parse_gstr2b
     from ims_core.ingest.ims import parse_ims_json
 
-    with _step("import books", seconds):
-        books_summary = _load(engine, parse_books(books, preset=preset, recipient_gstin=recipient), actor)
+    parsed_gstr2b = in_child(parse_gstr2b, gstr2b, recipient) if workers > 1 else None
+    try:
+        with _step("import books", seconds):
+            books_summary = _load(engine, parse_books(books, preset=preset, recipient_gstin=recipient), actor)
+    except BaseException:
+        if parsed_gstr2b is not None:
+            with contextlib.suppress(Exception):  # the books' error is the one to tell
+                parsed_gstr2b()
+        raise
     print_summary(books_summary)
     with _step("import gstr2b", seconds):
-        print_summary(_load(engine, parse_gstr2b(gstr2b, recipient_gstin=recipient), actor))
+        parsed = parsed_gstr2b() if parsed_gstr2b else parse_gstr2b(gstr2b, recipient_gstin=recipient)
+        print_summary(_load(engine, parsed, actor))
     if ims is not None:  # its download names the recipient only in the request: the one given, else the books
         with _step("import ims", seconds):
             records = parse_ims_json(ims, recipient_gstin=recipient or books_summary.recipient_gstin)
