@@ -21,7 +21,6 @@ locales, so the format uses value conditions to put the lakh and crore commas in
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -38,6 +37,7 @@ from ims_core.errors import UserFacingError
 from ims_core.ingest.document import TAX
 from ims_core.matching.engine import STATUSES
 from ims_core.models import MatchResult, PortalDocument, PurchaseDocument, ReconciliationRun
+from ims_core.reports.csv_text import csv_rows
 
 RUPEE_FORMAT = ('[>=10000000]"₹"##\\,##\\,##\\,##0.00;[>=100000]"₹"##\\,##\\,##0.00;"₹"#,##0.00')
 XLSX_MAX_ROWS = 1_048_575
@@ -220,20 +220,18 @@ def write_csv_chunks(chunks: Iterable[dict[str, Sequence]], path: Path) -> Count
     """Write the export's rows (from either source) to ``path`` as CSV; the count per status. The
     file is written as ``path.part`` and takes its name only once complete.
 
-    The csv module's ``excel`` dialect: CRLF line ends, as RFC 4180 has them, and a field holding a
-    comma, a double quote or a line break quoted (a bare CR too, which readers take for the end of a
-    row).
+    The csv module's text (``excel`` dialect), made column by column (:mod:`ims_core.reports.csv_text`):
+    CRLF line ends, as RFC 4180 has them, and a field holding a comma, a double quote or a line
+    break quoted (a bare CR too, which readers take for the end of a row).
     """
     partial = partial_of(path)
     counts: Counter = Counter()
     try:
         with partial.open("w", encoding="utf-8", newline="") as handle:
-            writer = csv.writer(handle)
-            writer.writerow([column.name for column in COLUMNS])
+            handle.writelines(csv_rows([[column.name] for column in COLUMNS]))
             for chunk in chunks:
                 counts.update(chunk["status"])
-                texts = [column.kind.text(chunk[column.name]) for column in COLUMNS]
-                writer.writerows(zip(*texts, strict=True))
+                handle.writelines(csv_rows([column.kind.text(chunk[column.name]) for column in COLUMNS]))
         partial.replace(path)
     finally:
         partial.unlink(missing_ok=True)
