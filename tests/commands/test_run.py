@@ -181,11 +181,13 @@ def test_bad_books_in_a_new_database_leave_only_the_schema(month, tmp_path):
     assert state["import_batch"] == state["portal_document"] == state["reconciliation_run"] == 0
 
 
-def test_bad_books_stop_the_run_before_anything_is_written(month, database_url, tmp_path):
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_bad_books_stop_the_run_before_anything_is_written(month, database_url, tmp_path, workers):
+    """With two workers the GSTR-2B is being parsed meanwhile: its outcome is dropped."""
     broken = books_with_a_bad_date(month, tmp_path)
 
     result = ims(database_url, "run", "--books", str(broken), "--gstr2b", str(month["gstr2b"]),
-                 "-o", str(tmp_path / "out.csv"))
+                 "-o", str(tmp_path / "out.csv"), "--workers", workers)
 
     assert result.returncode == 1
     assert result.stderr.startswith("error: books.csv: row 6, field 'doc_date'")
@@ -196,14 +198,17 @@ def test_bad_books_stop_the_run_before_anything_is_written(month, database_url, 
     assert not (tmp_path / "out.csv").exists()
 
 
-def test_a_bad_gstr2b_leaves_the_books_imported_and_nothing_reconciled(month, database_url, tmp_path):
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_bad_gstr2b_leaves_the_books_imported_and_nothing_reconciled(month, database_url, tmp_path,
+                                                                        workers):
+    """With two workers the GSTR-2B's error comes from the process that parsed it, whole."""
     broken = tmp_path / "bad_2b.json"
     document = orjson.loads(month["gstr2b"].read_bytes())
     document["data"]["docdata"]["b2b"][0]["inv"][0]["dt"] = "31-02-2025"
     broken.write_bytes(orjson.dumps(document))
 
     result = ims(database_url, "run", "--books", str(month["books"]), "--gstr2b", str(broken),
-                 "-o", str(tmp_path / "out.csv"))
+                 "-o", str(tmp_path / "out.csv"), "--workers", workers)
 
     assert result.returncode == 1
     assert result.stderr.startswith("error: bad_2b.json: row docdata.b2b[0].inv[0], field 'dt'")
