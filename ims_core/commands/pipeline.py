@@ -29,13 +29,13 @@ import typer
 from sqlalchemy.engine import Engine
 
 from ims_core.audit import Actor, actor_named
-from ims_core.commands.common import console, database, progress_bar
+from ims_core.commands.common import console, database, option, progress_bar
 from ims_core.commands.imports import Recipient, existing_files, print_summary
 from ims_core.commands.reconcile import Period, Workers, print_export, print_reconciliation
 from ims_core.db import get_engine
 from ims_core.errors import UserFacingError
 from ims_core.forking import in_child, workers_to_use
-from ims_core.gst.dates import DateError, parse_period
+from ims_core.gst.dates import parse_period
 from ims_core.ingest.document import IngestError, ParsedImport
 from ims_core.ingest.loader import ImportSummary, load
 from ims_core.matching.run import run_reconciliation
@@ -69,10 +69,7 @@ def run(books: Books, gstr2b: Gstr2bFiles, ims: Ims = None, preset: Preset = "au
     routine in one command."""
     started = time.perf_counter()
     if period is not None:
-        try:
-            period = parse_period(period)
-        except DateError as exc:
-            raise UserFacingError(f"--period: {exc}") from exc
+        period = option("--period", parse_period, period)
     books, *gstr2b = existing_files([books, *gstr2b])
     if ims is not None:
         existing_files([ims])

@@ -25,7 +25,7 @@ from ims_core import audit, clock
 from ims_core.db.bulk_write import bulk_insert
 from ims_core.errors import UserFacingError
 from ims_core.forking import in_child, own_connections
-from ims_core.gst.dates import DateError, parse_period, period_bounds, period_key
+from ims_core.gst.dates import parse_period, period_bounds, period_key
 from ims_core.matching import parallel
 from ims_core.matching.engine import RESULT_COLUMNS, STATUSES, reconcile_frames
 from ims_core.matching.frames import read_books, read_portal
@@ -63,10 +63,7 @@ def _scope(recipient_gstin: str | None, period: str | None) -> tuple[str | None,
     recipient = (recipient_gstin or "").strip().upper() or None
     if not period:
         return recipient, None
-    try:
-        return recipient, parse_period(period)
-    except DateError as exc:
-        raise UserFacingError(str(exc)) from exc
+    return recipient, parse_period(period)  # a DateError says what is wrong with it
 
 
 def _run(conn: Connection, recipient: str | None, period: str | None, actor: str | audit.Actor,

@@ -36,8 +36,9 @@ from ims_core.db.reads import json_column_chunks
 from ims_core.errors import UserFacingError
 from ims_core.ingest.document import TAX
 from ims_core.matching.engine import STATUSES
-from ims_core.models import MatchResult, PortalDocument, PurchaseDocument, ReconciliationRun
+from ims_core.models import MatchResult, PortalDocument, PurchaseDocument
 from ims_core.reports.csv_text import csv_rows
+from ims_core.reports.current import latest_run_id
 
 RUPEE_FORMAT = ('[>=10000000]"₹"##\\,##\\,##\\,##0.00;[>=100000]"₹"##\\,##\\,##0.00;"₹"#,##0.00')
 XLSX_MAX_ROWS = 1_048_575
@@ -151,19 +152,6 @@ class ExportSummary:
     path: Path
     rows: int
     counts: dict[str, int]
-
-
-def latest_run_id(bind: Engine | Connection, recipient_gstin: str | None = None) -> int:
-    """The newest reconciliation run (of one recipient's scope, when given)."""
-    table = ReconciliationRun.__table__
-    query = select(table.c.id).order_by(table.c.id.desc()).limit(1)
-    if recipient_gstin:
-        query = query.where(table.c.recipient_gstin.in_([recipient_gstin.strip().upper(), ""]))
-    with _connection(bind) as conn:
-        run_id = conn.execute(query).scalar()
-    if run_id is None:
-        raise UserFacingError("no reconciliation yet: run `ims reconcile` first")
-    return int(run_id)
 
 
 def _run_bounds(conn: Connection, run_id: int) -> tuple[int, int]:
@@ -311,7 +299,9 @@ def export_reconciliation(bind: Engine | Connection, path: Path | str, run_id: i
     is complete so the trail never records an export that failed."""
     path = Path(path)
     check_export_path(path)
-    run_id = run_id if run_id is not None else latest_run_id(bind, recipient_gstin)
+    if run_id is None:
+        with _connection(bind) as conn:
+            run_id = latest_run_id(conn, recipient_gstin)
     write = write_csv if path.suffix.lower() == ".csv" else write_xlsx
     counts = written if written is not None else write(bind, run_id, path)
     summary = ExportSummary(run_id, path, sum(counts.values()), {s: int(counts.get(s, 0)) for s in STATUSES})
