@@ -129,10 +129,10 @@ def run() -> NoReturn:
     The cyclic garbage collector is tuned for a short-lived process that builds large tables: off
     while the libraries load (they make a few hundred thousand objects, none of them garbage, which
     the collector would otherwise walk again and again), then those objects frozen out of its sight
-    and collections made rarer. That takes about 0.05 s off every start and 0.15 s off an import of
-    100,000 documents, whose parsers allocate millions of small containers; what little garbage has
-    cycles is still collected. Only here, in the program's own process: a caller of :func:`main`
-    (the tests) keeps its collector as it was.
+    and collections made rarer, since the parsers of a large import allocate millions of small
+    containers; what little garbage has cycles is still collected. Only here, in the program's own
+    process: a caller of :func:`main` (the tests) keeps its collector as it was. (What it saves:
+    ``bench/README.md``.)
     """
     gc.disable()
     try:
@@ -153,11 +153,11 @@ def _collect_rarely() -> None:
 def leave(code: int) -> NoReturn:
     """End the program; without tearing the interpreter down when nothing else runs in it.
 
-    Freeing pandas, SQLAlchemy and every object a command made costs about 0.3 s at every exit and
-    has no effect outside the process, which is a quarter of a small command's time and adds up in
-    scripts. What does have an effect is done first: database connections closed (SQLite folds its
-    write-ahead log into the file as the last one closes), logging shut down, output flushed. With
-    other threads alive (the bot's scheduler, a server) the interpreter exits the ordinary way.
+    Freeing pandas, SQLAlchemy and every object a command made is slow and has no effect outside
+    the process (``bench/README.md`` has what it costs). What does have an effect is done first:
+    database connections closed (SQLite folds its write-ahead log into the file as the last one
+    closes), logging shut down, output flushed. With other threads alive (the bot's scheduler, a
+    server) the interpreter exits the ordinary way.
     """
     if threading.active_count() > 1:
         sys.exit(code)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
-import threading
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -45,12 +44,6 @@ def workers_to_use(asked: int | None) -> int:
         raise UserFacingError(f"--workers {asked}: this system cannot fork worker processes (Linux can); "
                               "run with --workers 1")
     return asked
-
-
-def may_fork(workers: int) -> bool:
-    """Whether work may go to forked processes now: more than one worker asked for, and no other
-    thread alive in this process (a thread holding a lock at the fork would leave it held in the child)."""
-    return workers > 1 and threading.active_count() == 1
 
 
 def in_child(function: Callable[..., T], *args: object) -> Callable[[], T]:

@@ -82,10 +82,9 @@ def status_table(title: str, counts: dict) -> Table:
 
 @export_app.command("reconciliation")
 def export_reconciliation_command(output: Output, recipient: Recipient = None, run: RunId = None,
-                                  by: By = "cli", workers: Workers = None) -> None:
+                                  by: By = "cli") -> None:
     """Write the newest reconciliation (one row per document) to CSV or XLSX."""
-    print_export(export_reconciliation(database(), output, run_id=run, recipient_gstin=recipient, actor=by,
-                                       workers=workers_to_use(workers)))
+    print_export(export_reconciliation(database(), output, run_id=run, recipient_gstin=recipient, actor=by))
 
 
 def print_export(summary: ExportSummary) -> None:

@@ -1,9 +1,11 @@
-"""Bulk writing of a document frame: the driver's fast paths, never one ORM object per row.
+"""Bulk writing of a frame into a table: the driver's fast paths, never one ORM object per row.
 
-SQLite gets ``executemany`` with the file's constant columns written into the statement as literals
-(binding forty mostly-empty columns per row is what a wide table costs) and its secondary indexes
-rebuilt once after a large insert; PostgreSQL gets ``COPY``. Values go in as the plain Python values
-the drivers store: ISO dates, ints, bools, None for blanks.
+The one bulk writer: the loader writes imported documents with it, the reconciliation its
+``match_result`` rows. SQLite gets ``executemany`` with the frame's constant columns written into
+the statement as literals (binding forty mostly-empty columns per row is what a wide table costs)
+and, for an insert at least as large as the table, its secondary indexes rebuilt once after;
+PostgreSQL gets ``COPY``. Values go in as the plain Python values the drivers store: ISO dates,
+ints, bools, None for blanks.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from sqlalchemy.types import TypeDecorator, TypeEngine
 
 Progress = Callable[[int, int], None]
 CHUNK = 50_000
-REBUILD_INDEXES_FROM = 50_000  # rows; see drop_secondary_indexes
+REBUILD_INDEXES_FROM = 50_000  # rows; see _drop_indexes_for
 _SAMPLE = 1000  # rows looked at first when telling whether a column is constant
 _PLAIN_TEXT = re.compile(r"[A-Za-z0-9 _.,:/()-]*")  # texts safe to write as a quoted SQL literal
 
@@ -70,9 +72,11 @@ def _stamp(value: dt.datetime, tz_suffix: str = "") -> str:
     return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f") + tz_suffix
 
 
-def bulk_insert(conn: Connection, table: Table, frame: pd.DataFrame, progress: Progress | None,
-                total: int, constant: Collection[str] = ()) -> None:
-    """``constant``: columns already known to hold one value in every row (not checked again)."""
+def bulk_insert(conn: Connection, table: Table, frame: pd.DataFrame, progress: Progress | None = None,
+                total: int = 0, constant: Collection[str] = ()) -> None:
+    """Insert the frame's rows (its columns named as the table's; ``id`` left to the database) in
+    the caller's transaction. ``progress(done, total)`` is told after each chunk; ``constant``
+    names columns already known to hold one value in every row (not checked again)."""
     if frame.empty:
         return
     columns = db_value_columns(table, frame)
@@ -92,14 +96,16 @@ def bulk_insert(conn: Connection, table: Table, frame: pd.DataFrame, progress: P
     values = ", ".join(constants.get(c, "?") for c in columns)
     sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({values})"
     cur = raw.cursor()
-    rebuild = drop_secondary_indexes(cur, table.name) if len(frame) >= REBUILD_INDEXES_FROM else []
-    for start in range(0, len(frame), CHUNK):
-        cur.executemany(sql, _rows(frame.iloc[start:start + CHUNK], bound, table))
-        if progress:
-            progress(min(start + CHUNK, len(frame)), total)
-    for statement in rebuild:
-        cur.execute(statement)
-    cur.close()
+    try:
+        rebuild = _drop_indexes_for(cur, table.name, len(frame))
+        for start in range(0, len(frame), CHUNK):
+            cur.executemany(sql, _rows(frame.iloc[start:start + CHUNK], bound, table))
+            if progress:
+                progress(min(start + CHUNK, len(frame)), total)
+        for statement in rebuild:
+            cur.execute(statement)
+    finally:
+        cur.close()
 
 
 def _constant_literals(frame: pd.DataFrame, columns: list[str], table: Table,
@@ -143,11 +149,22 @@ def _constant_literals(frame: pd.DataFrame, columns: list[str], table: Table,
     return literals
 
 
-def drop_secondary_indexes(cur, table_name: str) -> list[str]:  # noqa: ANN001 - sqlite3 cursor
-    """On SQLite, building an index once after a large insert is several times faster than updating it
-    row by row. The indexes are dropped inside the import's transaction and their ``CREATE INDEX``
-    statements returned to run afterwards; the unique document key is enforced again when it is rebuilt
-    (a clash fails the import, which then rolls back whole)."""
+def _drop_indexes_for(cur, table_name: str, adding: int) -> list[str]:  # noqa: ANN001 - sqlite3 cursor
+    """Drop the table's secondary indexes before a large insert; return their ``CREATE INDEX``
+    statements to run after it.
+
+    SQLite builds an index once several times faster than it updates it row by row, but a rebuild
+    covers every row of the table: worth it only when the insert adds at least as many rows as the
+    table holds already (its largest id is the cheap stand-in for the count). The drop and the
+    rebuild happen inside the caller's transaction, so other connections never see the table
+    without them; a unique index is enforced again when it is rebuilt (a clash fails the insert,
+    whose transaction then rolls back whole).
+    """
+    if adding < REBUILD_INDEXES_FROM:
+        return []
+    held = cur.execute(f"SELECT max(id) FROM {table_name}").fetchone()[0] or 0
+    if adding < held:
+        return []
     found = cur.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
                         "AND sql IS NOT NULL", (table_name,)).fetchall()
     for name, _ in found:

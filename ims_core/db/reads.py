@@ -20,10 +20,10 @@ def json_column_chunks(conn: Connection, query: Select, id_column: ColumnElement
     """SQLite only: the rows of ``query`` whose ``id_column`` lies in ``first``..``last``, ``size``
     ids at a time, as one object array per selected column, in id order.
 
-    Each chunk is one row of ``json_group_array`` texts that orjson turns into lists: at a million
-    rows that takes about half the time of stepping through the rows with the driver and turning
-    them back into columns. An aggregate takes rows in whatever order the scan chose, so the ids
-    come along and the chunk is put in id order when it is not already.
+    Each chunk is one row of ``json_group_array`` texts that orjson turns into lists: much less
+    work than stepping through the rows with the driver and turning them back into columns. An
+    aggregate takes rows in whatever order the scan chose, so the ids come along and the chunk is
+    put in id order when it is not already.
     """
     every = [id_column, *query.selected_columns]
     arrays = query.with_only_columns(*(func.json_group_array(column) for column in every)).order_by(None)

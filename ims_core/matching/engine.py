@@ -32,9 +32,10 @@ from ims_core.matching.reasons import join, pair_reasons, portal_flags
 from ims_core.matching.recommend import recommend
 from ims_core.matching.scoring import Tolerances, score_pairs
 from ims_core.matching.sources import choose_portal_records
+from ims_core.models.vocabulary import Status
 
 KEY = ["recipient_gstin", "supplier_gstin", "doc_type", "norm", "fy"]
-STATUSES = ("matched", "probable", "mismatch", "missing_in_portal", "missing_in_books", "duplicate", "manual")
+STATUSES = tuple(Status)  # the vocabulary (ims_core.models.vocabulary), in the order reports use
 RESULT_COLUMNS = ["purchase_document_id", "portal_document_id", "status", "reasons", "score",
                   "recommended_action", "recipient_gstin", "supplier_gstin", "return_period", "tax_paise",
                   "nearest_document_id", "nearest_note"]

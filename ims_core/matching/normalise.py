@@ -16,8 +16,6 @@ document's own financial year when known. :func:`normalise_number` is the same r
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from functools import lru_cache
 
 import numpy as np
@@ -174,50 +172,12 @@ def _distinct(numbers: pd.Series, fy: pd.Series | None) -> tuple[np.ndarray, np.
 
 
 def _distinct_forms(uniques: np.ndarray, years: pd.Series | None) -> tuple[list[str], list[str]]:
-    """``norm`` and ``plain`` of each distinct number (of its year), those remembered looked up."""
-    if years is None or not _remembered:
-        return _work_out(uniques, years)
-    found = [_remembered.get(key) for key in zip(uniques.tolist(), years.tolist(), strict=True)]
-    missing = [i for i, forms in enumerate(found) if forms is None]
-    if missing:
-        worked = _work_out(uniques[missing], years.iloc[missing].reset_index(drop=True))
-        for i, norm, plain in zip(missing, *worked, strict=True):
-            found[i] = (norm, plain)
-    return [forms[0] for forms in found], [forms[1] for forms in found]
-
-
-def _work_out(uniques: np.ndarray, years: pd.Series | None) -> tuple[list[str], list[str]]:
+    """``norm`` and ``plain`` of each distinct number (of its year)."""
     texts = _texts(pd.Series(uniques, dtype=object))
     plain = [_NON_ALNUM.sub("", t) for t in texts]
     owns = _patterns(years, len(texts))
     norm = [_normalise_one(t, own, p) for t, own, p in zip(texts, owns, plain, strict=True)]
     return norm, plain
-
-
-# (number, financial year) -> (norm, plain): filled and emptied by number_forms_remembered
-_remembered: dict[tuple[str, int], tuple[str, str]] = {}
-
-
-@contextmanager
-def number_forms_remembered() -> Iterator[Callable[[pd.Series, pd.Series], None]]:
-    """A scope in which number forms worked out ahead are looked up instead of worked out again.
-
-    Yields ``remember(numbers, fy)``, which works out the forms of those numbers now. ``ims run``
-    calls it on the books while the GSTR-2B is written (a core would idle meanwhile), and the
-    reconciliation after it, its forked parts included, then finds them. The forms depend on the
-    number and its year only, so a looked-up form is the form. Forgotten when the scope ends.
-    """
-    def remember(numbers: pd.Series, fy: pd.Series) -> None:
-        numbers = numbers.astype(object).where(numbers.notna(), "").astype(str)  # as prepare_both has them
-        _, uniques, years = _distinct(numbers, fy.astype("int64"))
-        norm, plain = _work_out(uniques, years)
-        _remembered.update(zip(zip(uniques.tolist(), years.tolist(), strict=True),
-                               zip(norm, plain, strict=True), strict=True))
-
-    try:
-        yield remember
-    finally:
-        _remembered.clear()
 
 
 def _first_of_pairs(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -5,8 +5,7 @@ candidates all stay inside one (recipient, doc type, PAN) block (``ims explain``
 fact). So a scope cut into parts by PAN, each part reconciled alone, gives exactly the result rows
 of one run over the whole scope. Each extra part runs in a forked process, which inherits the
 frames without copying them and sends back only its result rows; the calling process reconciles
-the first part meanwhile. At a million documents a side that takes the engine from about 17 s to
-about 10 s on two cores.
+the first part meanwhile (what that saves: ``bench/README.md``).
 
 Only the command line asks for more than one worker (see :mod:`ims_core.forking`).
 """

@@ -20,7 +20,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-PENDING_STATUSES = ("mismatch", "probable", "missing_in_books")
+from ims_core.models.vocabulary import Status
+
+PENDING_STATUSES = (Status.MISMATCH, Status.PROBABLE, Status.MISSING_IN_BOOKS)
 
 
 def recommend(status: np.ndarray, portal_pos: np.ndarray, portal: pd.DataFrame) -> np.ndarray:

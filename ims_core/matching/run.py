@@ -5,10 +5,9 @@ the engine sees the books dated up to the end of that month and the portal recor
 up to it (so a document booked in April and reported in May still pairs in May), and the run keeps
 the results that touch the period: a portal record of that return period, or a book dated in it.
 
-Writing. ``match_result`` rows go in with one ``COPY`` on PostgreSQL and one DBAPI ``executemany``
-on SQLite, inside the same transaction as the ``reconciliation_run`` row: a failed run writes nothing.
-A large first run on SQLite drops ``match_result``'s secondary indexes and rebuilds them after the
-insert, which is several times cheaper than maintaining them row by row.
+Writing. ``match_result`` rows go in through the bulk writer the loader uses too
+(:func:`ims_core.db.bulk_write.bulk_insert`: ``COPY`` on PostgreSQL, ``executemany`` on SQLite),
+inside the same transaction as the ``reconciliation_run`` row: a failed run writes nothing.
 """
 
 from __future__ import annotations
@@ -17,81 +16,62 @@ import datetime as dt
 import json
 from collections.abc import Callable
 
-import numpy as np
 import pandas as pd
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
 from ims_core import audit, clock
-from ims_core.db.reads import nullable_ids
+from ims_core.db.bulk_write import bulk_insert
 from ims_core.errors import UserFacingError
 from ims_core.forking import in_child, own_connections
-from ims_core.gst.dates import DateError, parse_period, period_bounds, period_key
+from ims_core.gst.dates import parse_period, period_bounds, period_key
 from ims_core.matching import parallel
-from ims_core.matching.engine import STATUSES, reconcile_frames
+from ims_core.matching.engine import RESULT_COLUMNS, STATUSES, reconcile_frames
 from ims_core.matching.frames import read_books, read_portal
 from ims_core.matching.scoring import Tolerances
 from ims_core.models import MatchResult, PortalDocument, PurchaseDocument, ReconciliationRun
 
 OnResults = Callable[[pd.DataFrame, pd.DataFrame, pd.DataFrame], None]
-INSERT_CHUNK = 50_000
-REBUILD_INDEXES_FROM = 50_000  # result rows; see _drop_indexes_for_bulk
 
 
 def run_reconciliation(session_or_engine: Session | Engine | Connection, recipient_gstin: str | None = None,
                        period: str | None = None, actor: str | audit.Actor = "cli",
                        tolerances: Tolerances | None = None, workers: int = 1,
-                       books: pd.DataFrame | None = None, on_results: OnResults | None = None
-                       ) -> ReconciliationRun:
+                       on_results: OnResults | None = None) -> ReconciliationRun:
     """Reconcile a scope, store the run and its results, and return the run (with its counts).
 
     With a ``Session`` the writes join the session's transaction (the caller commits); with an
     ``Engine`` the function commits itself. ``workers`` above one lets a large scope use forked
     processes (:mod:`ims_core.matching.parallel`): only for a caller running no other threads.
 
-    Two hooks for ``ims run``, which has the scope's work in hand before and after:
-
-    - ``books``: the scope's purchase-register documents as :func:`scope_books` read them, when the
-      caller has read them already (``ims run`` does while the GSTR-2B is written, which leaves
-      them as they were).
-    - ``on_results(results, books, portal)`` is called with the result rows, in the order they will
-      be stored, and the document frames they come from, just before they are stored (``ims run``
-      starts writing its export from them there, in a forked process, while this one stores them).
+    ``on_results(results, books, portal)`` is called with the result rows, in the order they will be
+    stored, and the document frames they come from, just before they are stored: ``ims run``
+    starts writing its export from them there, in a forked process, while this one stores them.
     """
     tol = tolerances or Tolerances.from_settings()
     recipient, period = _scope(recipient_gstin, period)
     if isinstance(session_or_engine, Session):
-        return _run(session_or_engine.connection(), recipient, period, actor, tol, workers, books, on_results)
+        return _run(session_or_engine.connection(), recipient, period, actor, tol, workers, on_results)
     if isinstance(session_or_engine, Connection):
-        return _run(session_or_engine, recipient, period, actor, tol, workers, books, on_results)
+        return _run(session_or_engine, recipient, period, actor, tol, workers, on_results)
     with session_or_engine.begin() as conn:
-        return _run(conn, recipient, period, actor, tol, workers, books, on_results, read_apart=workers > 1)
-
-
-def scope_books(bind: Engine | Connection, recipient_gstin: str | None = None,
-                period: str | None = None) -> pd.DataFrame:
-    """The purchase-register documents a run of this scope reconciles (see the module docstring)."""
-    recipient, period = _scope(recipient_gstin, period)
-    return read_books(bind, recipient, until=period_bounds(period)[1] if period else None)
+        return _run(conn, recipient, period, actor, tol, workers, on_results, read_apart=workers > 1)
 
 
 def _scope(recipient_gstin: str | None, period: str | None) -> tuple[str | None, str | None]:
     recipient = (recipient_gstin or "").strip().upper() or None
     if not period:
         return recipient, None
-    try:
-        return recipient, parse_period(period)
-    except DateError as exc:
-        raise UserFacingError(str(exc)) from exc
+    return recipient, parse_period(period)  # a DateError says what is wrong with it
 
 
 def _run(conn: Connection, recipient: str | None, period: str | None, actor: str | audit.Actor,
-         tol: Tolerances, workers: int, books: pd.DataFrame | None, on_results: OnResults | None,
+         tol: Tolerances, workers: int, on_results: OnResults | None,
          read_apart: bool = False) -> ReconciliationRun:
     started = clock.now()
     first, last = period_bounds(period) if period else (None, None)
-    books, portal = _read_scope(conn, recipient, period, books, read_apart)
+    books, portal = _read_scope(conn, recipient, period, read_apart)
     if books.empty and portal.empty:
         scope = f" for recipient {recipient}" if recipient else ""
         raise UserFacingError(f"nothing to reconcile{scope}: import the books and a GSTR-2B/IMS file first")
@@ -117,7 +97,7 @@ def _run(conn: Connection, recipient: str | None, period: str | None, actor: str
     run_id = conn.execute(insert(run_table).values(**values).returning(run_table.c.id)).scalar_one()
     if on_results is not None:
         on_results(results, books, portal)
-    _bulk_insert(conn, run_id, results)
+    _store(conn, run_id, results)
     finished = clock.now()
     conn.execute(update(run_table).where(run_table.c.id == run_id).values(finished_at=finished))
     audit.record(conn, kind="reconciliation", actor=audit.actor_named(actor), document_id=None, before=None,
@@ -126,15 +106,13 @@ def _run(conn: Connection, recipient: str | None, period: str | None, actor: str
     return ReconciliationRun(id=run_id, finished_at=finished, **values)
 
 
-def _read_scope(conn: Connection, recipient: str | None, period: str | None, books: pd.DataFrame | None,
+def _read_scope(conn: Connection, recipient: str | None, period: str | None,
                 read_apart: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The scope's books (unless given) and portal documents. Each read is a statement of its own
+    """The scope's books and portal documents. Each read is a statement of its own
     (and so its own snapshot) whichever process makes it: a large scope's books are read by a forked
     process while this one reads the portal."""
     last = period_bounds(period)[1] if period else None
     until_key = period_key(period) if period else None
-    if books is not None:
-        return books, read_portal(conn, recipient, until_period_key=until_key)
     apart = read_apart and _documents_at_most(conn) >= parallel.PARALLEL_FROM
     books_later = in_child(_read_books_apart, conn.engine, recipient, last) if apart else None
     portal = read_portal(conn, recipient, until_period_key=until_key)
@@ -151,63 +129,7 @@ def _read_books_apart(engine: Engine, recipient: str | None, until: dt.date | No
     return read_books(own_connections(engine), recipient, until=until)
 
 
-def _columns(results: pd.DataFrame, run_id: int) -> list[np.ndarray]:
-    """The match_result columns (after ``id``) as object arrays with ``None`` for missing ids."""
-    return [np.full(len(results), run_id, dtype=object), nullable_ids(results["purchase_document_id"]),
-            nullable_ids(results["portal_document_id"]),
-            *(results[name].to_numpy(object) for name in ("status", "reasons")),
-            results["score"].astype(float).to_numpy(object), results["recommended_action"].to_numpy(object),
-            *(results[name].astype(str).to_numpy(object) for name in
-              ("recipient_gstin", "supplier_gstin", "return_period")),
-            results["tax_paise"].astype("int64").to_numpy(object),
-            nullable_ids(results["nearest_document_id"]), results["nearest_note"].to_numpy(object)]
-
-
-NAMES = ["run_id", "purchase_document_id", "portal_document_id", "status", "reasons", "score",
-         "recommended_action", "recipient_gstin", "supplier_gstin", "return_period", "tax_paise",
-         "nearest_document_id", "nearest_note"]
-
-
-def _bulk_insert(conn: Connection, run_id: int, results: pd.DataFrame) -> None:
-    if results.empty:
-        return
-    columns = _columns(results, run_id)
-    table = MatchResult.__tablename__
-    dbapi = conn.connection.driver_connection
-    if conn.dialect.name == "postgresql":
-        with dbapi.cursor() as cursor, cursor.copy(f"COPY {table} ({', '.join(NAMES)}) FROM STDIN") as copy:
-            for start in range(0, len(results), INSERT_CHUNK):
-                for row in zip(*(c[start:start + INSERT_CHUNK] for c in columns), strict=True):
-                    copy.write_row(row)
-        return
-    sql = f"INSERT INTO {table} ({', '.join(NAMES)}) VALUES ({', '.join('?' * len(NAMES))})"
-    cursor = dbapi.cursor()
-    try:
-        rebuild = _drop_indexes_for_bulk(cursor, table, len(results))
-        for start in range(0, len(results), INSERT_CHUNK):
-            cursor.executemany(sql, zip(*(c[start:start + INSERT_CHUNK] for c in columns), strict=True))
-        for statement in rebuild:
-            cursor.execute(statement)
-    finally:
-        cursor.close()
-
-
-def _drop_indexes_for_bulk(cursor, table: str, adding: int) -> list[str]:  # noqa: ANN001 - sqlite3 cursor
-    """Drop ``table``'s secondary indexes before a large insert; return their ``CREATE INDEX`` statements.
-
-    SQLite builds an index from scratch several times faster than it updates it row by row, but a
-    rebuild covers every run's rows: worth it only when this run adds at least as many rows as the
-    table holds already (the largest id is the cheap stand-in for the count). The drop and the rebuild
-    happen inside the run's transaction, so other connections never see the table without them.
-    """
-    if adding < REBUILD_INDEXES_FROM:
-        return []
-    held = cursor.execute(f"SELECT max(id) FROM {table}").fetchone()[0] or 0
-    if adding < held:
-        return []
-    found = cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
-                           "AND sql IS NOT NULL", (table,)).fetchall()
-    for name, _ in found:
-        cursor.execute(f'DROP INDEX "{name}"')
-    return [sql for _, sql in found]
-
+def _store(conn: Connection, run_id: int, results: pd.DataFrame) -> None:
+    """The run's ``match_result`` rows, through the one bulk writer (:mod:`ims_core.db.bulk_write`)."""
+    rows = results[RESULT_COLUMNS].assign(run_id=run_id)
+    bulk_insert(conn, MatchResult.__table__, rows, constant=["run_id"])

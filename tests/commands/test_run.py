@@ -23,13 +23,11 @@ DEMO_RECIPIENT = "27AADCD4821K1ZM"
 STEPS = ["import books", "import gstr2b", "imports", "reconcile", "export", "total"]
 
 
-def ims(database_url: str, *args: str, code: str | None = None) -> subprocess.CompletedProcess:
-    """``ims ARGS`` in its own process; or, with ``code``, that Python run first in the same process."""
+def ims(database_url: str, *args: str) -> subprocess.CompletedProcess:
+    """``ims ARGS`` in its own process."""
     env = {**os.environ, "DATABASE_URL": database_url, "COLUMNS": "200"}
-    start = ["-m", "ims_core.cli"] if code is None else [
-        "-c", f"import sys\nsys.argv = ['ims', *sys.argv[1:]]\n{code}\nfrom ims_core import cli\ncli.run()"]
-    return subprocess.run([sys.executable, *start, *args], env=env, capture_output=True, text=True,
-                          timeout=300)
+    return subprocess.run([sys.executable, "-m", "ims_core.cli", *args], env=env, capture_output=True,
+                          text=True, timeout=300)
 
 
 def database_state(database_url: str) -> dict:
@@ -45,8 +43,7 @@ def database_state(database_url: str) -> dict:
 
 def timings(path: Path, *, export: bool) -> dict:
     figures = json.loads(path.read_text())
-    flags = ["overlapped", "csv_while_storing"]
-    assert list(figures) == [s for s in STEPS if export or s != "export"] + flags
+    assert list(figures) == [s for s in STEPS if export or s != "export"]
     assert all(isinstance(figures[s], float | int) and figures[s] >= 0 for s in STEPS if s in figures)
     assert figures["total"] + 0.01 >= figures["imports"] + figures["reconcile"]
     return figures
@@ -92,13 +89,12 @@ def test_run_does_what_the_four_commands_do(month, database_url, other_database_
     assert result.returncode == 0, result.stderr
     assert database_state(database_url) == database_state(other_database_url)
     assert (tmp_path / "run.csv").read_bytes() == (tmp_path / "four.csv").read_bytes()
-    figures = timings(tmp_path / "t.json", export=True)
-    assert figures["overlapped"] is True and figures["csv_while_storing"] is True
+    timings(tmp_path / "t.json", export=True)
     out = result.stdout
     printed = [out.index(s) for s in ("books import of books.csv", "gstr2b import of gstr2b_b2b.json, "
                                       "gstr2b_cdnr.json", "Reconciliation #1", "Wrote ", "Done in ")]
     assert printed == sorted(printed)
-    assert "overlapped), reconcile" in out and "Traceback" not in result.stderr
+    assert "), reconcile" in out and "Traceback" not in result.stderr
 
 
 def test_the_ims_records_join_the_run_as_ims_import_ims_would(database_url, other_database_url, tmp_path):
@@ -147,29 +143,25 @@ def test_a_period_it_cannot_read_is_refused_before_any_work(month, database_url)
     assert database_state(database_url)["import_batch"] == 0
 
 
-def test_one_worker_imports_in_turn_with_the_same_result(month, database_url, other_database_url, tmp_path):
+def test_one_worker_gives_the_same_result(month, database_url, other_database_url, tmp_path):
     common = ["run", "--books", str(month["books"]), "--gstr2b", str(month["gstr2b"])]
-    in_turn = ims(database_url, *common, "--workers", "1", "-o", str(tmp_path / "a.csv"),
-                  "--timings", str(tmp_path / "a.json"))
-    side_by_side = ims(other_database_url, *common, "--workers", "2", "--timings", str(tmp_path / "b.json"))
-    assert in_turn.returncode == 0 and side_by_side.returncode == 0, in_turn.stderr + side_by_side.stderr
+    one = ims(database_url, *common, "--workers", "1", "-o", str(tmp_path / "a.csv"),
+              "--timings", str(tmp_path / "a.json"))
+    two = ims(other_database_url, *common, "--workers", "2", "--timings", str(tmp_path / "b.json"))
+    assert one.returncode == 0 and two.returncode == 0, one.stderr + two.stderr
     assert ims(other_database_url, "export", "reconciliation", "-o", str(tmp_path / "b.csv")).returncode == 0
 
-    assert timings(tmp_path / "a.json", export=True)["overlapped"] is False
-    assert timings(tmp_path / "a.json", export=True)["csv_while_storing"] is False
-    assert timings(tmp_path / "b.json", export=False)["overlapped"] is True
-    assert "overlapped" not in in_turn.stdout and "export" not in side_by_side.stdout.splitlines()[-1]
+    timings(tmp_path / "a.json", export=True)
+    timings(tmp_path / "b.json", export=False)
+    assert "export" not in two.stdout.splitlines()[-1]
     assert database_state(database_url) == database_state(other_database_url)
     assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
-    assert in_turn.stdout.index("books import") < in_turn.stdout.index("gstr2b import")
+    assert one.stdout.index("books import") < one.stdout.index("gstr2b import")
 
 
-@pytest.mark.parametrize("workers", ["1", "2"])
-def test_a_new_database_gets_its_schema_first(month, tmp_path, workers):
-    """With two workers the schema is created by a process of its own while the files are parsed."""
+def test_a_new_database_gets_its_schema_first(month, tmp_path):
     url = f"sqlite:///{tmp_path / 'new.db'}"
-    result = ims(url, "run", "--books", str(month["books"]), "--gstr2b", str(month["gstr2b"]),
-                 "--workers", workers)
+    result = ims(url, "run", "--books", str(month["books"]), "--gstr2b", str(month["gstr2b"]))
     assert result.returncode == 0, result.stderr
     engine = build_engine(url)
     try:
@@ -180,30 +172,18 @@ def test_a_new_database_gets_its_schema_first(month, tmp_path, workers):
     assert state["import_batch"] == 2 and state["reconciliation_run"] == 1 and state["statuses"]
 
 
-@pytest.mark.parametrize("workers", ["1", "2"])
-def test_bad_books_in_a_new_database_leave_only_the_schema(month, tmp_path, workers):
+def test_bad_books_in_a_new_database_leave_only_the_schema(month, tmp_path):
     broken = books_with_a_bad_date(month, tmp_path)
     url = f"sqlite:///{tmp_path / 'new.db'}"
-    result = ims(url, "run", "--books", str(broken), "--gstr2b", str(month["gstr2b"]), "--workers", workers)
+    result = ims(url, "run", "--books", str(broken), "--gstr2b", str(month["gstr2b"]))
     assert result.returncode == 1 and result.stderr.startswith("error: books.csv: row 6, field 'doc_date'")
     state = database_state(url)
     assert state["import_batch"] == state["portal_document"] == state["reconciliation_run"] == 0
 
 
-@pytest.mark.parametrize("holds_back", [
-    "from ims_core.commands import pipeline\npipeline.PARALLEL_IMPORT_BYTES = 1000",
-    "import threading\nthreading.Thread(target=threading.Event().wait, daemon=True).start()",
-], ids=["large inputs", "another thread"])
-def test_large_inputs_or_another_thread_keep_the_imports_in_turn(month, database_url, tmp_path, holds_back):
-    result = ims(database_url, "run", "--books", str(month["books"]), "--gstr2b", str(month["gstr2b"]),
-                 "--workers", "2", "--timings", str(tmp_path / "t.json"), code=holds_back)
-    assert result.returncode == 0, result.stderr
-    assert timings(tmp_path / "t.json", export=False)["overlapped"] is False
-    assert database_state(database_url)["reconciliation_run"] == 1
-
-
 @pytest.mark.parametrize("workers", ["1", "2"])
 def test_bad_books_stop_the_run_before_anything_is_written(month, database_url, tmp_path, workers):
+    """With two workers the GSTR-2B is being parsed meanwhile: its outcome is dropped."""
     broken = books_with_a_bad_date(month, tmp_path)
 
     result = ims(database_url, "run", "--books", str(broken), "--gstr2b", str(month["gstr2b"]),
@@ -221,6 +201,7 @@ def test_bad_books_stop_the_run_before_anything_is_written(month, database_url, 
 @pytest.mark.parametrize("workers", ["1", "2"])
 def test_a_bad_gstr2b_leaves_the_books_imported_and_nothing_reconciled(month, database_url, tmp_path,
                                                                         workers):
+    """With two workers the GSTR-2B's error comes from the process that parsed it, whole."""
     broken = tmp_path / "bad_2b.json"
     document = orjson.loads(month["gstr2b"].read_bytes())
     document["data"]["docdata"]["b2b"][0]["inv"][0]["dt"] = "31-02-2025"
@@ -264,8 +245,7 @@ def refuse_results(database_url: str) -> None:
 
 
 def test_results_it_cannot_store_leave_no_export_behind(month, database_url, tmp_path):
-    """The CSV is being written from the results as they are stored: when storing fails, the file
-    being written is dropped, and the run, like any failed run, leaves nothing."""
+    """When storing fails the run, like any failed run, leaves nothing: no results, and no file."""
     refuse_results(database_url)
     (out := tmp_path / "out").mkdir()
 

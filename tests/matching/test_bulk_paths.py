@@ -7,7 +7,7 @@ import pandas as pd
 from sqlalchemy import inspect
 from support.matching import S1, S1_SISTER, book, frame, insert_documents, portal
 
-from ims_core.matching import run as run_module
+from ims_core.db import bulk_write
 from ims_core.matching.frames import prepare, prepare_both
 from ims_core.matching.normalise import normalise_number, number_forms
 from ims_core.matching.run import run_reconciliation
@@ -53,7 +53,7 @@ def _documents(engine) -> None:
 def test_large_run_rebuilds_the_indexes_it_drops(engine, monkeypatch):
     _documents(engine)
     ordinary = run_reconciliation(engine, tolerances=Tolerances())
-    monkeypatch.setattr(run_module, "REBUILD_INDEXES_FROM", 1)
+    monkeypatch.setattr(bulk_write, "REBUILD_INDEXES_FROM", 1)
     indexes = {i["name"] for i in inspect(engine).get_indexes(MatchResult.__tablename__)}
     # as many new rows as the table holds: dropped and rebuilt; then fewer: kept as they are
     rebuilt = run_reconciliation(engine, tolerances=Tolerances())
@@ -71,7 +71,7 @@ def test_chunked_csv_is_the_same_file(engine, tmp_path, monkeypatch):
     out = tmp_path / "out"
     out.mkdir()
     whole = export_reconciliation(engine, out / "whole.csv")
-    monkeypatch.setattr(exports, "CSV_CHUNK", 2)
+    monkeypatch.setattr(exports, "CHUNK", 2)
     chunked = export_reconciliation(engine, out / "chunked.csv")
     assert (out / "chunked.csv").read_bytes() == (out / "whole.csv").read_bytes()
     assert chunked.rows == whole.rows == 6

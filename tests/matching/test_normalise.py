@@ -9,13 +9,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ims_core.matching import normalise
 from ims_core.matching.normalise import (
     describe_format_difference,
     fused_forms,
     normalise_number,
     normalise_numbers,
-    number_forms,
 )
 
 
@@ -134,21 +132,3 @@ def test_idempotent_and_alphanumeric(text):
     once = normalise_number(text, 2025)
     assert re.fullmatch("[A-Z0-9]*", once)
     assert normalise_number(once, 2025) == once
-
-
-def test_forms_remembered_ahead_are_the_forms_and_are_forgotten_after():
-    books = pd.Series(["INV/0042/25-26", "42", "SIINV/24/25-26", None, "FY2025-26/7"])
-    years = pd.Series([2025, 2025, 2025, 2025, 2024])
-    scope = pd.Series(["INV/0042/25-26", "INV-42", "FY2025-26/7", "", "SIINV/24/25-26", "12"])
-    scope_years = pd.Series([2025, 2025, 2025, 2025, 2025, 2024])
-    worked_out = number_forms(scope, scope_years)
-    with normalise.number_forms_remembered() as remember:
-        remember(books, years)
-        assert len(normalise._remembered) == 5  # the blank number is remembered as ""
-        pd.testing.assert_frame_equal(number_forms(scope, scope_years), worked_out)
-        # what is remembered is what number_forms gives: the lookup, not a second working out
-        normalise._remembered[("42", 2025)] = ("remembered", "42")
-        assert number_forms(pd.Series(["42", "43"]), pd.Series([2025, 2025]))["norm"].tolist() == \
-            ["remembered", "43"]
-    assert normalise._remembered == {}
-    assert number_forms(pd.Series(["42"]), pd.Series([2025]))["norm"].tolist() == ["42"]

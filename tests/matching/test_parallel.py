@@ -66,29 +66,13 @@ def test_small_scopes_stay_in_one_process():
     assert seen == [(len(scenario.books), len(scenario.portals))]
 
 
-def test_a_run_with_workers_stores_the_same_results(engine, monkeypatch):
+@pytest.mark.parametrize("period", [None, "052025"])
+def test_a_run_on_two_workers_stores_what_one_process_stores(engine, monkeypatch, period):
+    """Two workers: the books read by a forked process while this one reads the portal, then PAN
+    parts reconciled side by side; a period's run keeps the same rows of them."""
     from support.matching import insert_documents
 
     from ims_core.matching.run import run_reconciliation
-
-    from .test_run import stored
-
-    scenario = generate(300, seed=35)
-    insert_documents(engine, scenario.books, scenario.portals)
-    one = run_reconciliation(engine, tolerances=Tolerances())
-    monkeypatch.setattr(parallel, "PARALLEL_FROM", 0)
-    two = run_reconciliation(engine, tolerances=Tolerances(), workers=2)
-    columns = [c for c in stored(engine, one.id).columns if c not in ("id", "run_id")]
-    pd.testing.assert_frame_equal(stored(engine, two.id)[columns], stored(engine, one.id)[columns])
-    assert one.counts_json == two.counts_json
-
-
-@pytest.mark.parametrize("period", [None, "052025"])
-def test_books_read_before_the_run_store_the_same_results(engine, monkeypatch, period):
-    """``ims run`` reads the books while the GSTR-2B loads and hands them to the run."""
-    from support.matching import insert_documents
-
-    from ims_core.matching.run import run_reconciliation, scope_books
 
     from .test_run import stored
 
@@ -96,8 +80,7 @@ def test_books_read_before_the_run_store_the_same_results(engine, monkeypatch, p
     insert_documents(engine, scenario.books, scenario.portals)
     one = run_reconciliation(engine, tolerances=Tolerances(), period=period)
     monkeypatch.setattr(parallel, "PARALLEL_FROM", 0)
-    books = scope_books(engine, period=period)
-    two = run_reconciliation(engine, tolerances=Tolerances(), period=period, workers=2, books=books)
+    two = run_reconciliation(engine, tolerances=Tolerances(), period=period, workers=2)
     columns = [c for c in stored(engine, one.id).columns if c not in ("id", "run_id")]
     pd.testing.assert_frame_equal(stored(engine, two.id)[columns], stored(engine, one.id)[columns])
     assert one.counts_json == two.counts_json

@@ -1,13 +1,17 @@
-"""The CSV export (streamed from the driver's tuples) must hold the text the XLSX path shows
-(:func:`export_frame`), on SQLite and on PostgreSQL alike: two code paths, one result. The CSV
-``ims run`` writes from the results in memory while it stores them must be the stored run's export."""
+"""The CSV export: the csv module's text of the one producer's rows, on SQLite and on PostgreSQL
+alike; the same values as the XLSX shows; the same bytes from the results in memory as from the
+stored run (what ``ims run`` writes while it stores them); and a column added to ``COLUMNS``
+reaches every file with no other change."""
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
+from decimal import Decimal
 
+import openpyxl
 import pytest
 from support.matching import S1, S1_SISTER, book, insert_documents, portal
 
@@ -17,13 +21,8 @@ from ims_core.ingest.loader import load
 from ims_core.matching.run import run_reconciliation
 from ims_core.matching.scoring import Tolerances
 from ims_core.reports import export as exports
-from ims_core.reports.export import (
-    EXPORT_COLUMNS,
-    export_frame,
-    export_reconciliation,
-    reconciliation_rows,
-    write_results_csv,
-)
+from ims_core.reports.export import EXPORT_COLUMNS, export_reconciliation
+from ims_core.reports.export_memory import CsvWhileStoring, memory_chunks
 from ims_core.samplegen import generate as generate_month
 from ims_core.samplegen import write_books_csv, write_gstr2b_json
 
@@ -44,27 +43,25 @@ def _documents() -> tuple[list[dict], list[dict]]:
     return books, portals
 
 
-@pytest.mark.parametrize("workers", [1, 3])
-def test_csv_holds_the_frame_text(engine, tmp_path, monkeypatch, workers):
-    """With ``workers`` the rows are written in parts by forked processes and joined in order."""
+def test_csv_is_the_csv_modules_text_of_every_field(engine, tmp_path, monkeypatch):
     insert_documents(engine, *_documents())
     run = run_reconciliation(engine, tolerances=Tolerances())
     path = tmp_path / "reco.csv"
-    monkeypatch.setattr(exports, "PARALLEL_FROM", 0)
-    monkeypatch.setattr(exports, "CSV_CHUNK", 2)
-    summary = export_reconciliation(engine, path, run_id=run.id, workers=workers)
+    monkeypatch.setattr(exports, "CHUNK", 2)  # several chunks, the last one short
+    summary = export_reconciliation(engine, path, run_id=run.id)
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith("reco")] == ["reco.csv"]  # no parts left
 
-    text = [list(row) for row in export_frame(reconciliation_rows(engine, run.id)).itertuples(index=False)]
     written = path.read_bytes().decode("utf-8")
-    expected = io.StringIO(newline="")
-    csv.writer(expected, lineterminator="\r\n").writerows([EXPORT_COLUMNS, *text])
-    assert written == expected.getvalue()
     # every field comes back whole, line breaks of either kind included
-    assert list(csv.reader(io.StringIO(written, newline=""))) == [EXPORT_COLUMNS, *text]
-    assert summary.rows == len(text) == 10
+    table = list(csv.reader(io.StringIO(written, newline="")))
+    expected = io.StringIO(newline="")
+    csv.writer(expected, lineterminator="\r\n").writerows(table)
+    assert written == expected.getvalue()  # CRLF line ends, quotes where the csv module puts them
+    assert table[0] == EXPORT_COLUMNS
+    assert summary.rows == len(table) - 1 == 10 and sum(summary.counts.values()) == 10
     rows = list(csv.DictReader(io.StringIO(written, newline="")))
     assert {r["book_doc_number"] for r in rows} >= set(AWKWARD)
+    assert '"cr\rhere"' in written and '"say ""hi"""' in written
     credit = next(r for r in rows if r["book_doc_number"] == "CN-1")
     assert credit["book_taxable_value"] == "-5.07" and credit["book_tax"] == "-0.45"
     assert credit["supplier_name"] == ""
@@ -73,19 +70,69 @@ def test_csv_holds_the_frame_text(engine, tmp_path, monkeypatch, workers):
     lone = next(r for r in rows if r["portal_doc_number"] == "ONLY-PORTAL")
     assert lone["portal_taxable_value"] == "10000000.00" and lone["book_taxable_value"] == ""
     assert lone["supplier_name"] == 'Q "uote"' and lone["book_document_id"] == ""
+    assert lone["book_doc_date"] == "" and lone["portal_doc_date"] == "2025-05-10"
+    named = next(r for r in rows if r["book_doc_number"] == "A,1")
+    assert named["supplier_name"] == "Portal, 0" and named["portal_document_id"] == "101"
     assert {r["score"].count(".") for r in rows} == {1} and all(len(r["score"].split(".")[1]) == 4
                                                                 for r in rows)
     assert S1 in {r["book_supplier_gstin"] for r in rows}
 
 
+def _xlsx_text(column: str, value: object) -> str:
+    """An XLSX cell's value as the CSV writes that field."""
+    if value is None:
+        return ""
+    if column.endswith(("_value", "_tax")):
+        return f"{Decimal(str(value)):.2f}"
+    if column.endswith("_date"):
+        return value.date().isoformat() if isinstance(value, dt.datetime) else value.isoformat()
+    if column == "score":
+        return f"{value:.4f}"
+    return str(value)
+
+
+def test_the_csv_and_the_xlsx_hold_the_same_rows(engine, tmp_path):
+    insert_documents(engine, *_documents())
+    run_reconciliation(engine, tolerances=Tolerances())
+    export_reconciliation(engine, tmp_path / "reco.csv")
+    export_reconciliation(engine, tmp_path / "reco.xlsx")
+
+    with (tmp_path / "reco.csv").open(encoding="utf-8", newline="") as handle:
+        from_csv = list(csv.reader(handle))
+    sheet = openpyxl.load_workbook(tmp_path / "reco.xlsx")["All"]
+    from_xlsx = [[_xlsx_text(name, value) for name, value in zip(EXPORT_COLUMNS, row, strict=True)]
+                 for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert [c.value for c in sheet[1]] == from_csv[0]
+    # an XML reader hands a bare CR in a cell back as LF (XML's end-of-line handling)
+    assert from_xlsx == [[field.replace("\r", "\n") for field in row] for row in from_csv[1:]]
+    assert len(from_xlsx) == 10
+
+
+def test_a_column_added_to_COLUMNS_reaches_both_files(engine, tmp_path, monkeypatch):
+    """The one place to edit: a new column's name, SQL and kind in ``COLUMNS``."""
+    extra = exports.Column("book_place_of_supply", ((exports.BOOK, "place_of_supply"),))
+    monkeypatch.setattr(exports, "COLUMNS", (*exports.COLUMNS, extra))
+    insert_documents(engine, *_documents())
+    run_reconciliation(engine, tolerances=Tolerances())
+    export_reconciliation(engine, tmp_path / "reco.csv")
+    export_reconciliation(engine, tmp_path / "reco.xlsx")
+
+    rows = list(csv.DictReader((tmp_path / "reco.csv").open(encoding="utf-8", newline="")))
+    assert list(rows[0]) == [*EXPORT_COLUMNS, "book_place_of_supply"]
+    assert {r["book_place_of_supply"] for r in rows} == {"27", ""}
+    sheet = openpyxl.load_workbook(tmp_path / "reco.xlsx")["All"]
+    assert [c.value for c in sheet[1]][-1] == "book_place_of_supply"
+    assert {row[-1] for row in sheet.iter_rows(min_row=2, values_only=True)} == {"27", None}
+
+
 def _stored_and_from_memory(engine, tmp_path, monkeypatch, **scope) -> tuple[bytes, bytes]:  # noqa: ANN001
     """The CSV written from the results in memory as the run is stored, and the stored run's export."""
-    monkeypatch.setattr(exports, "CSV_CHUNK", 7)  # several chunks, the last one short
+    monkeypatch.setattr(exports, "CHUNK", 7)  # several chunks, the last one short
     seen = []
 
     def write_from_memory(results, books, portal):  # noqa: ANN001, ANN202
         seen.append(len(results))
-        write_results_csv(results, books, portal, tmp_path / "memory.csv")
+        exports.write_csv_chunks(memory_chunks(results, books, portal), tmp_path / "memory.csv")
 
     run = run_reconciliation(engine, tolerances=Tolerances(), on_results=write_from_memory, **scope)
     export_reconciliation(engine, tmp_path / "stored.csv", run_id=run.id)
@@ -112,3 +159,17 @@ def test_the_csv_from_memory_of_a_sample_month_is_the_stored_runs_export(engine,
     assert from_memory == stored
     statuses = {row["status"] for row in csv.DictReader(io.StringIO(stored.decode(), newline=""))}
     assert {"matched", "mismatch", "missing_in_books", "missing_in_portal", "duplicate"} <= statuses
+
+
+def test_a_field_the_engine_does_not_read_is_exported_from_the_stored_run(engine, tmp_path, monkeypatch):
+    """A column of a field the document frames lack: ims run leaves it to the stored run's export."""
+    extra = exports.Column("portal_remarks", ((exports.PORTAL, "remarks"),))
+    monkeypatch.setattr(exports, "COLUMNS", (*exports.COLUMNS, extra))
+    insert_documents(engine, *_documents())
+    export = CsvWhileStoring(tmp_path / "reco.csv")
+    run = run_reconciliation(engine, tolerances=Tolerances(), on_results=export.start)
+    assert export.finish() is None and not (tmp_path / "reco.csv").exists()
+    summary = export_reconciliation(engine, tmp_path / "reco.csv", run_id=run.id)
+    assert summary.rows == 10
+    header = next(csv.reader((tmp_path / "reco.csv").open(encoding="utf-8", newline="")))
+    assert header[-1] == "portal_remarks"
