@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     ims_gstr3b_due_day: int = 20
     # QRMP state codes whose GSTR-3B is due on the 22nd (empty: the built-in list in deadlines.py)
     ims_qrmp_22nd_states: str = ""
+    # Rule 88D (DRC-01C): GSTR-3B claiming more than GSTR-2B by more than this amount and this share
+    ims_rule_88d_amount: Decimal = Decimal("2500000")
+    ims_rule_88d_percent: int = 20
     # DOMAIN.md marks this (?): whether a partial or nil ITC reduction needs remarks
     ims_remarks_required_for_reduced_itc: bool = True
 

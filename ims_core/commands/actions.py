@@ -12,18 +12,15 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
-from sqlalchemy import func, select
 
 from ims_core import audit, clock, decisions
 from ims_core.audit import Actor
-from ims_core.commands.common import Today, console, database, option, period_option
+from ims_core.commands.common import console, database, option, period_option, recipient_gstin
 from ims_core.commands.reconcile import export_app
 from ims_core.db import session_scope
 from ims_core.decisions.references import find_documents, resolve_reference
 from ims_core.errors import UserFacingError
 from ims_core.gst.money import format_inr, to_paise
-from ims_core.itc import deadlines, itc_position
-from ims_core.models import PortalDocument
 from ims_core.models.vocabulary import Action
 from ims_core.portal.outcomes import upload_note
 
@@ -47,8 +44,6 @@ def register(app: typer.Typer) -> None:
     app.add_typer(action_app, name="action")
     app.add_typer(period_app, name="period")
     app.add_typer(audit_app, name="audit")
-    app.command("itc")(itc_command)
-    app.command("deadlines")(deadlines_command)
 
 
 def _actor(by: str) -> Actor:
@@ -214,7 +209,7 @@ def apply_recommended(
     actor = _actor(by) if not dry_run else None
     which = "matched" if matched_only else "recommended"
     with session_scope(database()) as session:
-        gstin = _recipient(session, recipient)
+        gstin = recipient_gstin(session, recipient)
         preview = decisions.preview_bulk(session, recipient_gstin=gstin, period=period, which=which)
         table = Table(title=f"{which} actions for {gstin}{' ' + period if period else ''}")
         for column in ("action", "records", "tax"):
@@ -236,59 +231,32 @@ def apply_recommended(
 
 @period_app.command("filed")
 def period_filed(
-    period: Annotated[str, typer.Argument(help="MMYYYY")], recipient: RecipientOpt = None, by: By = ""
-) -> None:
-    """Mark a period's GSTR-3B filed: its records can no longer be changed (pending ones excepted)."""
-    actor = _actor(by)
-    with session_scope(database()) as session:
-        gstin = _recipient(session, recipient)
-        decisions.mark_period_filed(session, recipient_gstin=gstin, period=period, actor=actor)
-    console.print(f"GSTR-3B for {period} of {gstin} marked filed by {actor.name}; the period is locked.")
-
-
-def _recipient(session, value: str | None) -> str:  # noqa: ANN001 - a Session
-    if value:
-        return value.strip().upper()
-    found = list(
-        session.execute(
-            select(PortalDocument.recipient_gstin)
-            .group_by(PortalDocument.recipient_gstin)
-            .order_by(func.count().desc())
-        ).scalars()
-    )
-    if len(found) == 1:
-        return found[0]
-    if not found:
-        raise UserFacingError("no portal documents imported yet; import IMS or GSTR-2B data first")
-    raise UserFacingError(f"several recipient GSTINs in the data ({', '.join(found)}); pass --recipient")
-
-
-def itc_command(
-    period: Annotated[str, typer.Option("--period", metavar="MMYYYY", help="return period MMYYYY",
-                                        callback=period_option)],
+    period: Annotated[str, typer.Argument(help="MMYYYY")],
     recipient: RecipientOpt = None,
-    details: Annotated[bool, typer.Option("--details", help="list the documents")] = False,
-    today: Today = None,
+    by: By = "",
+    gstr3b: Annotated[Path | None, typer.Option("--3b", metavar="FILE.json",
+                                                help="the GSTR-3B as filed (the portal's JSON): records "
+                                                     "what Table 4 claimed")] = None,
+    claim: Annotated[list[str] | None, typer.Option(
+        "--claim", metavar="BOX=IGST,CGST,SGST,CESS",
+        help="a Table 4 figure as filed, in rupees, e.g. 4A(5)=12000,6000,6000,0 (repeatable)")] = None,
 ) -> None:
-    """ITC position: GSTR-2B preview from current actions, GSTR-3B Table 4, blocked and at risk."""
-    from ims_core.commands.itc_view import print_position
+    """Mark a period's GSTR-3B filed: its records can no longer be changed (pending ones excepted).
+    With --3b or --claim, also record what Table 4 claimed, to compare with GSTR-2B (Rule 88D)."""
+    from ims_core.itc import claims
 
+    actor = _actor(by)
+    figures = claims.from_gstr3b_json(gstr3b) if gstr3b else {}
+    figures.update(claims.from_arguments(claim or []))
     with session_scope(database()) as session:
-        gstin = _recipient(session, recipient)
-        print_position(itc_position(session, recipient_gstin=gstin, period=period, today=clock.today()),
-                       details=details)
-
-
-def deadlines_command(recipient: RecipientOpt = None, today: Today = None) -> None:
-    """Due dates: GSTR-3B, pending credit notes, Section 16(4), Rule 37 and 37A, ITC not available."""
-    with session_scope(database()) as session:
-        gstin = _recipient(session, recipient)
-        found = deadlines(session, recipient_gstin=gstin, today=clock.today())
-    if not found:
-        console.print(f"No deadlines for {gstin}.")
-    for deadline in found:
-        amount = f" [{format_inr(deadline.amount_paise)}]" if deadline.amount_paise else ""
-        console.print(f"{deadline.due:%d-%m-%Y}  {deadline.kind:<19} {deadline.title}{amount}")
+        gstin = recipient_gstin(session, recipient)
+        locked = decisions.mark_period_filed(session, recipient_gstin=gstin, period=period, actor=actor,
+                                             claimed=claims.to_json(figures) if figures else None)
+    if locked:
+        console.print(f"GSTR-3B for {period} of {gstin} marked filed by {actor.name}; the period is locked.")
+    if figures:
+        console.print(f"Table 4 as filed recorded ({', '.join(sorted(figures))}); "
+                      f"`ims itc --period {period}` compares it with GSTR-2B.")
 
 
 @audit_app.command("verify")
@@ -335,7 +303,7 @@ def export_ims_actions_command(
 
     actor = _actor(by or getpass.getuser())
     with session_scope(database()) as session:
-        gstin = _recipient(session, recipient)
+        gstin = recipient_gstin(session, recipient)
         result = export_ims_actions(session, recipient_gstin=gstin, path=output, actor=actor)
     if not (result.saved or result.reset):
         console.print("Nothing changed since the last export; no file written.")

@@ -78,3 +78,21 @@ def progress_bar(label: str, expected_rows: int) -> Iterator:
             bar.update(task, completed=done, total=total)
 
         yield update
+
+
+def recipient_gstin(session, value: str | None) -> str:  # noqa: ANN001 - a Session
+    """The registration a command is about: the one given, else the only one in the portal data."""
+    from sqlalchemy import func, select
+
+    from ims_core.errors import UserFacingError
+    from ims_core.models import PortalDocument
+
+    if value:
+        return value.strip().upper()
+    column = PortalDocument.recipient_gstin
+    found = list(session.execute(select(column).group_by(column).order_by(func.count().desc())).scalars())
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise UserFacingError("no portal documents imported yet; import IMS or GSTR-2B data first")
+    raise UserFacingError(f"several recipient GSTINs in the data ({', '.join(found)}); pass --recipient")

@@ -110,20 +110,23 @@ def _itc(session, recipient: str) -> None:  # noqa: ANN001 - sqlmodel Session
     from ims_core.itc import itc_position
 
     pos = itc_position(session, recipient_gstin=recipient, period=DEMO_PERIOD)
-    table = Table(title=f"5. ITC position for {DEMO_PERIOD} from the current decisions")
+    table = Table(title=f"5. GSTR-3B Table 4 for {DEMO_PERIOD}, from its GSTR-2B and the current decisions")
     for column in ("", "documents", "tax"):
         table.add_column(column, justify="left" if not column else "right")
-    for label, figure in (("ITC available (GSTR-3B 4A(5))", pos.available),
-                          ("reduced by credit notes (4B(2))", pos.credit_notes),
-                          ("blocked: missing in the portal", pos.missing_in_portal),
-                          ("blocked: kept pending", pos.pending),
-                          ("at risk: available but in question", pos.at_risk)):
-        table.add_row(label, str(len(figure.documents)), format_inr(figure.heads.total))
-    table.add_row("net ITC (4C)", "", format_inr(pos.table_4()["4C"].total), style="bold")
+    rows = pos.table_4()
+    for label, row in (("4A(5) all other ITC, net of credit notes", "4A(5)"),
+                       ("4B(2) reversed: not in your books", "4B(2)"),
+                       ("4D(2) ineligible (16(4), place of supply)", "4D(2)")):
+        table.add_row(label, str(pos.rows[row].count), format_inr(rows[row].total))
+    table.add_row("4C net ITC available", "", format_inr(rows["4C"].total), style="bold")
+    for label, figure in (("outside: blocked, missing in the portal", pos.missing_in_portal),
+                          ("outside: kept pending", pos.pending),
+                          ("at risk: counted, but in question", pos.at_risk)):
+        table.add_row(label, str(figure.count), format_inr(figure.heads.total))
     console.print()
     console.print(table)
     console.print("  Head by head, with every document behind each figure: "
-                  f"ims itc --recipient {recipient} --period {DEMO_PERIOD} --details")
+                  f"ims itc --recipient {recipient} --period {DEMO_PERIOD} --details (or --json)")
 
 
 def _deadlines(session, recipient: str) -> None:  # noqa: ANN001 - sqlmodel Session

@@ -34,9 +34,27 @@ def is_filed(session: Session, recipient_gstin: str, period: str) -> bool:
     return _latest_lock(session, recipient_gstin, period) is not None
 
 
+def gstr2b_period(session: Session, doc: object) -> str | None:
+    """The GSTR-2B period a record is (or will be) in: the month its supplier filed it, or the month it
+    was accepted after being kept pending (see ``ims_core.itc.landing``); None while it is in none."""
+    from ims_core.itc.landing import landing_of  # the ITC calendar builds on the decisions' tables
+
+    landing = landing_of(session, doc.id)
+    return doc.return_period if landing is None else landing.period
+
+
+def record_is_filed(session: Session, doc: object) -> bool:
+    """Whether the GSTR-3B of the period a record landed in is filed."""
+    period = gstr2b_period(session, doc)
+    return period is not None and is_filed(session, doc.recipient_gstin, period)
+
+
 def filed_lock_for(session: Session, doc: object) -> str:
-    """Words naming the filed period that closes ``doc``'s period, or "" when it is open."""
-    lock = _latest_lock(session, doc.recipient_gstin, doc.return_period)
+    """Words naming the filed period that closes the GSTR-2B period ``doc`` landed in, or "" while it is
+    open: a decision stays changeable until that period's GSTR-3B is filed (GSTN FAQ on IMS, Q5). A
+    record kept pending is in no GSTR-2B, so no filed return closes it."""
+    period = gstr2b_period(session, doc)
+    lock = _latest_lock(session, doc.recipient_gstin, period) if period else None
     if lock is None:
         return ""
     when = clock.local_time(lock.filed_at)
@@ -54,10 +72,13 @@ def filed_periods(session: Session, recipient_gstin: str) -> list[str]:
 
 
 def mark_period_filed(
-    session: Session, *, recipient_gstin: str, period: str, actor: Actor, request_id: str = ""
-) -> None:
-    """Lock ``period`` for ``recipient_gstin`` (the caller commits). Refused when it is already
-    locked, or while rejections of its records still wait for a second approver."""
+    session: Session, *, recipient_gstin: str, period: str, actor: Actor, request_id: str = "",
+    claimed: str | None = None,
+) -> bool:
+    """Lock ``period`` for ``recipient_gstin`` (the caller commits); True when it locked it. Refused
+    when it is already locked, or while rejections of its records still wait for a second approver.
+    ``claimed``: the Table 4 figures as filed (``ims_core.itc.claims.to_json``), which may also be
+    recorded on a period already locked (then nothing else changes, and False is returned)."""
     period = parse_period(period)
     existing = (
         session.execute(
@@ -68,6 +89,14 @@ def mark_period_filed(
         .scalars()
         .first()
     )
+    if existing is not None and claimed is not None:
+        before = existing.claimed_json
+        existing.claimed_json = claimed
+        session.add(existing)
+        audit.record(session, kind="period_claimed", actor=actor, document_id=None,
+                     before={"claimed": before}, after={"claimed": claimed},
+                     recipient_gstin=recipient_gstin, period=period, request_id=request_id)
+        return False
     if existing is not None:
         when = clock.local_time(existing.filed_at)
         raise ActionRefused(
@@ -95,6 +124,7 @@ def mark_period_filed(
         filed_at=clock.now(),
         filed_by_id=actor.id,
         filed_by_name=actor.name,
+        claimed_json=claimed,
     )
     session.add(lock)
     session.flush()
@@ -104,8 +134,9 @@ def mark_period_filed(
         actor=actor,
         document_id=None,
         before=None,
-        after={"period": period, "filed": True},
+        after={"period": period, "filed": True, **({"claimed": claimed} if claimed else {})},
         recipient_gstin=recipient_gstin,
         period=period,
         request_id=request_id,
     )
+    return True

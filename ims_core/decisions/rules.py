@@ -199,6 +199,11 @@ def _reduction_refusal(action: str, ctx: RuleContext, reduction: ItcReduction, r
         )
     if reduction.mode not in REDUCTION_MODES:
         return f"ITC reduction '{reduction.mode}' is not one of full, partial or nil."
+    if reduction.mode != "full" and getattr(doc, "itc_reduction_blocked", None) is True:
+        # IMS records carry isItcRedReqBlocked: the portal then takes no declaration (GSTN FAQ of 17
+        # October 2025 on the ITC-reduction option); the full reduction is all it will accept
+        return (f"The portal does not let you declare the ITC reduction on {describe(doc)}: accepting it "
+                "reduces the full tax. Accept without a reduction choice, or reject it.")
     declared = reduction.declared()
     if reduction.mode != "partial":
         if any(value is not None for value in declared.values()):
@@ -217,6 +222,7 @@ def _reduction_refusal(action: str, ctx: RuleContext, reduction: ItcReduction, r
                     f"The declared {head.upper()} reduction {format_inr(value)} is more than the "
                     f"note's {head.upper()} of {format_inr(limit)}."
                 )
-    if reduction.mode in ("partial", "nil") and ctx.require_remarks_for_reduced_itc and not reason.strip():
+    if (reduction.mode in ("partial", "nil") and ctx.require_remarks_for_reduced_itc and not reason.strip()
+            and getattr(doc, "remarks_blocked", None) is not True):
         return f"Give a reason (remarks) for a {reduction.mode} ITC reduction."
     return None

@@ -139,18 +139,19 @@ def _row(doc: PortalDocument, decision: ImsDecision, prev_status: str, *, with_a
         row["hash"] = doc.ims_hash
     if with_action:
         row["action"] = decision.action
-        if (
+        if (  # the portal refuses a reduction declaration where it blocks one (isItcRedReqBlocked)
             decision.action == Action.ACCEPT
             and decision.itc_reduction
             and doc.doc_type in ("CRN", "INV", "DBN")
             and oct_2025_rules_apply(doc.return_period)
+            and doc.itc_reduction_blocked is not True
         ):
             row["itcRedReq"] = "N" if decision.itc_reduction == "nil" else "Y"
             if decision.itc_reduction == "partial":
                 row.update(
                     {key: _amount(getattr(decision, f"decl_{h}_paise") or 0) for h, key in _DECL_KEYS.items()}
                 )
-        if decision.reason and (
+        if decision.reason and doc.remarks_blocked is not True and (  # isRemarksBlocked: none sent
             decision.action in (Action.REJECT, Action.PENDING) or decision.itc_reduction in ("partial", "nil")
         ):
             row["remarks"] = decision.reason[:500]

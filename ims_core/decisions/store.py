@@ -20,7 +20,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from ims_core.decisions.errors import ActionRefused, CompareAndSetMissed
-from ims_core.decisions.locks import filed_lock_for, is_filed
+from ims_core.decisions.locks import filed_lock_for, record_is_filed
 from ims_core.decisions.rules import RuleContext, describe
 from ims_core.gst.due_dates import filing_of
 from ims_core.models import ImsDecision, PortalDocument, Recipient
@@ -237,7 +237,7 @@ def rule_context(
         )
         if original is not None:
             original_action = effective_action(original, state_row(session, original.id))
-            original_filed = is_filed(session, original.recipient_gstin, original.return_period)
+            original_filed = record_is_filed(session, original)
     recipient = session.get(Recipient, doc.recipient_gstin)
     settings = get_settings()
     return RuleContext(

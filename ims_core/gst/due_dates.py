@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 from ims_core.gst.dates import day_of, next_period
+from ims_core.models.vocabulary import FilingFrequency
 from ims_core.settings import get_settings
 
 # QRMP filers' quarterly GSTR-3B: the 22nd for states in the first group (mostly western and southern
@@ -59,11 +60,11 @@ def quarter_end_period(period: str) -> str:
 def gstr3b_due_date(period: str, *, filing_frequency: str = "monthly", state_code: str = "") -> dt.date:
     """When the GSTR-3B covering ``period`` is due.
 
-    Monthly filers: the 20th (configurable) of the month after the period. QRMP filers file one
-    return per quarter, due on the 22nd or the 24th of the month after the quarter, depending on the
-    state of registration.
+    Monthly filers: the 20th (configurable) of the month after the period. Quarterly (QRMP) filers
+    file one return per quarter, due on the 22nd or the 24th of the month after the quarter, depending
+    on the state of registration (Notification 1/2020-Central Tax as amended; Rule 61(5) CGST Rules).
     """
-    if filing_frequency.lower() == "qrmp":
+    if filing_frequency == FilingFrequency.QUARTERLY:
         following = next_period(quarter_end_period(period))
         day = QRMP_EARLIER_DAY if state_code in qrmp_22nd_states() else QRMP_LATER_DAY
     else:
@@ -89,9 +90,28 @@ def rule_37a_dates(fy: int) -> tuple[dt.date, dt.date]:
     return dt.date(fy + 1, 9, 30), dt.date(fy + 1, 11, 30)
 
 
+def next_tax_period(period: str, filing_frequency: str = "monthly") -> str:
+    """The tax period after the one ``period`` falls in: the next month, or for a quarterly filer the
+    next quarter (named by its last month)."""
+    if filing_frequency == FilingFrequency.QUARTERLY:
+        return quarter_end_period(next_period(quarter_end_period(period)))
+    return next_period(period)
+
+
+def tax_period_end(period: str, filing_frequency: str = "monthly") -> dt.date:
+    """The last day of the tax period ``period`` falls in (its month, or its quarter)."""
+    last = quarter_end_period(period) if filing_frequency == FilingFrequency.QUARTERLY else period
+    following = next_period(last)
+    return dt.date(int(following[2:]), int(following[:2]), 1) - dt.timedelta(days=1)
+
+
 def pending_credit_note_limit(
     period: str, *, filing_frequency: str = "monthly", state_code: str = ""
 ) -> dt.date:
-    """From the October 2025 period a credit note may stay pending for one tax period only: until
-    the GSTR-3B due date of the period after its own."""
-    return gstr3b_due_date(next_period(period), filing_frequency=filing_frequency, state_code=state_code)
+    """From the October 2025 period, a credit note (and the amendments the portal treats alike) may
+    stay pending for one tax period only: until the GSTR-3B due date of [its GSTR-2B period + 1 tax
+    period], where a quarterly filer's tax period is a quarter (GSTN FAQ on the IMS changes from the
+    October 2025 tax period, 17 October 2025, Q4: an October or November 2025 credit note of a quarterly
+    filer may stay pending until the January-March 2026 return). ``period`` is the GSTR-2B period."""
+    return gstr3b_due_date(next_tax_period(period, filing_frequency), filing_frequency=filing_frequency,
+                           state_code=state_code)

@@ -38,7 +38,8 @@ PORTAL_COLUMNS: dict[str, object] = {
     "place_of_supply": "", "reverse_charge": False, "itc_available": "", "itc_unavailable_reason": "",
     "diff_percent": "", "supplier_filing_date": pd.NaT, "supplier_return_period": "",
     "supplier_filing_status": "", "gstr3b_filed": "", "src_form": "", "irn": "", "irn_date": pd.NaT,
-    "ims_action": "", "pending_action_blocked": None, "itc_reduction_required": "",
+    "ims_action": "", "pending_action_blocked": None, "itc_reduction_blocked": None, "remarks_blocked": None,
+    "itc_reduction_required": "",
     "decl_igst_paise": None, "decl_cgst_paise": None, "decl_sgst_paise": None, "decl_cess_paise": None,
     "remarks": "", "ims_hash": "", "rejected_in_ims": False,
 }

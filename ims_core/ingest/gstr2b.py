@@ -5,9 +5,11 @@ Shape (DOMAIN.md §6): ``{chksum, data: {gstin, rtnprd, version, gendt, fc?, doc
 with the same section name and ``rejected_in_ims=True``). Version 3 and older give amounts per rate in
 ``items[]`` (summed here); version 4 gives them on the document; a document is read whichever way it
 carries them. Bills of entry (``impg``, ``impgsez``) become doc type ``BOE`` with the port code in
-``invoice_type``; ``impg`` has no supplier GSTIN. ``itcrev`` (Rule 37A ITC reversals) repeats documents
-of earlier returns and is not imported: a warning counts its records. Sections this parser does not
-know are skipped with a warning naming them, rather than guessed at.
+``invoice_type``; ``impg`` has no supplier GSTIN. ``itcrev`` (the ITC to reverse under Rule 37A:
+documents of earlier returns whose supplier has not filed GSTR-3B) holds its own b2b, b2ba, cdnr and
+cdnra lists; they are imported under sections ``itcrev:b2b`` and so on, apart from the documents they
+repeat. Sections this parser does not know are skipped with a warning naming them, rather than guessed
+at.
 """
 
 from __future__ import annotations
@@ -58,7 +60,7 @@ SECTIONS: dict[str, tuple[str | None, DocSpec]] = {
     "ecoma": ("inv", _INVOICE), "cdnr": ("nt", _NOTE), "cdnra": ("nt", _NOTE),
     "isd": ("doclist", _ISD), "isda": ("doclist", _ISD), "impg": (None, _BOE), "impgsez": ("boe", _BOE),
 }
-NOT_IMPORTED = {"itcrev": "ITC reversal (Rule 37A) records repeat documents of earlier returns"}
+REVERSALS = "itcrev"  # GSTR-2B v4: the Rule 37A reversals of this return
 
 
 def parse_gstr2b(paths: list[Path], recipient_gstin: str | None = None) -> ParsedImport:
@@ -187,19 +189,18 @@ def _parse_data(name: str, data: dict, recipient: str, period: str, warnings: li
 
 def _read_section(reader: Reader, columns: Columns, where: str, section: str, records: object,
                   rejected: bool, warnings: list[str]) -> None:
-    if section in NOT_IMPORTED:
-        count = _count_records(records)
-        if count:
-            warnings.append(f"{where}: {count} record(s) not imported: {NOT_IMPORTED[section]}")
+    if section == REVERSALS:
+        if not rejected:  # a rejected record gave no credit: nothing of it to reverse
+            _read_reversals(reader, columns, where, records, warnings)
         return
-    if section not in SECTIONS:
+    if section.removeprefix(REVERSALS + ":") not in SECTIONS:
         if records:
             warnings.append(f"{where}: unknown section, not imported")
         return
     if not isinstance(records, list):
         reader.problems.append(Problem("expected a list", row=where, value=type(records).__name__))
         return
-    list_key, spec = SECTIONS[section]
+    list_key, spec = SECTIONS[section.removeprefix(REVERSALS + ":")]
     if list_key is None:
         kept = _dicts(reader, records, where)
         docs = [doc for _, doc in kept]
@@ -246,15 +247,33 @@ def _dicts(reader: Reader, items: list, where: str) -> list[tuple[int, dict]]:
     return kept
 
 
-def _count_records(records: object) -> int:
-    """Documents under an ``itcrev``-style block (a list of section objects, or one object)."""
+def _read_reversals(reader: Reader, columns: Columns, where: str, records: object,
+                    warnings: list[str]) -> None:
+    """``itcrev``: one object of section lists, or a list of such objects (the portal's sample)."""
     blocks = records if isinstance(records, list) else [records]
-    total = 0
-    for block in blocks:
+    for n, block in enumerate(blocks):
         if not isinstance(block, dict):
+            reader.problems.append(Problem("expected a JSON object of sections", row=f"{where}[{n}]",
+                                           value=type(block).__name__))
             continue
-        for suppliers in block.values():
-            for supplier in suppliers if isinstance(suppliers, list) else []:
-                if isinstance(supplier, dict):
-                    total += sum(len(v) for v in supplier.values() if isinstance(v, list)) or 1
-    return total
+        for section, inner in block.items():
+            if section not in SECTIONS or SECTIONS[section][0] is None:
+                if inner:
+                    warnings.append(f"{where}[{n}].{section}: unknown ITC reversal section, not imported")
+                continue
+            before = columns.length
+            _read_section(reader, columns, f"{where}[{n}].{section}", f"{REVERSALS}:{section}", inner,
+                          False, warnings)
+            if columns.length > before and not _carries_amounts(inner):
+                warnings.append(f"{where}[{n}].{section}: ITC reversal (Rule 37A) records without amounts: "
+                                "they reverse nothing until the portal's file carries them")
+
+
+def _carries_amounts(suppliers: object) -> bool:
+    """Whether any document of a supplier list states a tax amount (the portal's sample has none)."""
+    amounts = ("igst", "cgst", "sgst", "cess", "items")
+    for supplier in suppliers if isinstance(suppliers, list) else []:
+        lists = [v for v in supplier.values() if isinstance(v, list)] if isinstance(supplier, dict) else []
+        if any(isinstance(doc, dict) and any(k in doc for k in amounts) for docs in lists for doc in docs):
+            return True
+    return False

@@ -42,7 +42,10 @@ _TEXT = (("ims_action", "action"), ("src_form", "srcform"), ("supplier_filing_st
          ("ims_hash", "hash"), ("itc_reduction_required", "itcRedReq"), ("remarks", "remarks"),
          ("invoice_type", "inv_typ"))
 _COMMON = dict(
-    amounts=_AMOUNTS, text=_TEXT, flags=(("pending_action_blocked", "ispendactblocked"),),
+    amounts=_AMOUNTS, text=_TEXT,
+    flags=(("pending_action_blocked", "ispendactblocked"),
+           ("itc_reduction_blocked", ("isItcRedReqBlocked", "itcRedReqBlocked")),
+           ("remarks_blocked", ("isRemarksBlocked", "remarksBlocked"))),
     optional_amounts=(("decl_igst_paise", "declIgst"), ("decl_cgst_paise", "declCgst"),
                       ("decl_sgst_paise", "declSgst"), ("decl_cess_paise", "declCess")),
 )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import BigInteger, DateTime, Index, UniqueConstraint
+from sqlalchemy import BigInteger, Column, DateTime, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -67,3 +67,6 @@ class PeriodLock(SQLModel, table=True):
     filed_at: dt.datetime = Field(sa_type=DateTime(timezone=True))
     filed_by_id: str = ""
     filed_by_name: str = ""
+    claimed_json: str | None = Field(
+        default=None, sa_column=Column(Text, nullable=True),
+        description="GSTR-3B Table 4 as filed: {box: {igst, cgst, sgst, cess}} in paise, when recorded")

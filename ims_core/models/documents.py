@@ -22,7 +22,7 @@ class Recipient(SQLModel, table=True):
     gstin: str = Field(primary_key=True, max_length=15)
     legal_name: str = ""
     state_code: str = Field(default="", max_length=2)
-    filing_frequency: str = Field(default="monthly", description="monthly or qrmp")
+    filing_frequency: str = Field(default="monthly", description="FilingFrequency: monthly or quarterly")
     created_at: dt.datetime = Field(default_factory=clock.now)
 
 
@@ -139,6 +139,8 @@ class PortalDocument(DocumentMoney, table=True):
     irn_date: dt.date | None = None
     ims_action: str = Field(default="", max_length=1, description="portal's IMS action: A, R, P or N")
     pending_action_blocked: bool | None = None
+    itc_reduction_blocked: bool | None = Field(default=None, description="IMS isItcRedReqBlocked")
+    remarks_blocked: bool | None = Field(default=None, description="IMS isRemarksBlocked")
     itc_reduction_required: str = Field(default="", max_length=1)
     decl_igst_paise: int | None = Field(default=None, sa_type=BigInteger)
     decl_cgst_paise: int | None = Field(default=None, sa_type=BigInteger)

@@ -79,6 +79,13 @@ _WORDS = {Action.ACCEPT: "accepted", Action.REJECT: "rejected", Action.PENDING: 
           Action.NO_ACTION: "no action"}
 
 
+class FilingFrequency(StrEnum):
+    """How often a registration files GSTR-3B: monthly, or quarterly under the QRMP scheme."""
+
+    MONTHLY = "monthly"
+    QUARTERLY = "quarterly"
+
+
 class FollowUpState(StrEnum):
     """Where a supplier follow-up stands (``ims_core.suppliers.followups`` moves it between these)."""
 

@@ -37,6 +37,7 @@ class ItcFigures:
     claimable_paise: int
     blocked_paise: int
     at_risk_paise: int
+    recompute: int = 0  # decisions taken after this period's GSTR-2B was generated
 
 
 @dataclass(frozen=True)
@@ -68,17 +69,25 @@ def collect(
     scope = list(gstins) if gstins else recipients(session)
     period = latest_period(session, scope)
     page = needing_decision(session, recipients=scope, limit=max_records)
+    figures = itc_figures(session, scope, period, day)
     return DigestData(
         day=day,
         recipients=scope,
         period=period,
         counts=status_counts(session, recipients=scope, period=period),
-        itc=itc_figures(session, scope, period, day),
+        itc=figures,
         deadlines=deadline_lines(session, scope, day),
         records=list(page.items),
         open_total=page.total,
         open_tax_paise=page.total_tax_paise,
+        notes=[recompute_note(period, figures.recompute)] if figures and figures.recompute else [],
     )
+
+
+def recompute_note(period: str, decisions: int) -> str:
+    """Said once per digest: decisions taken after the 14th change a GSTR-2B already generated."""
+    return (f"GSTR-2B of {period_label(period)} must be recomputed on the portal before GSTR-3B is filed: "
+            f"{decisions} decision(s) were taken after it was generated on the 14th.")
 
 
 def itc_figures(session: Session, gstins: Sequence[str], period: str | None,
@@ -86,13 +95,14 @@ def itc_figures(session: Session, gstins: Sequence[str], period: str | None,
     """The ITC figures summed over the registrations; None without a period."""
     if not period or not gstins:
         return None
-    claimable = blocked = at_risk = 0
+    claimable = blocked = at_risk = recompute = 0
     for gstin in gstins:
         position = itc.itc_position(session, recipient_gstin=gstin, period=period, today=today)
         claimable += position.table_4()["4C"].total
         blocked += position.blocked.total
         at_risk += position.at_risk.heads.total
-    return ItcFigures(claimable, blocked, at_risk)
+        recompute += len(position.recompute)
+    return ItcFigures(claimable, blocked, at_risk, recompute)
 
 
 def deadline_lines(
@@ -122,6 +132,7 @@ def render_text(data: DigestData) -> str:
             f"ITC claimable {format_inr(data.itc.claimable_paise)}"
             f" · blocked {format_inr(data.itc.blocked_paise)} · at risk {format_inr(data.itc.at_risk_paise)}"
         )
+    lines.extend(data.notes)
     for d in data.deadlines:
         lines.append(f"due {d.due:%d %b %Y}: {d.title}")
     lines.append(f"{data.open_total} record(s) need a decision, {format_inr(data.open_tax_paise)} tax")

@@ -152,7 +152,7 @@ def test_itc_and_deadlines(docs):
     assert _run("action", "pending", f"{SUPPLIER}/INV-1", "--by", "Asha").exit_code == 0
     itc = _run("itc", "--period", "102025", "--details")
     assert itc.exit_code == 0, itc.output
-    assert "4A(5)" in itc.output and "Left pending" in itc.output and "INV-1" in itc.output
+    assert "4A(5)" in itc.output and "Kept pending" in itc.output and "INV-1" in itc.output
     due = _run("deadlines", "--today", "2025-11-05")
     assert due.exit_code == 0 and "20-11-2025" in due.output and "GSTR-3B for 102025" in due.output
 

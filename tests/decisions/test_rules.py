@@ -388,9 +388,9 @@ def test_rule(name, action, context, reduction, reason, expected):
     [
         ("102025", "monthly", "29", dt.date(2025, 11, 20)),
         ("122025", "monthly", "07", dt.date(2026, 1, 20)),
-        ("102025", "qrmp", "29", dt.date(2026, 1, 22)),  # Karnataka: 22nd after the Oct-Dec quarter
-        ("112025", "qrmp", "07", dt.date(2026, 1, 24)),  # Delhi: 24th
-        ("032026", "qrmp", "27", dt.date(2026, 4, 22)),  # Maharashtra, Jan-Mar quarter
+        ("102025", "quarterly", "29", dt.date(2026, 1, 22)),  # Karnataka: 22nd after the Oct-Dec quarter
+        ("112025", "quarterly", "07", dt.date(2026, 1, 24)),  # Delhi: 24th
+        ("032026", "quarterly", "27", dt.date(2026, 4, 22)),  # Maharashtra, Jan-Mar quarter
     ],
 )
 def test_gstr3b_due_dates(period, frequency, state, due):
@@ -403,8 +403,9 @@ def test_qrmp_states_are_configurable(monkeypatch):
     monkeypatch.setenv("IMS_QRMP_22ND_STATES", "7, 06")
     get_settings.cache_clear()
     try:
-        assert gstr3b_due_date("112025", filing_frequency="qrmp", state_code="07") == dt.date(2026, 1, 22)
-        assert gstr3b_due_date("112025", filing_frequency="qrmp", state_code="29") == dt.date(2026, 1, 24)
+        quarterly = "quarterly"
+        assert gstr3b_due_date("112025", filing_frequency=quarterly, state_code="07") == dt.date(2026, 1, 22)
+        assert gstr3b_due_date("112025", filing_frequency=quarterly, state_code="29") == dt.date(2026, 1, 24)
     finally:
         get_settings.cache_clear()
 

@@ -54,7 +54,7 @@ def test_gstr1_due_dates():
 
 def test_a_registrations_filing_defaults_to_monthly_in_its_gstin_state():
     assert filing_of("27AADCD4821K1ZM", None) == {"filing_frequency": "monthly", "state_code": "27"}
-    qrmp = Recipient(gstin="29AAFCC9980M1ZR", legal_name="", state_code="", filing_frequency="qrmp")
-    assert filing_of(qrmp.gstin, qrmp) == {"filing_frequency": "qrmp", "state_code": "29"}
+    qrmp = Recipient(gstin="29AAFCC9980M1ZR", legal_name="", state_code="", filing_frequency="quarterly")
+    assert filing_of(qrmp.gstin, qrmp) == {"filing_frequency": "quarterly", "state_code": "29"}
     # Karnataka (29) is among the states whose QRMP GSTR-3B is due on the 22nd after the quarter
     assert gstr3b_due_date("102025", **filing_of(qrmp.gstin, qrmp)) == dt.date(2026, 1, 22)

@@ -6,6 +6,7 @@ import datetime as dt
 
 from support.documents import ASHA, OTHER_SUPPLIER, RECIPIENT, TODAY
 
+from ims_core import clock
 from ims_core.decisions.engine import decide
 from ims_core.decisions.locks import mark_period_filed
 from ims_core.decisions.rules import ItcReduction
@@ -18,6 +19,11 @@ def _heads(igst=0, cgst=0, sgst=0, cess=0) -> dict:
 
 
 def _fixture(session, make_doc) -> dict:
+    with clock.frozen(TODAY):  # decisions are stamped on the day they are taken
+        return _documents(session, make_doc)
+
+
+def _documents(session, make_doc) -> dict:
     d = {}
     d["inv1"] = make_doc(doc_number="INV-1", **_heads(cgst=900_000, sgst=900_000))  # no action
     d["inv2"] = make_doc(doc_number="INV-2", **_heads(igst=500_000))  # accepted
@@ -117,20 +123,24 @@ def _fixture(session, make_doc) -> dict:
 def test_itc_position_figures_checked_by_hand(session, make_doc):
     d = _fixture(session, make_doc)
     pos = itc_position(session, recipient_gstin=RECIPIENT, period="102025", today=TODAY)
+    rows = pos.rows
 
-    assert pos.available.heads == Heads(igst=500_000, cgst=925_000, sgst=925_000)
-    assert {line.doc_number for line in pos.available.documents} == {"INV-1", "INV-2", "INV-7"}
-    assert pos.imports.heads == Heads(igst=1_000_000)
-    assert pos.credit_notes.heads == Heads(igst=50_000, cgst=10_000, sgst=10_000)
-    assert len(pos.credit_notes.documents) == 3  # the nil-reduction note is listed at zero
+    # 4A(5): INV-1 (no action: deemed accepted) 9,000+9,000, INV-2 5,000 IGST, the GSTR-2B-only INV-7
+    # 250+250, less the accepted credit notes: CRN-1 in full (500 IGST), CRN-2 as declared (100+100),
+    # CRN-3 nil. 4,500 IGST, 9,150 CGST and SGST.
+    assert rows["4A(5)"].heads == Heads(igst=450_000, cgst=915_000, sgst=915_000)
+    assert {line.doc_number for line in rows["4A(5)"].documents} == {
+        "INV-1", "INV-2", "INV-7", "CRN-1", "CRN-2", "CRN-3"}
+    assert rows["4A(1)"].heads == Heads(igst=1_000_000)
+    assert rows["4A(3)"].heads == Heads(igst=999_900) == pos.table3_1d.heads  # reverse charge: 4A(3), 3.1(d)
+    assert rows["4D(2)"].heads == Heads(igst=120_000)  # itcavl N (place of supply)
     assert pos.rejected.heads == Heads(igst=500_000)
     assert {line.doc_number for line in pos.rejected.documents} == {"INV-3", "INV-5"}
     assert pos.pending.heads == Heads(igst=60_000, cgst=100_000, sgst=100_000)
     assert [line.note for line in pos.pending.documents if line.doc_number == "INV-9"] == [
-        "carried forward from 092025"
+        "kept pending since 092025"
     ]
     assert pos.pending_credit_notes.heads == Heads(cgst=5_000, sgst=5_000)  # deferred, not blocked
-    assert pos.not_available.heads == Heads(igst=120_000)
     assert pos.missing_in_portal.heads == Heads(cgst=30_000, sgst=30_000)
     assert pos.missing_in_portal.documents[0].purchase_document_id == d["book"].id
     assert pos.blocked == Heads(igst=60_000, cgst=130_000, sgst=130_000)
@@ -138,11 +148,9 @@ def test_itc_position_figures_checked_by_hand(session, make_doc):
     assert "taxable value differs" in pos.at_risk.documents[0].note
 
     table = pos.table_4()
-    assert table["4A(1)"].total == 1_000_000
-    assert table["4A(5)"].total == 2_350_000
-    assert table["4B(2)"].total == 70_000
-    assert table["4C"] == Heads(igst=1_450_000, cgst=915_000, sgst=915_000)
-    assert table["4D(2)"].total == 120_000
+    assert table["4B(1)"] == table["4B(2)"] == Heads()
+    assert table["4C"] == Heads(igst=2_449_900, cgst=915_000, sgst=915_000)  # 4A(1) + 4A(3) + 4A(5)
+    assert pos.recompute_needed is False  # the GSTR-2B of October is generated on 14 November
 
 
 def test_deadlines(session, make_doc):
@@ -211,11 +219,13 @@ def test_deadlines(session, make_doc):
     assert sept.id not in {doc for d in found for doc in d.documents if d.kind == "gstr3b"}
 
 
-def test_lapsed_pending_credit_note_is_flagged(session, make_doc):
+def test_a_lapsed_pending_credit_note_reduces_the_month_it_lapses_into(session, make_doc):
+    """GSTN FAQ of 17 October 2025, Q4-Q5: pending for one tax period, then deemed accepted."""
     _fixture(session, make_doc)
-    later = itc_position(session, recipient_gstin=RECIPIENT, period="112025", today=dt.date(2025, 12, 21))
-    (note,) = later.pending_credit_notes.documents
-    assert note.doc_number == "CRN-4"
-    assert note.note == ("carried forward from 102025; pending option lapsed on 20-12-2025: the portal now "
-                         "treats it as accepted")
-    assert [line.doc_number for line in later.pending.documents] == ["INV-9", "INV-4"]
+    november = itc_position(session, recipient_gstin=RECIPIENT, period="112025", today=dt.date(2025, 12, 21))
+    assert november.pending_credit_notes.documents == []
+    december = itc_position(session, recipient_gstin=RECIPIENT, period="122025", today=dt.date(2025, 12, 21))
+    (note,) = [line for line in december.rows["4A(5)"].documents if line.doc_number == "CRN-4"]
+    assert note.heads == Heads(cgst=-5_000, sgst=-5_000)
+    assert note.note == "deemed accepted: its pending option lapsed on 20-12-2025"
+    assert [line.doc_number for line in december.pending.documents] == ["INV-9", "INV-4"]

@@ -70,9 +70,10 @@ def test_a_decision_without_an_action_leaves_the_portal_action_counting(session,
     (gstr3b,) = [d for d in deadlines(session, recipient_gstin=RECIPIENT, today=TODAY) if d.kind == "gstr3b"]
 
     assert [line.doc_number for line in pos.pending.documents] == ["REQ-1"]
-    assert {line.doc_number for line in pos.available.documents} == {"ACC-1", "NONE-1"}
+    available = {line.doc_number: line.portal_document_id for line in pos.rows["4A(5)"].documents}
+    assert set(available) == {"ACC-1", "NONE-1"}
     assert "(1 accepted, 1 no action, 1 pending)" in gstr3b.title
-    assert gstr3b.documents == [requested.id, accepted.id, pos.available.documents[1].portal_document_id]
+    assert gstr3b.documents == [requested.id, accepted.id, available["NONE-1"]]
     assert gstr3b.amount_paise == 3 * 180_000
 
 
@@ -105,19 +106,25 @@ def test_the_record_s_own_latest_reconciliation_row_decides_the_risk(session, ma
 
     pos = itc_position(session, recipient_gstin=RECIPIENT, period="102025", today=TODAY)
 
-    assert {line.doc_number for line in pos.available.documents} == {"OWN-OK", "TWIN-ONLY", "RERUN"}
+    assert {line.doc_number for line in pos.rows["4A(5)"].documents} == {"OWN-OK", "TWIN-ONLY", "RERUN"}
     assert [(line.doc_number, line.note) for line in pos.at_risk.documents] == [
         ("TWIN-ONLY", "paired with a book entry only probably (number differs)")
     ]
     assert pos.at_risk.heads.total == 180_000
 
 
-def test_only_a_note_the_portal_still_blocks_loses_the_pending_option(session, make_doc):
+def test_the_date_not_a_stale_portal_flag_ends_a_credit_notes_pending_option(session, make_doc):
+    """GSTN FAQ of 17 October 2025, Q4: pending until the GSTR-3B due date of the GSTR-2B period plus one
+    tax period (20 December 2025 for October), whatever ``ispendactblocked`` said when it was imported."""
     for blocked in (True, False, None):  # kept pending on the portal itself
         make_doc(doc_number=f"CN-{blocked}", doc_type="CRN", section="b2bcn", ims_action="P",
                  pending_action_blocked=blocked)
 
-    later = itc_position(session, recipient_gstin=RECIPIENT, period="112025", today=dt.date(2025, 12, 21))
-
-    lapsed = {line.doc_number: "lapsed" in line.note for line in later.pending_credit_notes.documents}
-    assert lapsed == {"CN-True": True, "CN-False": False, "CN-None": True}
+    before = itc_position(session, recipient_gstin=RECIPIENT, period="112025", today=dt.date(2025, 12, 20))
+    assert len(before.pending_credit_notes.documents) == 3
+    after = itc_position(session, recipient_gstin=RECIPIENT, period="122025", today=dt.date(2025, 12, 21))
+    assert after.pending_credit_notes.documents == []
+    lapsed = {line.doc_number: line.note for line in after.rows["4A(5)"].documents}
+    assert lapsed == dict.fromkeys(("CN-True", "CN-False", "CN-None"),
+                                   "deemed accepted: its pending option lapsed on 20-12-2025")
+    assert after.rows["4A(5)"].heads.total == -3 * 180_000

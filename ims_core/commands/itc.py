@@ -1,0 +1,95 @@
+"""``ims itc`` (the ITC position, ``--json`` for scripts), ``ims deadlines`` and ``ims registration``
+(how each GSTIN files: monthly or quarterly). Printing only: the figures are ``ims_core.itc``'s."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from ims_core import clock
+from ims_core.commands.common import Today, console, database, period_option, recipient_gstin
+from ims_core.db import session_scope
+from ims_core.gst.money import format_inr
+
+registration_app = typer.Typer(help="Your registrations: how each GSTIN files GSTR-3B.", no_args_is_help=True)
+RecipientOpt = Annotated[str | None, typer.Option("--recipient", help="your GSTIN (when you have several)")]
+
+
+def register(app: typer.Typer) -> None:
+    app.command("itc")(itc_command)
+    app.command("deadlines")(deadlines_command)
+    app.add_typer(registration_app, name="registration")
+
+
+def itc_command(
+    period: Annotated[str, typer.Option("--period", metavar="MMYYYY", help="return period",
+                                        callback=period_option)],
+    recipient: RecipientOpt = None,
+    details: Annotated[bool, typer.Option("--details", help="list the documents behind each figure")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="print one JSON object (for scripts)")] = False,
+    today: Today = None,
+) -> None:
+    """ITC position: GSTR-3B Table 4 as the period's GSTR-2B gives it, and what is lost, pending or
+    expected."""
+    from ims_core.commands.itc_view import print_position
+    from ims_core.itc import itc_position
+
+    with session_scope(database()) as session:
+        gstin = recipient_gstin(session, recipient)
+        position = itc_position(session, recipient_gstin=gstin, period=period, today=clock.today())
+    if as_json:
+        typer.echo(json.dumps(position.to_json(), indent=2))
+        return
+    print_position(position, details=details)
+
+
+def deadlines_command(recipient: RecipientOpt = None, today: Today = None) -> None:
+    """Due dates: GSTR-3B, pending credit notes, Section 16(4), Rule 37 and 37A, ITC not available."""
+    from ims_core.itc import deadlines
+
+    with session_scope(database()) as session:
+        gstin = recipient_gstin(session, recipient)
+        found = deadlines(session, recipient_gstin=gstin, today=clock.today())
+    if not found:
+        console.print(f"No deadlines for {gstin}.")
+    for deadline in found:
+        amount = f" [{format_inr(deadline.amount_paise)}]" if deadline.amount_paise else ""
+        console.print(f"{deadline.due:%d-%m-%Y}  {deadline.kind:<19} {deadline.title}{amount}")
+
+
+@registration_app.command("set")
+def registration_set(
+    gstin: Annotated[str, typer.Argument(help="your GSTIN")],
+    frequency: Annotated[str, typer.Option("--frequency", metavar="monthly|quarterly",
+                                           help="how it files GSTR-3B (quarterly: the QRMP scheme)")],
+    legal_name: Annotated[str | None, typer.Option("--legal-name", help="the registered name")] = None,
+    by: Annotated[str, typer.Option("--by", help="who changes it (recorded in the audit trail)")] = "",
+) -> None:
+    """Set how a registration files: its due dates and its "one tax period" for pending credit notes
+    follow."""
+    from ims_core.itc.registrations import set_registration
+
+    with session_scope(database()) as session:
+        change = set_registration(session, gstin, frequency=frequency, legal_name=legal_name, by=by)
+    console.print(change)
+
+
+@registration_app.command("list")
+def registration_list() -> None:
+    """Every registration with how it files."""
+    from ims_core.itc.registrations import registrations
+
+    with session_scope(database()) as session:
+        found = registrations(session)
+    if not found:
+        console.print("No registrations yet: an import creates one for each recipient GSTIN it reads.")
+        return
+    table = Table(title="Registrations")
+    for column in ("GSTIN", "legal name", "state", "files GSTR-3B"):
+        table.add_column(column)
+    for row in found:
+        table.add_row(row.gstin, row.legal_name, row.state_code, row.filing_frequency)
+    console.print(table)
