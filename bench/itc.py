@@ -124,7 +124,7 @@ def build(engine: Engine, n: int) -> str:
     return month.recipient_gstin
 
 
-def timed(engine: Engine, label: str, call, repeats: int) -> object:  # noqa: ANN001 - any callable
+def timed(engine: Engine, label: str, call, repeats: int) -> object:  # any callable
     """Wall seconds (first and best run) and this process's CPU seconds of the best run: the CPU figure
     is the steadier one on a shared machine (the database server's own work is not in it)."""
     times, cpu, result = [], [], None

@@ -64,7 +64,7 @@ def bot(
         services.drain()
 
 
-def _identity(client) -> str:  # noqa: ANN001 - slack_sdk WebClient
+def _identity(client) -> str:  # slack_sdk WebClient
     """Check the bot token before serving (a wrong token should stop here, not at the first click)."""
     from slack_sdk.errors import SlackApiError, SlackClientError
 

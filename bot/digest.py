@@ -37,7 +37,7 @@ class PostedPage:
 
 def post_digest(
     client: WebClient,
-    engine,  # noqa: ANN001 - Engine
+    engine,  # Engine
     *,
     channel_id: str,
     day: dt.date,
@@ -65,7 +65,7 @@ def post_digest(
 
 def _claim(
     engine, channel_id: str, day: dt.date, number: int, page: Page, scope: str
-) -> DigestMessage | None:  # noqa: ANN001
+) -> DigestMessage | None:
     """The page's row, inserted with an empty ``ts`` if new; None if another process holds the claim."""
     with session_scope(engine) as session:
         row = _row(session, channel_id, day, number)
@@ -107,7 +107,7 @@ def _post_page(
     channel_id: str,
     day: dt.date,
     number: int,
-    page: Page,  # noqa: ANN001
+    page: Page,
     scope: str,
 ) -> PostedPage | None:
     claimed = _claim(engine, channel_id, day, number, page, scope)
@@ -161,7 +161,7 @@ def _post_page(
     return PostedPage(number, ts, created)
 
 
-def _retire_extra_pages(client: WebClient, engine, channel_id: str, day: dt.date, pages: int) -> None:  # noqa: ANN001
+def _retire_extra_pages(client: WebClient, engine, channel_id: str, day: dt.date, pages: int) -> None:
     """Pages posted earlier today beyond today's count now say so instead of showing stale records."""
     with session_scope(engine) as session:
         extra = (

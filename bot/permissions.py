@@ -108,7 +108,7 @@ def _refuse(
             )
         if body.get("type") != "view_submission":
             reply(client, body, note, respond)
-    except Exception:  # noqa: BLE001 - after the ack nobody else would hear of it
+    except Exception:  # after the ack nobody else would hear of it
         logger.exception("could not record or report a refused request")
 
 

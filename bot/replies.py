@@ -46,12 +46,12 @@ def tells_errors(listener: Callable[..., None]) -> Callable[..., None]:
     if unknown := set(wanted) - set(LISTENER_ARGS):
         raise TypeError(f"{listener.__qualname__} takes {sorted(unknown)}; listeners take {LISTENER_ARGS}")
 
-    def run(ack, body, client, respond, action, view, command, event) -> None:  # noqa: ANN001 - bolt's
+    def run(ack, body, client, respond, action, view, command, event) -> None:  # bolt's
         values = (ack, body, client, respond, action, view, command, event)
         given = dict(zip(LISTENER_ARGS, values, strict=True))
         try:
             listener(**{name: given[name] for name in wanted})
-        except Exception as error:  # noqa: BLE001 - told here, or by bolt if nothing was acknowledged
+        except Exception as error:  # told here, or by bolt if nothing was acknowledged
             if ack.response is None:
                 raise
             tell_error(client, body, error, respond)

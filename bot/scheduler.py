@@ -39,7 +39,7 @@ def runner_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def claim(engine, job: str, period: str, runner: str = "") -> bool:  # noqa: ANN001 - Engine
+def claim(engine, job: str, period: str, runner: str = "") -> bool:  # Engine
     """Insert the run's row; False when another process already claimed this job for this period."""
     try:
         with session_scope(engine) as session:
@@ -49,7 +49,7 @@ def claim(engine, job: str, period: str, runner: str = "") -> bool:  # noqa: ANN
     return True
 
 
-def finish(engine, job: str, period: str, status: str, detail: str = "") -> None:  # noqa: ANN001
+def finish(engine, job: str, period: str, status: str, detail: str = "") -> None:
     with session_scope(engine) as session:
         session.execute(
             update(JobRun)
@@ -62,7 +62,7 @@ def run_guarded(
     engine,
     job: str,
     period: str,
-    work: Callable[[], str],  # noqa: ANN001
+    work: Callable[[], str],
     on_failure: Callable[[Exception], None] | None = None,
 ) -> str:
     """Run ``work`` once per (job, period): "done", "failed", or "skipped" when already claimed."""
@@ -70,7 +70,7 @@ def run_guarded(
         return "skipped"
     try:
         detail = work()
-    except Exception as exc:  # noqa: BLE001 - a scheduled job must report, not crash the scheduler
+    except Exception as exc:  # a scheduled job must report, not crash the scheduler
         logger.exception("scheduled job %s for %s failed", job, period)
         finish(engine, job, period, "failed", f"{type(exc).__name__}: {exc}")
         if on_failure is not None:
@@ -214,5 +214,5 @@ class BotScheduler:
                 text=f":warning: I could not post {what} ({type(exc).__name__}). "
                 "The operator's log has the details; I will try again at the next run.",
             )
-        except Exception:  # noqa: BLE001 - Slack itself may be what failed
+        except Exception:  # Slack itself may be what failed
             logger.warning("could not report a failed job to %s", channel, exc_info=True)

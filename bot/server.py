@@ -42,7 +42,7 @@ def create_server(
     *,
     host: str = "0.0.0.0",
     port: int = 3000,
-    threads: int = 8,  # noqa: ANN201
+    threads: int = 8,
     loop_timeout: float = 1.0,
 ):
     """A waitress server bound to ``host:port`` (``port=0`` picks a free one: read ``.effective_port``).

@@ -55,7 +55,7 @@ def in_child(function: Callable[..., T], *args: object) -> Callable[[], T]:
     def run() -> None:
         try:
             outcome = (True, function(*args))
-        except BaseException as exc:  # noqa: BLE001 - handed to the parent, which raises it
+        except BaseException as exc:  # handed to the parent, which raises it
             outcome = (False, exc)
         sender.send(outcome)
 

@@ -31,7 +31,7 @@ SERVER_URL = normalise_url(os.environ.get("DATABASE_URL", ""))
 ON_POSTGRES = SERVER_URL.startswith("postgresql")
 
 
-def pytest_report_header(config):  # noqa: ANN001, ANN201 - pytest hook
+def pytest_report_header(config):  # pytest hook
     return f"database: {'PostgreSQL' if ON_POSTGRES else 'SQLite'}"
 
 

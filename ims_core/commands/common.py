@@ -80,7 +80,7 @@ def progress_bar(label: str, expected_rows: int) -> Iterator:
         yield update
 
 
-def recipient_gstin(session, value: str | None) -> str:  # noqa: ANN001 - a Session
+def recipient_gstin(session, value: str | None) -> str:  # a Session
     """The registration a command is about: the one given, else the only one in the portal data."""
     from sqlalchemy import func, select
 

@@ -84,7 +84,7 @@ def _demo(database: Path) -> None:
                   f"  DATABASE_URL=sqlite:///{database} ims audit verify")
 
 
-def _needs_attention(session, recipient: str) -> None:  # noqa: ANN001 - sqlmodel Session
+def _needs_attention(session, recipient: str) -> None:  # sqlmodel Session
     from ims_core.reports.worklist import needing_decision
 
     page = needing_decision(session, recipients=[recipient], limit=8)
@@ -97,7 +97,7 @@ def _needs_attention(session, recipient: str) -> None:  # noqa: ANN001 - sqlmode
         console.print(f"                  [dim]{item.reasons}[/]", highlight=False)
 
 
-def _bulk_preview(session, recipient: str) -> None:  # noqa: ANN001 - sqlmodel Session
+def _bulk_preview(session, recipient: str) -> None:  # sqlmodel Session
     from ims_core.decisions.bulk import preview_bulk
 
     preview = preview_bulk(session, recipient_gstin=recipient, period=DEMO_PERIOD, which="matched")
@@ -106,7 +106,7 @@ def _bulk_preview(session, recipient: str) -> None:  # noqa: ANN001 - sqlmodel S
                   "each as an audit event.")
 
 
-def _itc(session, recipient: str) -> None:  # noqa: ANN001 - sqlmodel Session
+def _itc(session, recipient: str) -> None:  # sqlmodel Session
     from ims_core.itc import itc_position
 
     pos = itc_position(session, recipient_gstin=recipient, period=DEMO_PERIOD)
@@ -129,7 +129,7 @@ def _itc(session, recipient: str) -> None:  # noqa: ANN001 - sqlmodel Session
                   f"ims itc --recipient {recipient} --period {DEMO_PERIOD} --details (or --json)")
 
 
-def _deadlines(session, recipient: str) -> None:  # noqa: ANN001 - sqlmodel Session
+def _deadlines(session, recipient: str) -> None:  # sqlmodel Session
     from ims_core.itc import deadlines
 
     console.print(f"\n[bold]6. Deadlines[/] as of {DEMO_TODAY:%d %b %Y}")
@@ -138,7 +138,7 @@ def _deadlines(session, recipient: str) -> None:  # noqa: ANN001 - sqlmodel Sess
         console.print(f"  {item.due:%d %b %Y}  {item.title}{amount}")
 
 
-def _digest(session) -> None:  # noqa: ANN001 - sqlmodel Session
+def _digest(session) -> None:  # sqlmodel Session
     from ims_core.reports.digest import collect, render_text
 
     text = render_text(collect(session, day=DEMO_TODAY, max_records=8))
@@ -147,7 +147,7 @@ def _digest(session) -> None:  # noqa: ANN001 - sqlmodel Session
     console.print(Panel(text, expand=False), markup=False)
 
 
-def _followup(session) -> None:  # noqa: ANN001 - sqlmodel Session
+def _followup(session) -> None:  # sqlmodel Session
     from ims_core.suppliers.followups import draft
     from ims_core.suppliers.scorecard import list_suppliers
 

@@ -43,7 +43,7 @@ def _actor(by: str) -> Actor:
     return Actor(id=name, name=name, source="cli")
 
 
-def _when(moment) -> str:  # noqa: ANN001 - a datetime
+def _when(moment) -> str:  # a datetime
     return f"{clock.local_time(moment):%d-%m-%Y %H:%M} ({clock.zone().key})"
 
 
@@ -145,7 +145,7 @@ def push_command(
 _STATUS_WORDS = {"P": "processed", "PE": "processed with errors", "ER": "refused (error)"}
 
 
-def _print_preview(preview) -> None:  # noqa: ANN001 - a PushPreview
+def _print_preview(preview) -> None:  # a PushPreview
     console.print(f"Decisions not yet on the portal for {preview.gstin}:")
     table = Table()
     table.add_column("action")
@@ -178,7 +178,7 @@ def status_command(
             _print_state(state)
 
 
-def _print_state(state) -> None:  # noqa: ANN001 - a PortalState
+def _print_state(state) -> None:  # a PortalState
     if state.session == "active":
         line = f"session active ({state.username}), until {_when(state.expires_at)}"
     elif state.session == "none":

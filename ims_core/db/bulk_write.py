@@ -149,7 +149,7 @@ def _constant_literals(frame: pd.DataFrame, columns: list[str], table: Table,
     return literals
 
 
-def _drop_indexes_for(cur, table_name: str, adding: int) -> list[str]:  # noqa: ANN001 - sqlite3 cursor
+def _drop_indexes_for(cur, table_name: str, adding: int) -> list[str]:  # sqlite3 cursor
     """Drop the table's secondary indexes before a large insert; return their ``CREATE INDEX``
     statements to run after it.
 

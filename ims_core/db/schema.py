@@ -13,7 +13,7 @@ from ims_core.db.engine import get_engine
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
-def alembic_config(engine: Engine):  # noqa: ANN201 - alembic.config.Config
+def alembic_config(engine: Engine):  # alembic.config.Config
     from alembic.config import Config
 
     config = Config()

@@ -85,7 +85,7 @@ class IngestError(UserFacingError):
         self.problems = problems
         super().__init__(self.message())
 
-    def __reduce__(self):  # noqa: ANN204 - pickle protocol
+    def __reduce__(self):  # pickle protocol
         # rebuilt from what the constructor takes, so that it crosses from a forked worker intact
         return type(self), (self.file, self.problems)
 

@@ -136,7 +136,7 @@ def parse_gstr2b_excel(path: Path, recipient_gstin: str | None = None) -> Parsed
                         recipient_gstin=recipient, return_period=period, warnings=warnings)
 
 
-def _open(name: str, raw: bytes):  # noqa: ANN202 - an openpyxl Workbook
+def _open(name: str, raw: bytes):  # an openpyxl Workbook
     """Opened from the bytes already read (and hashed), whatever the file's extension says."""
     from openpyxl import load_workbook
 
@@ -162,7 +162,7 @@ def percent_text(value: object) -> str:
     return raw
 
 
-def _read_me(workbook) -> dict[str, str]:  # noqa: ANN001
+def _read_me(workbook) -> dict[str, str]:
     """GSTIN and return period from the "Read me" sheet, when the workbook has one."""
     sheet = next((s for s in workbook.worksheets if re.sub(r"[\s-]", "", s.title.lower()) == "readme"), None)
     if sheet is None:
@@ -189,7 +189,7 @@ def _read_me(workbook) -> dict[str, str]:  # noqa: ANN001
     return out
 
 
-def _data_rows(sheet):  # noqa: ANN001, ANN202 - (excel row number, values) after the header rows
+def _data_rows(sheet):  # (excel row number, values) after the header rows
     rows = sheet.iter_rows(values_only=True)
     header = 0
     for header, row in enumerate(rows, start=1):
@@ -204,7 +204,7 @@ def _data_rows(sheet):  # noqa: ANN001, ANN202 - (excel row number, values) afte
             yield number, row
 
 
-def _layout(sheet) -> tuple[list[tuple[str, bool]], int] | None:  # noqa: ANN001
+def _layout(sheet) -> tuple[list[tuple[str, bool]], int] | None:
     """``(header text, is-original)`` per column and the header row number; None for a summary sheet."""
     previous: tuple = ()
     for number, row in enumerate(sheet.iter_rows(max_row=15, values_only=True), start=1):
@@ -233,7 +233,7 @@ def _find(layout: list[tuple[str, bool]], names: tuple[str, ...], original: bool
     return None
 
 
-def _read_sheet(reader: Reader, columns: Columns, sheet, section: str, rejected: bool,  # noqa: ANN001
+def _read_sheet(reader: Reader, columns: Columns, sheet, section: str, rejected: bool,
                 readme_period: str, warnings: list[str]) -> None:
     found = _layout(sheet)
     if found is None:

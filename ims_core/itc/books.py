@@ -134,7 +134,7 @@ def rule_37(session: Session, recipient_gstin: str, period: str,
     return reversals, reclaims
 
 
-def _book_select():  # noqa: ANN202 - a select of the columns :func:`_line` reads
+def _book_select():  # a select of the columns :func:`_line` reads
     return select(B.id, B.supplier_gstin, B.doc_type, B.doc_number, _raw(B.doc_date), _raw(B.payment_date),
                   B.igst_paise, B.cgst_paise, B.sgst_paise, B.cess_paise)
 

@@ -99,7 +99,7 @@ class Comparison:
     reason: str
 
 
-def compare(position) -> Comparison:  # noqa: ANN001 - an ItcPosition with ``claimed``
+def compare(position) -> Comparison:  # an ItcPosition with ``claimed``
     """The ITC claimed in Table 4A against the GSTR-2B preview of 4A, and whether Rule 88D's threshold
     (more than the amount *and* the percentage) is crossed."""
     claimed = Heads()

@@ -188,7 +188,7 @@ def _negated(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def count(pos, plain: pd.DataFrame, calendar: Calendar, paired: books.Pairs) -> set[int]:  # noqa: ANN001
+def count(pos, plain: pd.DataFrame, calendar: Calendar, paired: books.Pairs) -> set[int]:
     """Add the plain records to the position (an ``ItcPosition``); return the book ids whose credit
     they took by the period (what Rule 37 may reverse)."""
     if plain.empty:
@@ -216,7 +216,7 @@ def count(pos, plain: pd.DataFrame, calendar: Calendar, paired: books.Pairs) -> 
     return _credited_books(placed, pos.period, paired)
 
 
-def _noted(frame: pd.DataFrame, note) -> pd.DataFrame:  # noqa: ANN001 - a function of a row
+def _noted(frame: pd.DataFrame, note) -> pd.DataFrame:  # a function of a row
     out = frame.copy()
     out["note"] = [note(row) for row in frame.itertuples(index=False)]
     return out
@@ -237,7 +237,7 @@ def _with_pairs(frame: pd.DataFrame, paired: books.Pairs) -> pd.DataFrame:
     return out
 
 
-def _books(pos, frame: pd.DataFrame) -> None:  # noqa: ANN001 - an ItcPosition
+def _books(pos, frame: pd.DataFrame) -> None:  # an ItcPosition
     """4B(1), 4B(2) and the at-risk figure of what the books say of counted records."""
     credit = frame[(frame[HEADS].sum(axis=1) > 0) & frame["pair_status"].notna()]
     blocked = credit["pair_eligible"].map(lambda value: value is False or value == 0)

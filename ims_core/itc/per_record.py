@@ -115,7 +115,7 @@ def _ineligible(pos: ItcPosition, record: Record, shown: Record, landing: Landin
     pos.rows["4D(2)"].add(line)
 
 
-def _count(pos: ItcPosition, record: Record, twin: Record | None, landing: Landing, share,  # noqa: ANN001
+def _count(pos: ItcPosition, record: Record, twin: Record | None, landing: Landing, share,
            paired: books.Pairs) -> None:
     line = _line(record, share.heads, landing.action, share.note)
     pos.rows[share.row].add(line)

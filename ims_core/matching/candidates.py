@@ -57,7 +57,7 @@ def candidate_pairs(books: pd.DataFrame, portal: pd.DataFrame,
     return pairs.reset_index(drop=True) if len(pairs) else empty
 
 
-def _enumerate(bblk, pblk, book_free, portal_free, small) -> pd.DataFrame:  # noqa: ANN001
+def _enumerate(bblk, pblk, book_free, portal_free, small) -> pd.DataFrame:
     """Every (free book x portal) and (book x free portal) pair of the small blocks."""
     b_all = pd.DataFrame({"b": np.flatnonzero(small[bblk]), "blk": bblk[small[bblk]]})
     p_all = pd.DataFrame({"p": np.flatnonzero(small[pblk]), "blk": pblk[small[pblk]]})
@@ -68,7 +68,7 @@ def _enumerate(bblk, pblk, book_free, portal_free, small) -> pd.DataFrame:  # no
     return pd.concat([one, two], ignore_index=True)
 
 
-def _neighbours(books, portal, bblk, pblk, book_free, portal_free, big) -> pd.DataFrame:  # noqa: ANN001
+def _neighbours(books, portal, bblk, pblk, book_free, portal_free, big) -> pd.DataFrame:
     """Sorted-neighbourhood pairs among the free documents of the big blocks."""
     bsel = np.flatnonzero(big[bblk] & book_free)
     psel = np.flatnonzero(big[pblk] & portal_free)
@@ -99,7 +99,7 @@ def _neighbours(books, portal, bblk, pblk, book_free, portal_free, big) -> pd.Da
     return pd.concat(found, ignore_index=True)
 
 
-def _same_number(books, portal, bblk, pblk, book_free, portal_free, big) -> pd.DataFrame:  # noqa: ANN001
+def _same_number(books, portal, bblk, pblk, book_free, portal_free, big) -> pd.DataFrame:
     """Pairs sharing a normalised number in a big block (other FY, GSTIN slip, taken copy)."""
     b_all = pd.DataFrame({"b": np.arange(len(books)), "blk": bblk, "norm": books["norm"].to_numpy(object),
                           "free": book_free})[big[bblk]]

@@ -115,7 +115,7 @@ def reconcile_detailed(books: pd.DataFrame, portal: pd.DataFrame,
     return Reconciliation(B, P, all_pairs, book_partner, portal_partner, results)
 
 
-def _results(B, P, paired, all_pairs, book_partner, portal_partner, first_of, is_copy,  # noqa: ANN001
+def _results(B, P, paired, all_pairs, book_partner, portal_partner, first_of, is_copy,
              tol: Tolerances) -> pd.DataFrame:
     flags = portal_flags(P).to_numpy(object)
     b, p = paired["b"].to_numpy(), paired["p"].to_numpy()
@@ -169,7 +169,7 @@ def _results(B, P, paired, all_pairs, book_partner, portal_partner, first_of, is
     return _finish(rows, B, P)
 
 
-def _nearest_of(all_pairs, side, free, B, P, book_partner, portal_partner, tol, none_note):  # noqa: ANN001
+def _nearest_of(all_pairs, side, free, B, P, book_partner, portal_partner, tol, none_note):
     """Per document of ``side``: the position of its nearest candidate (-1) and the note about it."""
     near = nearest(all_pairs, side, free)
     positions = np.full(len(free), -1, "int64")

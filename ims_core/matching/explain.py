@@ -116,7 +116,7 @@ def _story(rec: Reconciliation, side: str, i: int, stored: dict) -> str:
     return "\n".join(lines)
 
 
-def _features(row) -> str:  # noqa: ANN001 - a pairs itertuples row
+def _features(row) -> str:  # a pairs itertuples row
     number = "number equal in format" if row.norm_eq else f"number {row.dist} edit(s) apart"
     money = sum(abs(getattr(row, f"d_{name}")) for name in ("taxable_value", "igst", "cgst", "sgst", "cess"))
     amounts = "amounts within tolerance" if row.amounts_ok else f"amounts off by {format_inr(money)} in total"
@@ -125,7 +125,7 @@ def _features(row) -> str:  # noqa: ANN001 - a pairs itertuples row
     return f"{number}, {amounts}, {date}{gstin}"
 
 
-def _refusal(row) -> str:  # noqa: ANN001
+def _refusal(row) -> str:
     if not row.norm_eq and row.dist > 1:
         return "numbers differ beyond a one-character slip"
     if not row.amounts_ok:

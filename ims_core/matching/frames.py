@@ -56,7 +56,7 @@ def read_portal(engine: Engine | Connection, recipient_gstin: str | None = None,
     return _read(engine, query, PORTAL_FIELDS, ["doc_date", "original_doc_date"], table, supplier_pans)
 
 
-def _of_pans(conn: Connection, query, table, pans: list[str]):  # noqa: ANN001, ANN202 - Core select
+def _of_pans(conn: Connection, query, table, pans: list[str]):  # Core select
     """``query`` narrowed to documents of the suppliers with PAN in ``pans``, found through the
     indexed ``supplier_gstin``: the table's distinct GSTINs (an index-only scan) whose PAN block is
     one of ``pans`` (the importers derive ``supplier_pan`` from the GSTIN in just this way), and
@@ -75,7 +75,7 @@ INTEGERS = {*AMOUNTS, "id", "fy"}
 FETCH_ROWS = 100_000
 
 
-def _read(bind: Engine | Connection, query, columns: list[str], dates: list[str], table,  # noqa: ANN001
+def _read(bind: Engine | Connection, query, columns: list[str], dates: list[str], table,
           supplier_pans: list[str] | None) -> pd.DataFrame:
     """Fetch the rows in chunks of columns and type each chunk column by column.
 
@@ -90,7 +90,7 @@ def _read(bind: Engine | Connection, query, columns: list[str], dates: list[str]
         return _read_on(conn, query, columns, dates, table, supplier_pans)
 
 
-def _read_on(conn: Connection, query, columns: list[str], dates: list[str], table,  # noqa: ANN001
+def _read_on(conn: Connection, query, columns: list[str], dates: list[str], table,
              supplier_pans: list[str] | None) -> pd.DataFrame:
     if supplier_pans is not None:
         query = _of_pans(conn, query, table, supplier_pans)
@@ -99,7 +99,7 @@ def _read_on(conn: Connection, query, columns: list[str], dates: list[str], tabl
     return _typed(_driver_chunks(conn, query), columns, dates)
 
 
-def _driver_chunks(conn: Connection, query) -> Iterator[list[np.ndarray]]:  # noqa: ANN001
+def _driver_chunks(conn: Connection, query) -> Iterator[list[np.ndarray]]:
     """The driver's tuples, a chunk at a time, as one object array per column."""
     cursor = conn.execute(query).cursor
     while rows := cursor.fetchmany(FETCH_ROWS):
@@ -108,7 +108,7 @@ def _driver_chunks(conn: Connection, query) -> Iterator[list[np.ndarray]]:  # no
         yield [block[:, j] for j in range(block.shape[1])]
 
 
-def _json_chunks(conn: Connection, query, table) -> Iterator[list[np.ndarray]]:  # noqa: ANN001
+def _json_chunks(conn: Connection, query, table) -> Iterator[list[np.ndarray]]:
     """On SQLite: the columns as JSON arrays (:func:`ims_core.db.json_column_chunks`), about 40%
     less time than the driver's rows, which at a million documents a side is seconds."""
     first, last = conn.execute(select(func.min(table.c.id), func.max(table.c.id))).one()

@@ -84,14 +84,14 @@ def join(columns: list[pd.Series], length: int) -> np.ndarray:
     return out
 
 
-def _column(mask: np.ndarray, length: int, make) -> pd.Series:  # noqa: ANN001 - row -> str
+def _column(mask: np.ndarray, length: int, make) -> pd.Series:  # row -> str
     out = np.full(length, "", dtype=object)
     rows = np.flatnonzero(mask)
     out[rows] = [make(i) for i in rows]
     return pd.Series(out)
 
 
-def _spread(mask: np.ndarray, length: int, make) -> pd.Series:  # noqa: ANN001 - rows -> texts
+def _spread(mask: np.ndarray, length: int, make) -> pd.Series:  # rows -> texts
     """Like :func:`_column`, with ``make`` building the texts of all the masked rows at once."""
     out = np.full(length, "", dtype=object)
     rows = np.flatnonzero(mask)

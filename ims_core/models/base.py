@@ -14,7 +14,7 @@ TAX_HEADS = ("igst", "cgst", "sgst", "cess")  # the heads of tax, in the order e
 TAX_COLUMNS = tuple(f"{head}_paise" for head in TAX_HEADS)
 
 
-def paise(**kwargs) -> object:  # noqa: ANN003 - forwards Field options
+def paise(**kwargs) -> object:  # forwards Field options
     """A BIGINT money column in paise."""
     return Field(default=0, sa_type=BigInteger, **kwargs)
 

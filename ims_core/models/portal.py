@@ -18,7 +18,7 @@ from sqlmodel import Field, SQLModel
 from ims_core import clock
 
 
-def _moment(**kwargs) -> object:  # noqa: ANN003 - forwards Field options
+def _moment(**kwargs) -> object:  # forwards Field options
     return Field(default=None, sa_type=DateTime(timezone=True), **kwargs)
 
 

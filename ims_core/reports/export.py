@@ -254,7 +254,7 @@ def write_xlsx(bind: Engine | Connection, run_id: int, path: Path) -> Counter:
     return counts
 
 
-def _sheet(book, title: str, rows: list[tuple]) -> None:  # noqa: ANN001 - a write-only Workbook
+def _sheet(book, title: str, rows: list[tuple]) -> None:  # a write-only Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter

@@ -136,7 +136,7 @@ def needing_decision(
     return WorkPage(items=_items(session, rows), total=int(totals[0]), total_tax_paise=int(totals[1]))
 
 
-def _undecided(document_id):  # noqa: ANN001, ANN202 - a column expression
+def _undecided(document_id):  # a column expression
     """True where the action engine holds no decision (nor a rejection awaiting approval)."""
     return ~exists().where(
         ImsDecision.portal_document_id == document_id,

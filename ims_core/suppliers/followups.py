@@ -82,7 +82,7 @@ def supplier_gstin(text: str) -> str:
     return value
 
 
-def _since_last_resolved(session: Session, gstin: str):  # noqa: ANN202 - a where clause
+def _since_last_resolved(session: Session, gstin: str):  # a where clause
     last = session.execute(select(func.max(FollowUp.id)).where(
         FollowUp.supplier_gstin == gstin, FollowUp.closed_reason == "resolved")).scalar() or 0
     return (FollowUp.supplier_gstin == gstin) & (FollowUp.id > last) & FollowUp.sent_at.is_not(None)

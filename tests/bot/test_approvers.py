@@ -22,7 +22,7 @@ def _lookups(slack: FakeSlack) -> int:
     return len(slack.of("usergroups.users.list"))
 
 
-def _eventually(predicate, timeout: float = 30.0) -> None:  # noqa: ANN001
+def _eventually(predicate, timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():

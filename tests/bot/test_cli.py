@@ -13,7 +13,7 @@ from ims_core.errors import UserFacingError
 
 
 @pytest.fixture
-def slack(env_db, monkeypatch):  # noqa: ANN001 - fixtures
+def slack(env_db, monkeypatch):  # fixtures
     fake = FakeSlack()
     monkeypatch.setenv("SLACK_API_URL", fake.url)
     monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-cli")

@@ -41,7 +41,7 @@ def test_every_listener_is_registered_behind_tells_errors():
 
 
 def test_a_listener_asking_for_an_argument_the_wrapper_does_not_pass_is_refused_at_start():
-    def on_shortcut(ack, shortcut):  # noqa: ANN001
+    def on_shortcut(ack, shortcut):
         ack()
 
     with pytest.raises(TypeError, match="shortcut"):

@@ -12,10 +12,10 @@ from ims_core.decisions.engine import decide, decline_rejection
 from ims_core.decisions.store import current_decision, decision_states
 
 
-def _statements(engine, work) -> tuple[object, list[str]]:  # noqa: ANN001
+def _statements(engine, work) -> tuple[object, list[str]]:
     seen: list[str] = []
 
-    def count(conn, cursor, statement, *args) -> None:  # noqa: ANN001
+    def count(conn, cursor, statement, *args) -> None:
         seen.append(statement)
 
     event.listen(engine, "before_cursor_execute", count)

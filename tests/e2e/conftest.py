@@ -148,7 +148,7 @@ def settings_for(database_url: str, slack: FakeSlack, **overrides: object) -> Se
 
 
 @contextmanager
-def serving(engine, database_url: str, slack: FakeSlack, **overrides: object) -> Iterator[BotUnderTest]:  # noqa: ANN001
+def serving(engine, database_url: str, slack: FakeSlack, **overrides: object) -> Iterator[BotUnderTest]:
     """The bot with settings ``overrides`` (e.g. ``ims_timezone``), served until the block ends."""
     clock.set_today(E2E_TODAY)
     settings = settings_for(database_url, slack, **overrides)
@@ -162,6 +162,6 @@ def serving(engine, database_url: str, slack: FakeSlack, **overrides: object) ->
 
 
 @pytest.fixture
-def bot(engine, database_url: str, slack: FakeSlack) -> Iterator[BotUnderTest]:  # noqa: ANN001 - Engine
+def bot(engine, database_url: str, slack: FakeSlack) -> Iterator[BotUnderTest]:  # Engine
     with serving(engine, database_url, slack) as running:
         yield running

@@ -48,10 +48,10 @@ class FakeSlack:
             def log_message(self, *args: object) -> None:
                 return
 
-            def do_GET(self) -> None:  # noqa: N802 - http.server naming
+            def do_GET(self) -> None:  # http.server naming
                 self._answer(dict(parse_qsl(urlparse(self.path).query)))
 
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 raw = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
                 args = dict(parse_qsl(urlparse(self.path).query))
                 if "json" in (self.headers.get("Content-Type") or ""):

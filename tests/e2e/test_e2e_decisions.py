@@ -30,7 +30,7 @@ def _blocks(args: dict) -> str:
     return blocks if isinstance(blocks, str) else json.dumps(blocks)
 
 
-def decision_row(engine, doc_id: int) -> ImsDecision | None:  # noqa: ANN001
+def decision_row(engine, doc_id: int) -> ImsDecision | None:
     with Session(engine) as session:
         return (
             session.execute(select(ImsDecision).where(ImsDecision.portal_document_id == doc_id))
@@ -39,7 +39,7 @@ def decision_row(engine, doc_id: int) -> ImsDecision | None:  # noqa: ANN001
         )
 
 
-def events(engine, kind: str) -> list[AuditEvent]:  # noqa: ANN001
+def events(engine, kind: str) -> list[AuditEvent]:
     with Session(engine) as session:
         return list(session.execute(select(AuditEvent).where(AuditEvent.kind == kind)).scalars())
 
@@ -49,7 +49,7 @@ def told(bot: BotUnderTest, user: str) -> list[str]:
     return [c.args["text"] for c in bot.slack.of(f"response_url:/respond/{user}/click")]
 
 
-def wait_until(predicate, timeout: float = 30.0) -> None:  # noqa: ANN001
+def wait_until(predicate, timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():

@@ -23,7 +23,7 @@ def _seed(engine) -> None:
         session.add(SupplierContact(gstin=A, name="Mr Rao", email="accounts@shreepolymers.in"))
 
 
-def _view(call) -> dict:  # noqa: ANN001 - a recorded fake-Slack call
+def _view(call) -> dict:  # a recorded fake-Slack call
     view = call.args["view"]
     return json.loads(view) if isinstance(view, str) else view
 
@@ -46,7 +46,7 @@ def _values(view: dict, **changes: str) -> dict:
     return values
 
 
-def _wait(predicate, timeout: float = 30.0) -> None:  # noqa: ANN001
+def _wait(predicate, timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():

@@ -111,7 +111,7 @@ CASES = {
 }
 
 
-def _refusals(engine) -> list[AuditEvent]:  # noqa: ANN001
+def _refusals(engine) -> list[AuditEvent]:
     with Session(engine) as session:
         return list(session.execute(select(AuditEvent).where(AuditEvent.kind == "refused")).scalars())
 

@@ -19,7 +19,7 @@ from .conftest import CHANNEL, E2E_TODAY, settings_for
 from .seed import RECIPIENT, seed
 
 
-def subscribe(engine, time_hhmm: str = "09:30", days: str = "mon-sun") -> None:  # noqa: ANN001
+def subscribe(engine, time_hhmm: str = "09:30", days: str = "mon-sun") -> None:
     with Session(engine) as session:
         session.add(
             ChannelSubscription(channel_id=CHANNEL, recipient_gstin=RECIPIENT, days=days, time_hhmm=time_hhmm)
@@ -27,7 +27,7 @@ def subscribe(engine, time_hhmm: str = "09:30", days: str = "mon-sun") -> None: 
         session.commit()
 
 
-def two_schedulers(database_url: str, slack) -> list[BotScheduler]:  # noqa: ANN001
+def two_schedulers(database_url: str, slack) -> list[BotScheduler]:
     """Each with its own engine and Web client, as two processes would have."""
     return [
         BotScheduler(
@@ -39,7 +39,7 @@ def two_schedulers(database_url: str, slack) -> list[BotScheduler]:  # noqa: ANN
     ]
 
 
-def runs(engine) -> list[JobRun]:  # noqa: ANN001
+def runs(engine) -> list[JobRun]:
     with Session(engine) as session:
         return list(session.execute(select(JobRun)).scalars())
 

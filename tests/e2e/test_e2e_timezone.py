@@ -21,7 +21,7 @@ MOMENT = dt.datetime(2025, 11, 12, 15, 4, tzinfo=dt.UTC)
 
 
 @pytest.fixture
-def new_york_bot(engine, database_url: str, slack: FakeSlack) -> Iterator[BotUnderTest]:  # noqa: ANN001
+def new_york_bot(engine, database_url: str, slack: FakeSlack) -> Iterator[BotUnderTest]:
     with serving(engine, database_url, slack, ims_timezone="America/New_York") as running:
         clock.set_now(MOMENT)
         yield running

@@ -25,7 +25,7 @@ HEADS = ("igst_paise", "cgst_paise", "sgst_paise")
 TWIN_SECTIONS = {"b2bcn": "cdnr", "b2bdn": "cdnr"}
 
 
-def _month(session, make_doc, rng: random.Random) -> list:  # noqa: ANN001
+def _month(session, make_doc, rng: random.Random) -> list:
     docs = []
     for n in range(90):
         doc_type, section, action, status = rng.choice(KINDS)
@@ -55,7 +55,7 @@ def _month(session, make_doc, rng: random.Random) -> list:  # noqa: ANN001
     return docs
 
 
-def _decide(session, docs: list, rng: random.Random) -> None:  # noqa: ANN001
+def _decide(session, docs: list, rng: random.Random) -> None:
     for doc in rng.sample(docs, 30):
         day = rng.choice([dt.date(2025, 9, 10), dt.date(2025, 10, 5), dt.date(2025, 11, 16)])
         with clock.frozen(day):
@@ -70,7 +70,7 @@ def _decide(session, docs: list, rng: random.Random) -> None:  # noqa: ANN001
         session.commit()
 
 
-def _books(session, docs: list, rng: random.Random) -> None:  # noqa: ANN001
+def _books(session, docs: list, rng: random.Random) -> None:
     run = ReconciliationRun(recipient_gstin=RECIPIENT, period="")
     session.add(run)
     session.flush()
@@ -107,6 +107,6 @@ def test_the_bulk_path_equals_the_per_record_path(session, make_doc, seed):
             assert _lines(figure) == _lines(reference.rows[row]), row
 
 
-def _lines(figure) -> list:  # noqa: ANN001
+def _lines(figure) -> list:
     return sorted((line.portal_document_id or 0, line.purchase_document_id or 0, line.heads.total,
                    line.action, line.note) for line in figure.documents)

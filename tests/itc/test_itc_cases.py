@@ -45,23 +45,23 @@ def itc(period: str, today: str) -> dict:
     return json.loads(result.output)
 
 
-def on(day: dt.date, work, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN201
+def on(day: dt.date, work, *args, **kwargs):
     """Do ``work`` with the clock at ``day``: decisions and filings are stamped then."""
     with clock.frozen(day):
         return work(*args, **kwargs)
 
 
-def act(session, doc, action: str, day: dt.date, **more) -> None:  # noqa: ANN001, ANN003
+def act(session, doc, action: str, day: dt.date, **more) -> None:
     on(day, decide, session, portal_document_id=doc.id, action=action, actor=ASHA, today=day, **more)
     session.commit()
 
 
-def file(session, period: str, day: dt.date) -> None:  # noqa: ANN001
+def file(session, period: str, day: dt.date) -> None:
     on(day, mark_period_filed, session, recipient_gstin=RECIPIENT, period=period, actor=ASHA)
     session.commit()
 
 
-def imported_2b(session, period: str) -> None:  # noqa: ANN001
+def imported_2b(session, period: str) -> None:
     session.add(ImportBatch(kind="gstr2b", file_name=f"2b-{period}.json", content_hash=f"h{period}",
                             recipient_gstin=RECIPIENT, return_period=period))
     session.commit()
@@ -73,7 +73,7 @@ def heads(igst: int = 0, cgst: int = 0, sgst: int = 0, cess: int = 0) -> dict:
 
 
 @pytest.fixture
-def cli(env_db, session):  # noqa: ANN001, ANN201
+def cli(env_db, session):
     session.add(Recipient(gstin=RECIPIENT, state_code="29"))  # Karnataka: QRMP returns on the 22nd
     session.commit()
     return session
@@ -228,7 +228,7 @@ def test_credit_of_last_year_accepted_after_30_november_is_lost(cli, make_doc):
 # Circular 170/02/2022-GST para 4: 4B(1) for Section 17(5) and Rules 38/42/43; 4B(2) for Rule 37, Rule
 # 37A and credit not in the books; 4D(1) for credit reversed earlier and reclaimed; 4D(2) for itcavl N.
 
-def _paired(session, pairs: list[tuple[object, object, str]]) -> None:  # noqa: ANN001
+def _paired(session, pairs: list[tuple[object, object, str]]) -> None:
     run = ReconciliationRun(recipient_gstin=RECIPIENT, period="")
     session.add(run)
     session.flush()
@@ -239,7 +239,7 @@ def _paired(session, pairs: list[tuple[object, object, str]]) -> None:  # noqa: 
     session.commit()
 
 
-def _book(session, number: str, doc_date: dt.date, **fields) -> PurchaseDocument:  # noqa: ANN001, ANN003
+def _book(session, number: str, doc_date: dt.date, **fields) -> PurchaseDocument:
     book = PurchaseDocument(recipient_gstin=RECIPIENT, supplier_gstin=SUPPLIER, doc_type="INV",
                             doc_number=number, doc_date=doc_date, fy=2025, **fields)
     session.add(book)

@@ -43,7 +43,7 @@ def test_a_failing_part_raises_in_the_caller(monkeypatch):
     forked_part = set(books["id"][book_parts == 1])  # part 0 is the calling process's own
     done_here = []
 
-    def fail_in_the_child(part_books, part_portal, tolerances):  # noqa: ANN001, ANN202
+    def fail_in_the_child(part_books, part_portal, tolerances):
         if set(part_books["id"]) == forked_part:
             raise ValueError("the forked part failed")
         done_here.append(len(part_books))
@@ -58,7 +58,7 @@ def test_small_scopes_stay_in_one_process():
     scenario = generate(50, seed=34)
     seen = []
 
-    def record(books, portal, tolerances):  # noqa: ANN001, ANN202
+    def record(books, portal, tolerances):
         seen.append((len(books), len(portal)))
         return reconcile_frames(books, portal, tolerances)
 

@@ -17,13 +17,13 @@ from .records import RECIPIENT, USERNAME, gstr2b_part, ims_records
 
 
 @pytest.fixture(scope="session")
-def gstn_keys(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201 - (private key, files)
+def gstn_keys(tmp_path_factory: pytest.TempPathFactory):  # (private key, files)
     """GSTN's key pair for the fake (its public half as PEM and DER certificates and a PEM key)."""
     return key_pair(tmp_path_factory.mktemp("gstn"))
 
 
 @pytest.fixture
-def gsp(gstn_keys) -> Iterator[FakeGsp]:  # noqa: ANN001 - fixture
+def gsp(gstn_keys) -> Iterator[FakeGsp]:  # fixture
     """The fake GSP, serving the sample IMS records and October's GSTR-2B."""
     fake = FakeGsp(gstn_keys[0]).start()
     fake.ims = ims_records()
@@ -33,7 +33,7 @@ def gsp(gstn_keys) -> Iterator[FakeGsp]:  # noqa: ANN001 - fixture
 
 
 @pytest.fixture
-def portal_env(gsp: FakeGsp, gstn_keys, env_db: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict]:  # noqa: ANN001
+def portal_env(gsp: FakeGsp, gstn_keys, env_db: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict]:
     """The connector's settings pointed at the fake (no real waits); the environment a subprocess gets."""
     values = {
         "IMS_GSP_URL": gsp.url, "IMS_GSP_CLIENT_ID": CLIENT_ID, "IMS_GSP_CLIENT_SECRET": CLIENT_SECRET,

@@ -12,7 +12,7 @@ from .conftest import ims
 from .records import ACME, CHOLA, RECIPIENT, USERNAME
 
 
-def _count(url: str, query) -> int:  # noqa: ANN001 - a select
+def _count(url: str, query) -> int:  # a select
     engine = build_engine(url)
     with engine.connect() as conn:
         value = conn.execute(query).scalar()

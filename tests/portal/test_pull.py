@@ -23,7 +23,7 @@ NOON = dt.datetime(2025, 11, 12, 6, 30, tzinfo=dt.UTC)
 
 
 @pytest.fixture
-def session_ready(portal_env, engine, gsp):  # noqa: ANN001, ANN201
+def session_ready(portal_env, engine, gsp):
     with clock.frozen(NOON):
         sessions.login(engine, sessions.transport_from_settings(), sessions.secret_box(), gstin=RECIPIENT,
                        username=USERNAME, otp="575757", actor=ASHA)
@@ -31,13 +31,13 @@ def session_ready(portal_env, engine, gsp):  # noqa: ANN001, ANN201
     return engine
 
 
-def _pull(engine, sleeps=None, period=None):  # noqa: ANN001, ANN202
+def _pull(engine, sleeps=None, period=None):
     with clock.frozen(NOON):
         return service.pull(engine, RECIPIENT, actor=ASHA, period=period,
                             sleep=sleeps if sleeps is not None else (lambda s: None))
 
 
-def _documents(engine, source: str = "ims") -> int:  # noqa: ANN001
+def _documents(engine, source: str = "ims") -> int:
     with Session(engine) as session:
         return session.execute(select(func.count()).select_from(PortalDocument)
                                .where(PortalDocument.source == source)).scalar()

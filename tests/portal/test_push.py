@@ -27,7 +27,7 @@ NOON = dt.datetime(2025, 11, 12, 6, 30, tzinfo=dt.UTC)
 
 
 @pytest.fixture
-def pulled(portal_env, engine, gsp):  # noqa: ANN001, ANN201
+def pulled(portal_env, engine, gsp):
     """Logged in and the sample IMS records pulled, on 12 November 2025."""
     with clock.frozen(NOON):
         sessions.login(engine, sessions.transport_from_settings(), sessions.secret_box(), gstin=RECIPIENT,
@@ -37,7 +37,7 @@ def pulled(portal_env, engine, gsp):  # noqa: ANN001, ANN201
     return engine
 
 
-def _decide(engine, stin: str, number: str, action: str) -> int:  # noqa: ANN001
+def _decide(engine, stin: str, number: str, action: str) -> int:
     with Session(engine) as session, clock.frozen(NOON):
         doc = session.execute(select(PortalDocument).where(PortalDocument.supplier_gstin == stin,
                                                            PortalDocument.doc_number == number)).scalar_one()
@@ -46,13 +46,13 @@ def _decide(engine, stin: str, number: str, action: str) -> int:  # noqa: ANN001
         return doc.id
 
 
-def _push(engine, sleeps=None):  # noqa: ANN001, ANN202
+def _push(engine, sleeps=None):
     with clock.frozen(NOON):
         return service.push(engine, RECIPIENT, actor=ASHA,
                             sleep=sleeps if sleeps is not None else (lambda s: None))
 
 
-def _decision(engine, doc_id: int) -> ImsDecision:  # noqa: ANN001
+def _decision(engine, doc_id: int) -> ImsDecision:
     with Session(engine) as session:
         query = select(ImsDecision).where(ImsDecision.portal_document_id == doc_id)
         return session.execute(query).scalar_one()

@@ -21,12 +21,12 @@ ASHA = Actor(id="asha", name="Asha", source="cli")
 NOON = dt.datetime(2025, 11, 12, 6, 30, tzinfo=dt.UTC)  # 12:00 in India
 
 
-def _login(engine, otp: str | None = "575757", ask=None):  # noqa: ANN001, ANN202
+def _login(engine, otp: str | None = "575757", ask=None):
     return sessions.login(engine, sessions.transport_from_settings(), sessions.secret_box(), gstin=RECIPIENT,
                           username=USERNAME, otp=otp, actor=ASHA, ask_otp=ask)
 
 
-def _row(engine) -> PortalSession:  # noqa: ANN001
+def _row(engine) -> PortalSession:
     with Session(engine) as session:
         return session.get(PortalSession, RECIPIENT)
 
@@ -145,10 +145,10 @@ def test_two_processes_refreshing_at_once_both_keep_the_session(portal_env, engi
     class Racing:
         """The transport of a process that another process beats to the refresh."""
 
-        def __getattr__(self, name: str):  # noqa: ANN204
+        def __getattr__(self, name: str):
             return getattr(real, name)
 
-        def refresh(self, gstin, keys):  # noqa: ANN001, ANN201
+        def refresh(self, gstin, keys):
             sessions.login(engine, real, sessions.secret_box(), gstin=RECIPIENT, username=USERNAME, otp=None,
                            actor=ASHA)  # the other process refreshes first: the portal drops the old token
             return real.refresh(gstin, keys)

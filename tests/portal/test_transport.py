@@ -18,7 +18,7 @@ from .fake_gsp import FakeGsp
 HEADERS = lambda: {"txn": "t"}  # noqa: E731 - a header factory for the HTTP layer
 
 
-def _http(sleeps, waits=(1, 2), timeout=5.0) -> Http:  # noqa: ANN001
+def _http(sleeps, waits=(1, 2), timeout=5.0) -> Http:
     return Http(timeout=timeout, retry_waits=waits, sleep=sleeps)
 
 

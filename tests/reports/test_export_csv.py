@@ -125,12 +125,12 @@ def test_a_column_added_to_COLUMNS_reaches_both_files(engine, tmp_path, monkeypa
     assert {row[-1] for row in sheet.iter_rows(min_row=2, values_only=True)} == {"27", None}
 
 
-def _stored_and_from_memory(engine, tmp_path, monkeypatch, **scope) -> tuple[bytes, bytes]:  # noqa: ANN001
+def _stored_and_from_memory(engine, tmp_path, monkeypatch, **scope) -> tuple[bytes, bytes]:
     """The CSV written from the results in memory as the run is stored, and the stored run's export."""
     monkeypatch.setattr(exports, "CHUNK", 7)  # several chunks, the last one short
     seen = []
 
-    def write_from_memory(results, books, portal):  # noqa: ANN001, ANN202
+    def write_from_memory(results, books, portal):
         seen.append(len(results))
         exports.write_csv_chunks(memory_chunks(results, books, portal), tmp_path / "memory.csv")
 

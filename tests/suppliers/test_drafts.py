@@ -49,7 +49,7 @@ def ask(
     )
 
 
-def _render(level: int, asks: list[DocumentAsk], previous: list[dt.date] = ()):  # noqa: ANN202
+def _render(level: int, asks: list[DocumentAsk], previous: list[dt.date] = ()):
     return render(
         level,
         supplier_name="Shree Polymers",
@@ -118,7 +118,7 @@ def test_unknown_level_is_refused():
         _render(4, [ask()])
 
 
-def _doc(**kw) -> _Doc:  # noqa: ANN003
+def _doc(**kw) -> _Doc:
     base = dict(
         id=1,
         supplier_gstin=SUPPLIER,

@@ -123,7 +123,7 @@ def test_missing_configuration_is_explained(monkeypatch):
 class PickyInbox:
     """Refuses addresses at nobody@, like a server that knows its mailboxes."""
 
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802, ANN001, ANN201
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address.startswith("nobody@"):
             return "550 no such user"
         envelope.rcpt_tos.append(address)

@@ -13,7 +13,7 @@ REGISTERED, BOOKED = "27AHQPA7588L1ZJ", "29AAFCC9980M1ZR"
 REPORTED, UNNAMED, UNKNOWN = "06AAMCS8709B1ZA", "24AAQCA8719H1ZC", "33AAACT1234A1Z5"
 
 
-def _book(session, supplier: str, name: str) -> None:  # noqa: ANN001 - a Session
+def _book(session, supplier: str, name: str) -> None:  # a Session
     session.add(PurchaseDocument(recipient_gstin="27AADCD4821K1ZM", supplier_gstin=supplier,
                                  supplier_name=name, doc_type="INV", doc_number=f"B-{supplier[:4]}",
                                  doc_date=dt.date(2025, 10, 3), fy=2025))

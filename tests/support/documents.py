@@ -25,7 +25,7 @@ _numbers = iter(range(1, 10**6))
 
 
 @pytest.fixture
-def session(engine) -> Iterator[Session]:  # noqa: ANN001 - the conftest engine fixture
+def session(engine) -> Iterator[Session]:  # the conftest engine fixture
     with Session(engine, expire_on_commit=False) as s:
         yield s
 

@@ -41,7 +41,7 @@ class Received:
 class Inbox:
     messages: list[Received] = field(default_factory=list)
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: ANN001, ANN201, N802 - aiosmtpd hook
+    async def handle_DATA(self, server, session, envelope):  # aiosmtpd hook
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         self.messages.append(
             Received(
@@ -55,7 +55,7 @@ class Inbox:
         return "250 OK"
 
 
-def _authenticate(server, session, envelope, mechanism, auth_data):  # noqa: ANN001, ANN202
+def _authenticate(server, session, envelope, mechanism, auth_data):
     ok = (
         isinstance(auth_data, LoginPassword)
         and auth_data.login == USER.encode()
