@@ -1,4 +1,4 @@
-"""Bulk decisions from the current reconciliation (``ims_core.reports.current``): accept every
+"""Bulk decisions from the current reconciliation (``ims_core.matching.current``): accept every
 ``matched`` record of a period, or apply the engine's recommended actions. A preview first shows how
 many records and how much tax; the apply step takes each record through the same rules,
 compare-and-set and audit as a single decision.
@@ -19,10 +19,10 @@ from ims_core.decisions.engine import decide_in_transaction
 from ims_core.decisions.errors import ActionRefused, CompareAndSetMissed, RuleRefusal
 from ims_core.decisions.rules import describe, refusal
 from ims_core.decisions.store import Decision, resolve_ims_document, rule_context, state_row
+from ims_core.matching.current import NoReconciliation, current_results
 from ims_core.models import MatchResult, PortalDocument
 from ims_core.models.base import tax_paise
 from ims_core.models.vocabulary import Action, Status
-from ims_core.reports.current import NoReconciliation, current_results
 
 WHICH = {"matched": "every matched record: accept", "recommended": "the recommended action of every record"}
 DECIDING = (Action.ACCEPT, Action.REJECT, Action.PENDING)  # a recommendation of one of these is applied

@@ -29,8 +29,8 @@ from ims_core.gst.dates import period_bounds
 from ims_core.gst.due_dates import RULE_37_DAYS
 from ims_core.itc.heads import Heads
 from ims_core.itc.records import _date, _driver_rows, _raw
+from ims_core.matching.current import current_results
 from ims_core.models import MatchResult, PurchaseDocument
-from ims_core.reports.current import current_results
 
 B = PurchaseDocument
 

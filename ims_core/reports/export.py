@@ -35,10 +35,10 @@ from ims_core import audit
 from ims_core.db.reads import json_column_chunks
 from ims_core.errors import UserFacingError
 from ims_core.ingest.document import TAX
+from ims_core.matching.current import latest_run_id
 from ims_core.matching.engine import STATUSES
 from ims_core.models import MatchResult, PortalDocument, PurchaseDocument
 from ims_core.reports.csv_text import csv_rows
-from ims_core.reports.current import latest_run_id
 
 RUPEE_FORMAT = ('[>=10000000]"₹"##\\,##\\,##\\,##0.00;[>=100000]"₹"##\\,##\\,##0.00;"₹"#,##0.00')
 XLSX_MAX_ROWS = 1_048_575

@@ -2,7 +2,7 @@
 
 The bot's digests, slash commands and App Home read these; the rules about *which* records need a
 decision live here, not in Slack listeners. Which reconciliation is the current one is
-``ims_core.reports.current``'s to say.
+``ims_core.matching.current``'s to say.
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ from sqlmodel import Session
 
 from ims_core import clock
 from ims_core.gst.dates import period_key
+from ims_core.matching.current import current_result_ids, current_results
 from ims_core.models import ImsDecision, MatchResult, PortalDocument, Recipient
 from ims_core.models.vocabulary import Action, Status
-from ims_core.reports.current import current_result_ids, current_results
 from ims_core.suppliers.names import supplier_names
 
 # Statuses whose portal record a person should look at before the 14th; ``matched`` records are

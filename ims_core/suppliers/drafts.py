@@ -28,10 +28,10 @@ from ims_core.gst.dates import next_period, period_of
 from ims_core.gst.due_dates import filing_of, gstr3b_due_date
 from ims_core.gst.gstin import STATES
 from ims_core.gst.money import format_inr, to_paise
+from ims_core.matching.current import current_results
 from ims_core.models import MatchResult, PortalDocument, PurchaseDocument, Recipient
 from ims_core.models.base import tax_paise
 from ims_core.models.vocabulary import Status
-from ims_core.reports.current import current_results
 from ims_core.settings import get_settings
 from ims_core.suppliers.scorecard import AT_RISK, CLAIMING_TYPES
 

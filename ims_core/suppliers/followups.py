@@ -27,9 +27,9 @@ from ims_core import clock
 from ims_core.audit import SYSTEM, Actor, record, utc
 from ims_core.errors import UserFacingError
 from ims_core.gst import gstin as gstin_rules
+from ims_core.matching.current import current_result_ids
 from ims_core.models import FollowUp, FollowUpItem, MatchResult
 from ims_core.models.vocabulary import FollowUpState, Status
-from ims_core.reports.current import current_result_ids
 from ims_core.settings import get_settings
 from ims_core.suppliers.contacts import contact_for
 from ims_core.suppliers.drafts import LEVELS, company_name, documents_needing_action, need_by, render
@@ -234,7 +234,7 @@ def close(session: Session, followup_id: int, *, actor: Actor, reason: str = "")
 
 
 def _current_status(session: Session, ids: list[int], *, books: bool) -> dict[int, str]:
-    """Per document, the status of its current match result (ims_core.reports.current)."""
+    """Per document, the status of its current match result (ims_core.matching.current)."""
     results = current_result_ids(session, ids, books=books)
     if not results:
         return {}

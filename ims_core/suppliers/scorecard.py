@@ -1,6 +1,6 @@
 """Supplier insight: how each supplier's documents reconcile, what ITC they hold up, how they file.
 
-Figures come from the *current* reconciliation (``ims_core.reports.current``) and from the portal's
+Figures come from the *current* reconciliation (``ims_core.matching.current``) and from the portal's
 own records (filing dates, IMS rejections). A supplier is one GSTIN, or one PAN across its state
 registrations.
 
@@ -31,10 +31,10 @@ from ims_core.errors import UserFacingError
 from ims_core.gst import gstin as gstin_rules
 from ims_core.gst.dates import period_key
 from ims_core.gst.due_dates import gstr1_due_date
+from ims_core.matching.current import current_results
 from ims_core.models import ImsDecision, MatchResult, PortalDocument, PurchaseDocument
 from ims_core.models.base import tax_sum
 from ims_core.models.vocabulary import Action, Status
-from ims_core.reports.current import current_results
 from ims_core.suppliers.names import supplier_names
 
 # Statuses of documents the portal reports differently from the books

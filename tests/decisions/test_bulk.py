@@ -10,8 +10,8 @@ from ims_core.decisions.bulk import apply_bulk, preview_bulk
 from ims_core.decisions.engine import decide
 from ims_core.decisions.errors import ActionRefused
 from ims_core.decisions.store import current_decision
+from ims_core.matching.current import NoReconciliation
 from ims_core.models import AuditEvent, MatchResult, ReconciliationRun
-from ims_core.reports.current import NoReconciliation
 
 
 def _run(session, rows, period="102025"):

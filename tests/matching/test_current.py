@@ -7,14 +7,14 @@ import pytest
 from sqlalchemy import select
 from sqlmodel import Session
 
-from ims_core.models import MatchResult, ReconciliationRun
-from ims_core.reports.current import (
+from ims_core.matching.current import (
     NoReconciliation,
     current_result_ids,
     current_results,
     current_run_id,
     latest_run_id,
 )
+from ims_core.models import MatchResult, ReconciliationRun
 
 R, Q = "27AADCD4821K1ZM", "29AAFCC9980M1ZR"
 
