@@ -79,7 +79,7 @@ def split(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[int]]:
     complex_at += frame.loc[in_complex, "row"].tolist()
     plain = frame[~in_complex]
     twins = plain[plain["source"] == "gstr2b"].copy()
-    twins["key"] = twins["period"].map(_key)
+    twins["key"] = _keys(twins["period"])
     twins = twins.sort_values(["key", "rejected"]).drop_duplicates("item")  # its first GSTR-2B
     shown = ["id", "period", "section", "itc_available", "reason", "reverse"]
     own = plain[plain["source"] == "ims"].merge(
@@ -101,8 +101,10 @@ def _amended_items(frame: pd.DataFrame) -> list[int]:
     return originals.merge(wanted, on=["supplier", "number"])["item"].tolist()
 
 
-def _key(period: str) -> int:
-    return period_key(period) if isinstance(period, str) and len(period) == 6 else 0
+def _keys(periods: pd.Series) -> pd.Series:
+    """Each period's :func:`period_key` (0 for none), worked out once per distinct period."""
+    keys = {p: period_key(p) if isinstance(p, str) else 0 for p in periods.unique()}
+    return periods.map(keys).astype("int64")
 
 
 @dataclass(frozen=True)
@@ -147,7 +149,7 @@ def classify(placed: pd.DataFrame, period: str, calendar: Calendar) -> dict[str,
     """The plain records of ``period`` by where they count: a frame per figure, with signed heads."""
     here = placed[(placed["landing"] == period) & ~placed["expected"]]
     out: dict[str, pd.DataFrame] = {}
-    expected = placed[placed["expected"] & (placed["natural"].map(_key) <= period_key(period))]
+    expected = placed[placed["expected"] & (_keys(placed["natural"]) <= period_key(period))]
     out["expected_not_filed"] = _signed(expected)
     out["rejected"] = here[here["action"] == "R"]
     taken = here[here["action"] != "R"].copy()
@@ -254,7 +256,7 @@ def _books(pos, frame: pd.DataFrame) -> None:  # an ItcPosition
 
 def _credited_books(placed: pd.DataFrame, period: str, paired: books.Pairs) -> set[int]:
     taken = placed[(placed["action"] != "R") & ~placed["expected"]
-                   & (placed["landing"].map(_key) <= period_key(period))]
+                   & (_keys(placed["landing"]) <= period_key(period))]
     if taken.empty:
         return set()
     ids = pd.Series(np.where(taken["id"].isin(paired.frame.index), taken["id"], taken["twin_id"]),
