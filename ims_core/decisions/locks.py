@@ -6,6 +6,8 @@ GSTR-3B is filed in sequence, so a lock on a period also closes every earlier pe
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sqlalchemy import func, select
 from sqlmodel import Session
 
@@ -14,6 +16,9 @@ from ims_core.audit import Actor
 from ims_core.decisions.errors import ActionRefused
 from ims_core.gst.dates import parse_period, period_key
 from ims_core.models import ImsDecision, PeriodLock
+
+if TYPE_CHECKING:
+    from ims_core.itc.landing import Landing
 
 
 def _latest_lock(session: Session, recipient_gstin: str, period: str) -> PeriodLock | None:
@@ -34,12 +39,18 @@ def is_filed(session: Session, recipient_gstin: str, period: str) -> bool:
     return _latest_lock(session, recipient_gstin, period) is not None
 
 
-def gstr2b_period(session: Session, doc: object) -> str | None:
-    """The GSTR-2B period a record is (or will be) in: the month its supplier filed it, or the month it
-    was accepted after being kept pending (see ``ims_core.itc.landing``); None while it is in none."""
+def record_landing(session: Session, doc: object) -> Landing | None:
+    """Where a record stands in the GSTR-2B calendar (``ims_core.itc.landing``)."""
     from ims_core.itc.landing import landing_of  # the ITC calendar builds on the decisions' tables
 
-    landing = landing_of(session, doc.id)
+    return landing_of(session, doc.id)
+
+
+def gstr2b_period(session: Session, doc: object, landing: Landing | None = None) -> str | None:
+    """The GSTR-2B period a record is (or will be) in: the month its supplier filed it, or the month it
+    was accepted after being kept pending (see ``ims_core.itc.landing``); None while it is in none.
+    ``landing``: the record's, when the caller has it already."""
+    landing = landing or record_landing(session, doc)
     return doc.return_period if landing is None else landing.period
 
 
@@ -49,11 +60,11 @@ def record_is_filed(session: Session, doc: object) -> bool:
     return period is not None and is_filed(session, doc.recipient_gstin, period)
 
 
-def filed_lock_for(session: Session, doc: object) -> str:
+def filed_lock_for(session: Session, doc: object, landing: Landing | None = None) -> str:
     """Words naming the filed period that closes the GSTR-2B period ``doc`` landed in, or "" while it is
     open: a decision stays changeable until that period's GSTR-3B is filed (GSTN FAQ on IMS, Q5). A
     record kept pending is in no GSTR-2B, so no filed return closes it."""
-    period = gstr2b_period(session, doc)
+    period = gstr2b_period(session, doc, landing)
     lock = _latest_lock(session, doc.recipient_gstin, period) if period else None
     if lock is None:
         return ""

@@ -48,6 +48,7 @@ class RuleContext:
     today: dt.date = dt.date.min
     filing_frequency: str = "monthly"
     state_code: str = ""
+    gstr2b_period: str = ""  # the GSTR-2B period it is (or will be) in; "" = its own return period
     require_remarks_for_reduced_itc: bool = True
 
 
@@ -72,20 +73,46 @@ def oct_2025_rules_apply(period: str) -> bool:
 
 
 def amendment_direction(doc: object, original: object | None) -> str | None:
-    """``up`` or ``down`` by tax (then taxable value); None when the original is unknown."""
+    """``up``, ``down`` or ``same`` by tax; None when the original is unknown."""
     if original is None:
         return None
-    mine, theirs = (tax_paise(doc), doc.taxable_paise), (tax_paise(original), original.taxable_paise)
-    if mine == theirs:
+    return direction_by_tax(tax_paise(doc), tax_paise(original))
+
+
+def direction_by_tax(amended_tax: int, original_tax: int) -> str:
+    """Whether an amendment raises (``up``), lowers (``down``) or keeps (``same``) the tax of what it
+    amends: the portal's words for the cases its pending rules name (GSTN advisory on IMS, September
+    2024; FAQ on the IMS changes from the October 2025 tax period, 17 October 2025, Q1)."""
+    if amended_tax == original_tax:
         return "same"
-    return "up" if mine > theirs else "down"
+    return "up" if amended_tax > original_tax else "down"
+
+
+def one_period_pending(doc_type: str, amended: bool, direction: str | None, original_action: str,
+                       original_filed: bool) -> bool | None:
+    """Whether a record is of the kinds whose Pending option the portal restricts: credit notes, upward
+    credit-note amendments, downward credit-note amendments whose original was rejected, and downward
+    invoice/debit-note amendments whose original was accepted (or deemed accepted) and filed. Before the
+    October 2025 period they may not be kept pending at all (GSTN advisory on IMS, September 2024); from
+    it, for one tax period only (GSTN FAQ of 17 October 2025, Q1). None when it cannot be told: a
+    credit-note amendment whose original is not in the data."""
+    if doc_type == "BOE":
+        return False
+    if not amended:
+        return doc_type == "CRN"
+    if doc_type == "CRN":
+        if direction is None:
+            return None
+        return direction == "up" or (direction == "down" and original_action == Action.REJECT)
+    return (direction == "down" and original_action in (Action.ACCEPT, Action.NO_ACTION)
+            and original_filed)
 
 
 def reduction_applies(ctx: RuleContext) -> bool:
     """From October 2025, accepting a credit note, an upward credit-note amendment, or a downward
     invoice/debit-note amendment asks how much ITC is reduced."""
     doc = ctx.doc
-    if not oct_2025_rules_apply(doc.return_period):
+    if not oct_2025_rules_apply(ctx.gstr2b_period or doc.return_period):
         return False
     if doc.doc_type == "CRN":
         return not is_amendment(doc) or amendment_direction(doc, ctx.original) in ("up", None)
@@ -122,57 +149,47 @@ def refusal(
 
 
 def _pending_refusal(ctx: RuleContext) -> str | None:
+    """Pending is refused when the portal blocks it, when the record's kind may not be kept pending
+    (before October 2025) or only for one tax period that has ended, and for an invoice or debit note
+    past Section 16(4). The portal's flag ``ispendactblocked`` = N (pending open) is trusted over our
+    fallback rules of kind, but not over a date: it says what was true when the file was downloaded."""
     doc = ctx.doc
     if doc.pending_action_blocked is True:
         return f"The portal does not allow Pending on {describe(doc)} (it marks Pending as blocked)."
-    if doc.pending_action_blocked is False:
-        return None  # the portal's own flag says pending is open: trust it over our fallback rules
-    direction = amendment_direction(doc, ctx.original)
-    amended = is_amendment(doc)
-    credit_case = False
-    if doc.doc_type == "CRN":
-        if not amended:
-            credit_case = True
-        elif direction is None:
-            return (
-                f"Pending on {describe(doc)} cannot be checked: it amends credit note "
-                f"{doc.original_doc_number}, which is not in the data. Import the latest IMS file "
-                "(it carries the portal's own Pending flag) and try again."
-            )
-        else:
-            credit_case = direction == "up" or (direction == "down" and ctx.original_action == Action.REJECT)
-    if credit_case:
-        if not oct_2025_rules_apply(doc.return_period):
-            return (
-                f"Pending is not allowed on {describe(doc)}: before the October 2025 period the portal "
-                "does not let credit notes of this kind be kept pending."
-            )
-        limit = pending_credit_note_limit(
-            doc.return_period, filing_frequency=ctx.filing_frequency, state_code=ctx.state_code
+    open_on_portal = doc.pending_action_blocked is False
+    kind = one_period_pending(doc.doc_type, is_amendment(doc), amendment_direction(doc, ctx.original),
+                              ctx.original_action, ctx.original_period_filed)
+    if kind is None and not open_on_portal:
+        return (
+            f"Pending on {describe(doc)} cannot be checked: it amends credit note "
+            f"{doc.original_doc_number}, which is not in the data. Import the latest IMS file "
+            "(it carries the portal's own Pending flag) and try again."
         )
+    period = ctx.gstr2b_period or doc.return_period
+    if kind and not oct_2025_rules_apply(period) and not open_on_portal:
+        return f"Pending is not allowed on {describe(doc)}: {_restricted_words(doc)}."
+    if kind and oct_2025_rules_apply(period):
+        limit = pending_credit_note_limit(period, filing_frequency=ctx.filing_frequency,
+                                          state_code=ctx.state_code)
         if ctx.today > limit:
             return (
-                f"Pending is no longer possible on {describe(doc)}: a credit note may stay pending for "
-                f"one tax period only, which ended on {limit:%d-%m-%Y}. Accept or reject it."
+                f"Pending is no longer possible on {describe(doc)}: a record of this kind may stay pending "
+                f"for one tax period only, which ended on {limit:%d-%m-%Y}. Accept or reject it."
             )
-        return None
-    if (
-        doc.doc_type in ("INV", "DBN")
-        and amended
-        and direction == "down"
-        and ctx.original_action in (Action.ACCEPT, Action.NO_ACTION)
-        and ctx.original_period_filed
-    ):
-        return (
-            f"Pending is not allowed on {describe(doc)}: it lowers an invoice that was accepted and "
-            "whose GSTR-3B is filed. Accept or reject it."
-        )
     if doc.doc_type in ("INV", "DBN") and ctx.today > section_16_4_limit(doc.fy):
         return (
             f"Pending is pointless on {describe(doc)}: the Section 16(4) time limit for its ITC "
             f"passed on {section_16_4_limit(doc.fy):%d-%m-%Y}."
         )
     return None
+
+
+def _restricted_words(doc: object) -> str:
+    if doc.doc_type == "CRN":
+        return ("before the October 2025 period the portal does not let credit notes of this kind be kept "
+                "pending")
+    return ("it lowers an invoice that was accepted and whose GSTR-3B is filed, which before the October "
+            "2025 period may not be kept pending")
 
 
 def _amendment_order_refusal(ctx: RuleContext) -> str | None:

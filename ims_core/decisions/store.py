@@ -20,7 +20,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from ims_core.decisions.errors import ActionRefused, CompareAndSetMissed
-from ims_core.decisions.locks import filed_lock_for, record_is_filed
+from ims_core.decisions.locks import filed_lock_for, record_is_filed, record_landing
 from ims_core.decisions.rules import RuleContext, describe
 from ims_core.gst.due_dates import filing_of
 from ims_core.models import ImsDecision, PortalDocument, Recipient
@@ -240,14 +240,16 @@ def rule_context(
             original_filed = record_is_filed(session, original)
     recipient = session.get(Recipient, doc.recipient_gstin)
     settings = get_settings()
+    landing = record_landing(session, doc)  # its GSTR-2B period: the October 2025 rules go by it
     return RuleContext(
         doc=doc,
         current=effective_action(doc, row),
         original=original,
         original_action=original_action,
         original_period_filed=original_filed,
-        filed_lock=filed_lock_for(session, doc),
+        filed_lock=filed_lock_for(session, doc, landing),
         today=today,
+        gstr2b_period=landing.natural if landing is not None else "",
         **filing_of(doc.recipient_gstin, recipient),
         require_remarks_for_reduced_itc=settings.ims_remarks_required_for_reduced_itc,
     )

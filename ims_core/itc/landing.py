@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from ims_core import clock
-from ims_core.decisions.rules import oct_2025_rules_apply
+from ims_core.decisions.rules import direction_by_tax, oct_2025_rules_apply, one_period_pending
 from ims_core.gst.dates import next_period, period_key
 from ims_core.gst.due_dates import pending_credit_note_limit, section_16_4_limit, tax_period_end
 from ims_core.itc.calendar import generation_date
@@ -117,24 +117,19 @@ def one_period_limit(record: Record, period: str, filing: Filing, original: Reco
 
 def one_period_kind(record: Record, original: Record | None, original_landing: Landing | None,
                     found: RegistrationRecords) -> bool:
-    if record.doc_type == "BOE":
-        return False
-    if not record.amendment:
-        return record.doc_type == "CRN"
+    """The decisions' rule of which records the portal gives one tax period of Pending
+    (:func:`ims_core.decisions.rules.one_period_pending`), told from the original's landing."""
+    original_action = original_landing.action if original_landing is not None else ""  # unknown
+    original_filed = (original_landing is not None and original_landing.period is not None
+                      and found.filed_at(original_landing.period) is not None)
     direction = amendment_direction(record, original)
-    if record.doc_type == "CRN":
-        return direction == "up" or (direction == "down" and original_landing is not None
-                                     and original_landing.action == "R")
-    return (direction == "down" and original_landing is not None and original_landing.action in ("A", "N")
-            and original_landing.period is not None and found.filed_at(original_landing.period) is not None)
+    return bool(one_period_pending(record.doc_type, record.amendment, direction, original_action,
+                                   original_filed))
 
 
 def amendment_direction(record: Record, original: Record | None) -> str | None:
-    """``up`` or ``down`` by tax; ``same``; None when the original is not in the data."""
-    if original is None:
-        return None
-    mine, theirs = record.heads.total, original.heads.total
-    return "same" if mine == theirs else "up" if mine > theirs else "down"
+    """``up``, ``down`` or ``same`` by tax; None when the original is not in the data."""
+    return None if original is None else direction_by_tax(record.heads.total, original.heads.total)
 
 
 def lost_to_16_4(record: Record, landing: Landing, found: RegistrationRecords, filing: Filing,

@@ -168,6 +168,111 @@ CASES = [
         "",
         None,
     ),
+    # Dates win over a stale portal flag: ispendactblocked N says what was true when the file was
+    # downloaded (GSTN FAQ of 17 October 2025, Q1: one tax period, then pending is disabled). The
+    # October 2025 credit note's one period ends with November's GSTR-3B, due 20-12-2025.
+    (
+        "portal flag N after the credit note's one period",
+        "P",
+        ctx(doc(doc_type="CRN", section="b2bcn", pending_action_blocked=False), today=dt.date(2025, 12, 21)),
+        None,
+        "",
+        "ended on 20-12-2025",
+    ),
+    (
+        "portal flag N on the credit note's last day",
+        "P",
+        ctx(doc(doc_type="CRN", section="b2bcn", pending_action_blocked=False), today=dt.date(2025, 12, 20)),
+        None,
+        "",
+        None,
+    ),
+    (
+        "portal flag N on an invoice past Section 16(4)",
+        "P",
+        ctx(doc(fy=2023, return_period="032024", pending_action_blocked=False)),
+        None,
+        "",
+        "Section 16(4)",
+    ),
+    # From the October 2025 period a downward amendment of an accepted, filed invoice may stay pending
+    # for one tax period (FAQ of 17 October 2025, Q1): until November's GSTR-3B, due 20-12-2025.
+    (
+        "downward invoice amendment of Oct 2025, original accepted and filed, within one period",
+        "P",
+        ctx(amendment("INV", "102025", 9_000), original=ORIGINAL_INV_SEP, original_action="A",
+            original_filed=True),
+        None,
+        "",
+        None,
+    ),
+    (
+        "downward invoice amendment of Oct 2025 after its one period",
+        "P",
+        ctx(amendment("INV", "102025", 9_000), original=ORIGINAL_INV_SEP, original_action="N",
+            original_filed=True, today=dt.date(2025, 12, 21)),
+        None,
+        "",
+        "ended on 20-12-2025",
+    ),
+    # The October 2025 rules go by GSTR-2B period (FAQ Q3): a September credit note filed on 20
+    # October is in October's GSTR-2B, so it may stay pending until 20-12-2025; one in November's
+    # GSTR-2B until December's GSTR-3B, due 20-01-2026.
+    (
+        "September credit note in October's GSTR-2B",
+        "P",
+        ctx(doc(doc_type="CRN", section="b2bcn", return_period="092025"), gstr2b_period="102025",
+            today=dt.date(2025, 12, 20)),
+        None,
+        "",
+        None,
+    ),
+    (
+        "October credit note in November's GSTR-2B",
+        "P",
+        ctx(doc(doc_type="CRN", section="b2bcn"), gstr2b_period="112025", today=dt.date(2026, 1, 20)),
+        None,
+        "",
+        None,
+    ),
+    (
+        "October credit note in November's GSTR-2B after its one period",
+        "P",
+        ctx(doc(doc_type="CRN", section="b2bcn"), gstr2b_period="112025", today=dt.date(2026, 1, 21)),
+        None,
+        "",
+        "ended on 20-01-2026",
+    ),
+    # QRMP: one tax period is a quarter, due 22nd/24th by state (Notification 76/2020-CT; FAQ Q4): an
+    # October 2025 credit note of a quarterly filer may stay pending until the January-March 2026
+    # return, due 22-04-2026 in Maharashtra, 24-04-2026 in Delhi.
+    (
+        "quarterly filer's credit note within its quarter",
+        "P",
+        ctx(doc(doc_type="CRN", section="b2bcn"), filing_frequency="quarterly", state_code="27",
+            today=dt.date(2026, 4, 22)),
+        None,
+        "",
+        None,
+    ),
+    (
+        "quarterly filer's credit note after its quarter",
+        "P",
+        ctx(doc(doc_type="CRN", section="b2bcn"), filing_frequency="quarterly", state_code="27",
+            today=dt.date(2026, 4, 23)),
+        None,
+        "",
+        "ended on 22-04-2026",
+    ),
+    (
+        "quarterly filer in Delhi after its quarter",
+        "P",
+        ctx(doc(doc_type="CRN", section="b2bcn"), filing_frequency="quarterly", state_code="07",
+            today=dt.date(2026, 4, 25)),
+        None,
+        "",
+        "ended on 24-04-2026",
+    ),
     ("invoice pending within Section 16(4)", "P", ctx(doc()), None, "", None),
     (
         "invoice pending past Section 16(4)",
