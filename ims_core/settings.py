@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     # Supplier follow-ups: days before an unresolved one comes back into the digest, and what the
     # final notice says the company will do (company policy, so configurable)
     ims_followup_cadence_days: int = 7
+    # The company's name that signs supplier letters (else the registration's legal name)
+    ims_company_name: str = ""
     ims_followup_final_action: str = "reverse the input tax credit on these documents and hold the payment"
     # A folder of the team's own follow-up templates (followups/<level>.<part>.j2), used before ours
     ims_templates_dir: str = ""

@@ -123,11 +123,18 @@ def vendor_command(gstin_or_pan: Annotated[str, typer.Argument(help="a supplier 
 
 
 @followup_app.command("draft")
-def draft_command(gstin: Gstin, by: By = "", today: Today = None) -> None:
+def draft_command(
+    gstin: Gstin,
+    company_name: Annotated[str, typer.Option(
+        "--company-name", help="the name that signs the letter (default: IMS_COMPANY_NAME, else the "
+        "registration's name)")] = "",
+    by: By = "",
+    today: Today = None,
+) -> None:
     """Draft the email and chat message for a supplier at the level its history calls for."""
     with session_scope(database()) as session:
         followups.close_resolved(session)
-        f = followups.draft(session, gstin, actor=_actor(by))
+        f = followups.draft(session, gstin, actor=_actor(by), company=company_name)
     console.print(f"Follow-up #{f.id} for {f.supplier_gstin}: {_level(f.level)}, "
                   f"ITC held up {format_inr(f.itc_held_paise)}")
     console.print(f"\n[bold]Subject:[/] {f.subject}\n\n{f.body}\n\n[bold]Chat message:[/]\n{f.chat_text}")

@@ -101,6 +101,11 @@ def next_period(period: str) -> str:
     return f"{month % 12 + 1:02d}{year + (month == 12)}"
 
 
+def previous_period(period: str) -> str:
+    month, year = _month_year(period)
+    return f"{(month - 2) % 12 + 1:02d}{year - (month == 1)}"
+
+
 def financial_year(day: dt.date) -> int:
     """The starting year of the April-March financial year a date falls in (FY 2025-26 → 2025)."""
     return day.year if day.month >= 4 else day.year - 1

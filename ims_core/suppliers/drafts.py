@@ -6,13 +6,15 @@ never reported), ``mismatch`` / ``probable`` (reported differently from the book
 figures here, in Python, so templates only arrange text and never decide GST matters.
 
 ITC held up = the booked tax of the invoices and debit notes among them that are missing or reported
-differently (a credit note reduces ITC, so it holds none up). The date we need the fix by is the
-nearest GSTR-3B due date, not yet past, of the periods the documents belong to.
+differently (a credit note reduces ITC, so it holds none up), while the credit can still be saved. Each
+document's remedy and its last day are the ones still possible on the day of the draft
+(:mod:`ims_core.suppliers.remedies`); the letter's date is the nearest of those days, never a past one.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import sysconfig
 from dataclasses import dataclass
 from functools import lru_cache
@@ -24,8 +26,8 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from ims_core.errors import UserFacingError
-from ims_core.gst.dates import next_period, period_of
-from ims_core.gst.due_dates import filing_of, gstr3b_due_date
+from ims_core.gst.dates import financial_year, period_label, period_of
+from ims_core.gst.due_dates import filing_of
 from ims_core.gst.gstin import STATES
 from ims_core.gst.money import format_inr, to_paise
 from ims_core.matching.current import current_results
@@ -33,6 +35,8 @@ from ims_core.models import MatchResult, PortalDocument, PurchaseDocument, Recip
 from ims_core.models.base import tax_paise
 from ims_core.models.vocabulary import Status
 from ims_core.settings import get_settings
+from ims_core.suppliers import remedies
+from ims_core.suppliers.remedies import Route
 from ims_core.suppliers.scorecard import AT_RISK, CLAIMING_TYPES
 
 # The templates live in the project's templates/ folder; an installed (non-editable) copy of the
@@ -72,9 +76,11 @@ class DocumentAsk:
     taxable_paise: int
     tax_paise: int
     invoice_value_paise: int
-    itc_held_paise: int
+    itc_held_paise: int  # credit the supplier can still save for us
     what_is_wrong: str
     what_we_need: str
+    route: Route | None = None
+    itc_lost_paise: int = 0  # credit no action of the supplier can save any more
 
 
 @dataclass(frozen=True)
@@ -101,14 +107,20 @@ def _doc_columns(table: object) -> list:
     ]
 
 
-def documents_needing_action(session: Session, supplier_gstin: str) -> list[DocumentAsk]:
-    """The supplier's documents in the current reconciliation that only the supplier can fix."""
+def documents_needing_action(session: Session, supplier_gstin: str,
+                             today: dt.date | None = None) -> list[DocumentAsk]:
+    """The supplier's documents in the current reconciliation that only the supplier can fix, each with
+    the remedy still open on ``today`` (the clock's by default)."""
+    from ims_core import clock
+
+    today = today or clock.today()
     book, portal = aliased(PurchaseDocument), aliased(PortalDocument)
     query = select(
         MatchResult.status,
         MatchResult.reasons,
         MatchResult.recipient_gstin,
         MatchResult.return_period,
+        portal.return_period,
         *_doc_columns(book),
         *_doc_columns(portal),
     ).select_from(MatchResult)
@@ -121,14 +133,23 @@ def documents_needing_action(session: Session, supplier_gstin: str) -> list[Docu
         .order_by(MatchResult.return_period, func.coalesce(book.doc_date, portal.doc_date),
                   func.coalesce(book.doc_number, portal.doc_number), MatchResult.id)
     )
+    registrations = {r.gstin: r for r in session.execute(select(Recipient)).scalars()}
     width = len(_doc_columns(book))
     asks = []
     for row in session.execute(query):
-        status, reasons, recipient, period = row[:4]
-        b = _Doc(*row[4 : 4 + width]) if row[4] is not None else None
-        p = _Doc(*row[4 + width :]) if row[4 + width] is not None else None
+        status, reasons, recipient, period, portal_period = row[:5]
+        b = _Doc(*row[5 : 5 + width]) if row[5] is not None else None
+        p = _Doc(*row[5 + width :]) if row[5 + width] is not None else None
         shown = b or p
+        stake = credit_at_stake(status, shown.doc_type, b, p)
+        route = remedies.route_for(
+            period=portal_period or period_of(shown.doc_date), fy=financial_year(shown.doc_date),
+            credit_at_stake=stake > 0, today=today, gstr1a_possible=status != Status.MISSING_IN_BOOKS,
+            filing_frequency=filing_of(recipient, registrations.get(recipient))["filing_frequency"])
         held = b.tax if b is not None and b.doc_type in CLAIMING_TYPES and status in AT_RISK else 0
+        lost = route.kind == remedies.CREDIT_LOST
+        if route.last_day is None:  # nothing the supplier does changes our credit any more
+            held = 0
         asks.append(
             DocumentAsk(
                 purchase_document_id=b.id if b else None,
@@ -144,7 +165,9 @@ def documents_needing_action(session: Session, supplier_gstin: str) -> list[Docu
                 invoice_value_paise=shown.invoice_value_paise,
                 itc_held_paise=held,
                 what_is_wrong=what_is_wrong(status, reasons, shown.doc_type),
-                what_we_need=what_we_need(status, shown.doc_type, recipient, b, p),
+                what_we_need=what_we_need(status, shown.doc_type, recipient, b, p, route, stake),
+                route=route,
+                itc_lost_paise=stake if lost else 0,
             )
         )
     return asks
@@ -170,10 +193,15 @@ class _Doc:
         return tax_paise(self)
 
 
+_ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+
+
 def _supplier_words(reason: str) -> str:
-    """An engine reason (``taxable_value: books ₹1 vs portal ₹2 (+₹1)``) in a supplier's terms."""
+    """An engine reason (``taxable_value: books ₹1 vs portal ₹2 (+₹1)``) in a supplier's terms, with
+    dates as DD-MM-YYYY."""
     field, _, rest = reason.partition(":")
     rest = rest.strip().replace("books ", "our books ", 1).replace(" vs portal ", " vs your return ", 1)
+    rest = _ISO_DATE.sub(r"\3-\2-\1", rest)
     return f"{_FIELD_WORDS.get(field.strip(), field.strip())}: {rest}"
 
 
@@ -197,24 +225,65 @@ def _tolerance() -> int:
     return to_paise(get_settings().ims_amount_tolerance)
 
 
-def what_we_need(problem: str, doc_type: str, recipient: str, book: _Doc | None, portal: _Doc | None) -> str:
-    """The fix, in the supplier's vocabulary: report, amend in GSTR-1A, or issue a credit/debit note."""
-    kind = KIND_WORDS.get(doc_type, "document")
+def credit_at_stake(problem: str, doc_type: str, book: _Doc | None, portal: _Doc | None) -> int:
+    """The credit (paise) that depends on the supplier acting: all of an invoice or debit note missing
+    from the portal or reported from another GSTIN or with another place of supply (in another
+    registration's GSTR-2B, or not available in ours); the shortfall of one reported with less tax."""
+    if book is None or doc_type not in CLAIMING_TYPES:
+        return 0
     if problem == Status.MISSING_IN_PORTAL:
-        return f"please report this {kind} in your GSTR-1 / IFF (or GSTR-1A) against our GSTIN {recipient}"
+        return book.tax
+    if problem not in AT_RISK or portal is None:
+        return 0
+    moved = book.supplier_gstin != portal.supplier_gstin or (
+        book.place_of_supply and portal.place_of_supply and book.place_of_supply != portal.place_of_supply)
+    if moved:
+        return book.tax
+    shortfall = book.tax - portal.tax
+    return shortfall if shortfall > _tolerance() else 0
+
+
+def what_we_need(problem: str, doc_type: str, recipient: str, book: _Doc | None, portal: _Doc | None,
+                 route: Route, stake_paise: int = 0) -> str:
+    """The fix, in the supplier's vocabulary, by the route still open (:mod:`remedies`): a correction or
+    report in GSTR-1A or the next GSTR-1 / IFF with its last day; once the credit is lost, the tax made
+    good; once no return can be corrected, a written confirmation."""
+    kind = KIND_WORDS.get(doc_type, "document")
+    if route.kind == remedies.CREDIT_LOST:
+        return (f"a correction can no longer reach a GSTR-2B in time for us to claim its credit (Section "
+                f"16(4)): please make good the {format_inr(stake_paise)} of tax we cannot claim, by a "
+                "financial credit note or a refund")
     if problem == Status.MISSING_IN_BOOKS:
-        return (
-            f"please send us a copy of this {kind}; if it was not meant for us, amend it in GSTR-1A "
-            f"or issue a credit note"
-        )
-    if book is None or portal is None:
-        return f"please check this {kind} and correct it in GSTR-1A"
-    if problem == Status.PROBABLE:
-        return (
-            f"please confirm the number: our books have '{book.doc_number}', you reported "
-            f"'{portal.doc_number}'; if yours is wrong, correct it in GSTR-1A"
-        )
-    return "; ".join(_corrections(kind, doc_type, book, portal)) or f"please correct this {kind} in GSTR-1A"
+        if route.kind == remedies.CLOSED:
+            return (f"please send us a copy of this {kind}, or confirm in writing that it was not meant for "
+                    "us (your return can no longer be amended for it)")
+        return (f"please send us a copy of this {kind}; if it was not meant for us, amend it in your next "
+                f"GSTR-1 / IFF (GSTR-1A cannot change the recipient) or issue a credit note, by "
+                f"{route.last_day:%d-%m-%Y}")
+    if route.kind == remedies.CLOSED:
+        if problem == Status.MISSING_IN_PORTAL and doc_type == "CRN":
+            return ("it can no longer be declared in a return (Section 34(2)): please tell us in writing "
+                    "how it is settled")
+        return ("your return can no longer be amended for it (Section 37(3)): please confirm the correct "
+                "details to us in writing")
+    if problem == Status.MISSING_IN_PORTAL:
+        fixes = [f"report this {kind} against our GSTIN {recipient}"]
+    elif book is None or portal is None:
+        fixes = [f"check this {kind} and correct it"]
+    elif problem == Status.PROBABLE:
+        fixes = [f"confirm the number (our books have '{book.doc_number}', you reported "
+                 f"'{portal.doc_number}') and, if yours is wrong, correct it"]
+    else:
+        fixes = _corrections(kind, doc_type, book, portal) or [f"correct this {kind}"]
+    return f"please {'; '.join(fixes)} — {_where(route)}"
+
+
+def _where(route: Route) -> str:
+    later = f"in your next GSTR-1 / IFF, filed by {route.last_day:%d-%m-%Y}"
+    if route.kind == remedies.GSTR1A:
+        return (f"in GSTR-1A for {period_label(route.period)} by {route.gstr1a_until:%d-%m-%Y} (before you "
+                f"file your GSTR-3B for that month), or else {later}")
+    return later
 
 
 def _corrections(kind: str, doc_type: str, book: _Doc, portal: _Doc) -> list[str]:
@@ -222,14 +291,14 @@ def _corrections(kind: str, doc_type: str, book: _Doc, portal: _Doc) -> list[str
     needs = []
     if book.supplier_gstin != portal.supplier_gstin:
         needs.append(
-            f"please report it from your GSTIN {book.supplier_gstin}, which billed us "
+            f"report it from your GSTIN {book.supplier_gstin}, which billed us "
             f"(you reported it from {portal.supplier_gstin})"
         )
     if book.doc_date != portal.doc_date:
-        needs.append(f"please correct the date to {book.doc_date:%d-%m-%Y} in GSTR-1A")
+        needs.append(f"correct the date to {book.doc_date:%d-%m-%Y}")
     if book.place_of_supply and portal.place_of_supply and book.place_of_supply != portal.place_of_supply:
         state = STATES.get(book.place_of_supply, book.place_of_supply)
-        needs.append(f"please correct the place of supply to {book.place_of_supply} ({state}) in GSTR-1A")
+        needs.append(f"correct the place of supply to {book.place_of_supply} ({state})")
     value_diff = portal.taxable_paise - book.taxable_paise
     heads_differ = any(
         abs(getattr(portal, h) - getattr(book, h)) > tol
@@ -237,41 +306,33 @@ def _corrections(kind: str, doc_type: str, book: _Doc, portal: _Doc) -> list[str
     )
     if abs(value_diff) > tol and doc_type == "CRN":
         needs.append(
-            f"please amend the credit note in GSTR-1A to a taxable value of "
+            f"amend the credit note to a taxable value of "
             f"{format_inr(book.taxable_paise)} and tax of {format_inr(book.tax)}"
         )
     elif value_diff > tol:
         needs.append(
-            f"please issue a credit note for {format_inr(value_diff)} of taxable value "
-            f"(and the tax on it), or amend the {kind} in GSTR-1A to {format_inr(book.taxable_paise)}"
+            f"issue a credit note for {format_inr(value_diff)} of taxable value "
+            f"(and the tax on it), or amend the {kind} to {format_inr(book.taxable_paise)}"
         )
     elif value_diff < -tol:
         needs.append(
-            f"please amend the {kind} in GSTR-1A to {format_inr(book.taxable_paise)} of taxable value, "
+            f"amend the {kind} to {format_inr(book.taxable_paise)} of taxable value, "
             f"or issue a debit note for {format_inr(-value_diff)}"
         )
     elif heads_differ:
         needs.append(
-            f"please correct the tax in GSTR-1A to IGST {format_inr(book.igst_paise)}, "
+            f"correct the tax to IGST {format_inr(book.igst_paise)}, "
             f"CGST {format_inr(book.cgst_paise)}, SGST {format_inr(book.sgst_paise)}, "
             f"cess {format_inr(book.cess_paise)}"
         )
     return needs
 
 
-def need_by(session: Session, asks: list[DocumentAsk], today: dt.date) -> dt.date | None:
-    """The nearest GSTR-3B due date, on or after ``today``, of the periods the documents belong to."""
-    registrations = {r.gstin: r for r in session.execute(select(Recipient)).scalars()}
-    best = None
-    for ask in asks:
-        period = ask.return_period or period_of(ask.doc_date)
-        filing = filing_of(ask.recipient_gstin, registrations.get(ask.recipient_gstin))
-        due = gstr3b_due_date(period, **filing)
-        while due < today:
-            period = next_period(period)
-            due = gstr3b_due_date(period, **filing)
-        best = due if best is None or due < best else best
-    return best
+def need_by(asks: list[DocumentAsk]) -> tuple[dt.date | None, str]:
+    """The nearest last day among the documents' remedies (each on or after the draft's day), and why
+    that day; (None, "") when no remedy has a date any more."""
+    dated = [a.route.first_date() for a in asks if a.route is not None and a.route.last_day is not None]
+    return min(dated, key=lambda pair: pair[0]) if dated else (None, "")
 
 
 class TemplateProblem(UserFacingError):
@@ -336,6 +397,7 @@ def render(
     asks: list[DocumentAsk],
     need_by_date: dt.date | None,
     previous_requests: list[dt.date],
+    need_by_reason: str = "",
 ) -> DraftText:
     """The email subject, body and chat message for one escalation level (StrictUndefined templates)."""
     if level not in LEVELS:
@@ -350,9 +412,11 @@ def render(
         "document_count": len(lines),
         "chat_documents": lines[:CHAT_LISTED],
         "more_documents": max(0, len(lines) - CHAT_LISTED),
-        "itc_held": format_inr(sum(a.itc_held_paise for a in asks)),
-        "need_by": f"{need_by_date:%d %B %Y}" if need_by_date else "",
-        "previous_requests": [f"{d:%d %B %Y}" for d in previous_requests],
+        "itc_held": format_inr(held) if (held := sum(a.itc_held_paise for a in asks)) else "",
+        "itc_lost": format_inr(lost) if (lost := sum(a.itc_lost_paise for a in asks)) else "",
+        "need_by": f"{need_by_date:%d-%m-%Y}" if need_by_date else "",
+        "need_by_reason": need_by_reason,
+        "previous_requests": [f"{d:%d-%m-%Y}" for d in previous_requests],
         "final_action": get_settings().ims_followup_final_action,
     }
     name = LEVELS[level]
@@ -361,12 +425,28 @@ def render(
     )
 
 
-def company_name(session: Session, asks: list[DocumentAsk]) -> str:
-    """Whose documents these are, for the signature: the recipient's legal name, else its GSTIN(s)."""
+class NoCompanyName(UserFacingError):
+    """A letter would be signed with a GSTIN alone: the company's name is not set anywhere."""
+
+
+def company_name(session: Session, asks: list[DocumentAsk], given: str = "") -> str:
+    """Who signs the letter: ``given`` (``--company-name``), else the ``IMS_COMPANY_NAME`` setting, else
+    the registration's legal name (``ims registration set GSTIN --legal-name``); refused without any,
+    since a supplier should not have to recognise its customer by a GSTIN."""
+    name = given.strip() or get_settings().ims_company_name.strip()
+    if name:
+        return name
     recipients = sorted({a.recipient_gstin for a in asks})
     names = dict(
         session.execute(
             select(Recipient.gstin, Recipient.legal_name).where(Recipient.gstin.in_(recipients))
         ).all()
     )
-    return next((names[g] for g in recipients if names.get(g)), "") or ", ".join(recipients)
+    name = next((names[g] for g in recipients if names.get(g)), "")
+    if not name:
+        raise NoCompanyName(
+            f"no company name to sign the letter with for {', '.join(recipients)}: pass --company-name, set "
+            "IMS_COMPANY_NAME, or record the registration's name with ims registration set GSTIN "
+            "--frequency monthly --legal-name NAME"
+        )
+    return name

@@ -113,17 +113,20 @@ def state(followup: FollowUp) -> dict:
             "attempts": followup.attempts}
 
 
-def draft(session: Session, gstin: str, *, actor: Actor, today: dt.date | None = None) -> FollowUp:
-    """Draft a follow-up for every document the supplier must fix, at the level its history calls for.
+def draft(session: Session, gstin: str, *, actor: Actor, today: dt.date | None = None,
+          company: str = "") -> FollowUp:
+    """Draft a follow-up for every document the supplier must fix, at the level its history calls for,
+    signed by ``company`` (else the configured name: :func:`drafts.company_name`).
 
     An unsent draft (or a failed send) for the same supplier is superseded: one open draft at a time.
     """
     gstin = supplier_gstin(gstin)
-    asks = documents_needing_action(session, gstin)
+    today = today or clock.today()
+    asks = documents_needing_action(session, gstin, today)
     if not asks:
         raise UserFacingError(f"nothing to ask supplier {gstin} about: the current reconciliation has no "
                               "document of theirs missing or reported differently")
-    today = today or clock.today()
+    signed_by = company_name(session, asks, company)
     for old in session.execute(select(FollowUp).where(FollowUp.supplier_gstin == gstin,
                                                       FollowUp.status.in_(SENDABLE))).scalars():
         before = state(old)
@@ -132,10 +135,10 @@ def draft(session: Session, gstin: str, *, actor: Actor, today: dt.date | None =
     level = escalation_level(session, gstin)
     contact = contact_for(session, gstin)
     name = supplier_names(session, [gstin])[gstin]
-    due = need_by(session, asks, today)
+    due, why = need_by(asks)
     text = render(level, supplier_name=name, supplier_gstin=gstin,
                   contact_name=contact.name if contact else "",
-                  company=company_name(session, asks), asks=asks, need_by_date=due,
+                  company=signed_by, asks=asks, need_by_date=due, need_by_reason=why,
                   previous_requests=_previous_requests(session, gstin))
     followup = FollowUp(supplier_gstin=gstin, recipient_gstin=asks[0].recipient_gstin, level=level,
                         status=FollowUpState.DRAFTED, subject=text.subject, body=text.body,

@@ -50,7 +50,7 @@ def test_contacts_import_then_draft_and_send(month, tmp_path, smtp_server):
     contacts.write_text(f"gstin,name,email\n{A},Mr Rao,accounts@shreepolymers.in\n", encoding="utf-8")
     imported = _run("contacts", "import", str(contacts), "--by", "anita")
     assert imported.exit_code == 0 and "1 contacts added" in imported.output
-    drafted = _run("followup", "draft", A, "--by", "anita")
+    drafted = _run("followup", "draft", A, "--by", "anita", "--today", "2025-11-15")
     assert drafted.exit_code == 0, drafted.output
     assert "first request" in drafted.output and "₹12,600.00" in drafted.output and "A-102" in drafted.output
     sent = _run("followup", "send", A, "--by", "anita")

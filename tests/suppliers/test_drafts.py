@@ -16,6 +16,7 @@ from ims_core.suppliers.drafts import (
     what_is_wrong,
     what_we_need,
 )
+from ims_core.suppliers.remedies import route_for
 
 SUPPLIER = "27AHQPA7588L1ZJ"
 RECIPIENT = "27AADCD4821K1ZM"
@@ -79,7 +80,7 @@ def test_every_level_lists_every_kind_of_document(level, doc_type, problem):
     assert f"What is wrong: wrong-{problem}" in text.body and f"What we need: need-{problem}" in text.body
     assert "Dear Mr Rao," in text.body and "(GSTIN 27AHQPA7588L1ZJ)" in text.body
     assert "Input tax credit held up on our side: ₹18,000.00." in text.body
-    assert "20 November 2025" in text.body
+    assert "20-11-2025" in text.body and "November 2025" not in text.body  # dates as DD-MM-YYYY
     assert f"• {KINDS[doc_type]} A-102 (10-10-2025, tax ₹18,000.00): need-{problem}" in text.chat_text
     assert "{{" not in text.body + text.chat_text + text.subject
 
@@ -87,10 +88,10 @@ def test_every_level_lists_every_kind_of_document(level, doc_type, problem):
 def test_reminder_and_final_notice_cite_the_earlier_requests_and_the_policy():
     earlier = [dt.date(2025, 11, 1), dt.date(2025, 11, 8)]
     reminder = _render(2, [ask()], earlier)
-    assert "We wrote to you on 01 November 2025, 08 November 2025" in reminder.body
+    assert "We wrote to you on 01-11-2025, 08-11-2025" in reminder.body
     final = _render(3, [ask()], earlier)
     assert "reverse the input tax credit on these documents and hold the payment" in final.body
-    assert "Section 16(2)(aa)" in final.body and "Unless resolved by 20 November 2025" in final.chat_text
+    assert "Section 16(2)(aa)" in final.body and "Unless resolved by 20-11-2025" in final.chat_text
     first = _render(1, [ask()])
     assert "reverse" not in first.body and "Reminder" not in first.subject
 
@@ -137,19 +138,31 @@ def _doc(**kw) -> _Doc:
     return _Doc(**base)
 
 
+# A document of October 2025 (FY 2025-26) on 5 November 2025: GSTR-1A for October is open until the
+# supplier's GSTR-3B, due 20-11-2025; a later GSTR-1 may still correct it until 30-11-2026 (Section
+# 37(3)), and our credit is saved by a filing up to 13-11-2026 (Section 16(4); see test_remedies).
+EARLY = route_for(period="102025", fy=2025, credit_at_stake=False, today=dt.date(2025, 11, 5))
+LATER = route_for(period="102025", fy=2025, credit_at_stake=False, today=dt.date(2025, 12, 1))
+SAVES_CREDIT = route_for(period="102025", fy=2025, credit_at_stake=True, today=dt.date(2025, 12, 1))
+
+
 def test_what_we_need_follows_the_direction_of_the_difference():
     higher = _doc(taxable_paise=2_200_000)
-    need = what_we_need("mismatch", "INV", RECIPIENT, _doc(), higher)
-    assert need.startswith("please issue a credit note for ₹2,000.00 of taxable value")
+    need = what_we_need("mismatch", "INV", RECIPIENT, _doc(), higher, EARLY)
+    assert need == (
+        "please issue a credit note for ₹2,000.00 of taxable value (and the tax on it), or amend the invoice "
+        "to ₹20,000.00 — in GSTR-1A for Oct 2025 by 20-11-2025 (before you file your GSTR-3B for that "
+        "month), or else in your next GSTR-1 / IFF, filed by 30-11-2026"
+    )
     lower = _doc(taxable_paise=1_500_000)
-    assert (
-        "amend the invoice in GSTR-1A to ₹20,000.00 of taxable value, or issue a debit note for ₹5,000.00"
-        in what_we_need("mismatch", "INV", RECIPIENT, _doc(), lower)
+    assert what_we_need("mismatch", "INV", RECIPIENT, _doc(), lower, LATER) == (
+        "please amend the invoice to ₹20,000.00 of taxable value, or issue a debit note for ₹5,000.00 — in "
+        "your next GSTR-1 / IFF, filed by 30-11-2026"
     )
     credit = what_we_need(
-        "mismatch", "CRN", RECIPIENT, _doc(doc_type="CRN"), _doc(doc_type="CRN", taxable_paise=1)
+        "mismatch", "CRN", RECIPIENT, _doc(doc_type="CRN"), _doc(doc_type="CRN", taxable_paise=1), LATER
     )
-    assert credit.startswith("please amend the credit note in GSTR-1A to a taxable value of ₹20,000.00")
+    assert credit.startswith("please amend the credit note to a taxable value of ₹20,000.00")
 
 
 def test_what_we_need_for_date_place_gstin_and_tax_heads():
@@ -161,26 +174,48 @@ def test_what_we_need_for_date_place_gstin_and_tax_heads():
         sgst_paise=0,
         igst_paise=360_000,
     )
-    need = what_we_need("mismatch", "INV", RECIPIENT, _doc(), other)
+    need = what_we_need("mismatch", "INV", RECIPIENT, _doc(), other, SAVES_CREDIT)
     assert "report it from your GSTIN 27AHQPA7588L1ZJ" in need
-    assert "correct the date to 15-10-2025 in GSTR-1A" in need
+    assert "correct the date to 15-10-2025" in need
     assert "place of supply to 27 (Maharashtra)" in need
-    assert "correct the tax in GSTR-1A to IGST ₹0.00, CGST ₹1,800.00, SGST ₹1,800.00" in need
+    assert "correct the tax to IGST ₹0.00, CGST ₹1,800.00, SGST ₹1,800.00" in need
+    assert need.endswith("in your next GSTR-1 / IFF, filed by 13-11-2026")
 
 
 def test_what_we_need_for_missing_and_unknown_documents():
-    assert what_we_need("missing_in_portal", "DBN", RECIPIENT, _doc(), None) == (
-        "please report this debit note in your GSTR-1 / IFF (or GSTR-1A) against our GSTIN 27AADCD4821K1ZM"
+    assert what_we_need("missing_in_portal", "DBN", RECIPIENT, _doc(), None, SAVES_CREDIT) == (
+        "please report this debit note against our GSTIN 27AADCD4821K1ZM — in your next GSTR-1 / IFF, filed "
+        "by 13-11-2026"
     )
-    assert what_we_need("missing_in_books", "CRN", RECIPIENT, None, _doc()).startswith(
-        "please send us a copy of this credit note"
-    )
+    # GSTR-1A cannot change the recipient GSTIN (GSTN advisory on GSTR-1A): only a later GSTR-1
+    copy = what_we_need("missing_in_books", "CRN", RECIPIENT, None, _doc(),
+                        route_for(period="102025", fy=2025, credit_at_stake=False, gstr1a_possible=False,
+                                  today=dt.date(2025, 11, 5)))
+    assert copy == ("please send us a copy of this credit note; if it was not meant for us, amend it in your "
+                    "next GSTR-1 / IFF (GSTR-1A cannot change the recipient) or issue a credit note, by "
+                    "30-11-2026")
     assert "our books have 'A-103', you reported 'A-1O3'" in what_we_need(
-        "probable", "INV", RECIPIENT, _doc(), _doc(doc_number="A-1O3")
+        "probable", "INV", RECIPIENT, _doc(), _doc(doc_number="A-1O3"), EARLY
     )
+
+
+def test_what_we_need_once_the_credit_is_lost_or_the_return_is_closed():
+    lost = route_for(period="102025", fy=2025, credit_at_stake=True, today=dt.date(2026, 11, 14))
+    assert what_we_need("missing_in_portal", "INV", RECIPIENT, _doc(), None, lost, 360_000) == (
+        "a correction can no longer reach a GSTR-2B in time for us to claim its credit (Section 16(4)): "
+        "please make good the ₹3,600.00 of tax we cannot claim, by a financial credit note or a refund"
+    )
+    closed = route_for(period="102025", fy=2025, credit_at_stake=False, today=dt.date(2026, 12, 1))
+    assert "no longer be amended for it (Section 37(3))" in what_we_need(
+        "mismatch", "INV", RECIPIENT, _doc(), _doc(doc_date=dt.date(2025, 10, 16)), closed)
+    assert "can no longer be declared in a return (Section 34(2))" in what_we_need(
+        "missing_in_portal", "CRN", RECIPIENT, _doc(doc_type="CRN"), None, closed)
 
 
 def test_what_is_wrong_rewords_engine_reasons_for_the_supplier():
+    assert what_is_wrong("mismatch", "doc_date: books 2025-10-01 vs portal 2025-10-05 (+4 days)", "INV") == (
+        "date: our books 01-10-2025 vs your return 05-10-2025 (+4 days)"
+    )
     reasons = (
         "taxable_value: books ₹20,000.00 vs portal ₹22,000.00 (+₹2,000.00); "
         "cess: books ₹0.00 vs portal ₹0.50 (+₹0.50, within tolerance); "

@@ -64,8 +64,12 @@ def test_draft_lists_what_the_supplier_must_fix_with_the_itc_and_date(month):
     assert event.supplier_gstin == A and event.actor_name == "Anita" and '"documents":2' in event.after_json
 
 
-def test_need_by_moves_to_the_next_return_when_this_one_is_past(month):
-    assert _draft(month, today=dt.date(2025, 11, 25)).need_by == dt.date(2025, 12, 20)
+def test_need_by_moves_to_the_day_that_still_saves_the_credit_once_gstr1a_is_closed(month):
+    # 25-11-2025: GSTR-1A for October closed with the supplier's GSTR-3B (due 20-11-2025); A-102 (missing,
+    # its credit at stake) must now reach a GSTR-2B we can claim within Section 16(4): filed by 13-11-2026
+    f = _draft(month, today=dt.date(2025, 11, 25))
+    assert f.need_by == dt.date(2026, 11, 13)
+    assert "by 13-11-2026: the last day a filing still reaches a GSTR-2B" in f.body
 
 
 def test_nothing_to_ask_and_bad_gstin_are_refused(month):
