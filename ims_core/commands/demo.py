@@ -31,6 +31,7 @@ from ims_core.ingest.loader import load
 from ims_core.samplegen import DEMO_FILES, DEMO_PERIOD
 
 DEMO_ACTOR = Actor(id="demo", name="ims demo", source="system")
+DEMO_COMPANY = "Deccan Polymers Private Limited"  # the demo registration's name, which signs its letters
 DEMO_DATA = Path(__file__).resolve().parent.parent / "data" / "demo"
 DEMO_TODAY = dt.date(2025, 11, 12)
 DemoDatabase = Annotated[Path, typer.Option(help="SQLite file to (re)create for the demo")]
@@ -56,7 +57,7 @@ def _demo(database: Path) -> None:
         Path(f"{database}{suffix}").unlink(missing_ok=True)
     engine = build_engine(f"sqlite:///{database}")
     migrate(engine)
-    console.rule("[bold]IMS assistant demo: October 2025, Deccan Polymers Private Limited")
+    console.rule(f"[bold]IMS assistant demo: October 2025, {DEMO_COMPANY}")
 
     console.print("\n[bold]1. Import[/] the purchase register, the GSTR-2B and the IMS records")
     books = parse_books(DEMO_DATA / DEMO_FILES["books"], preset="canonical")
@@ -64,6 +65,11 @@ def _demo(database: Path) -> None:
     for parsed in (books, parse_gstr2b([DEMO_DATA / DEMO_FILES["gstr2b"]]),
                    parse_ims_json(DEMO_DATA / DEMO_FILES["ims"], recipient_gstin=recipient)):
         print_summary(load(engine, parsed, actor=DEMO_ACTOR))
+    with session_scope(engine) as session:
+        from ims_core.itc.registrations import set_registration
+
+        console.print(set_registration(session, recipient, frequency="monthly", legal_name=DEMO_COMPANY,
+                                       by=DEMO_ACTOR.name), highlight=False)
 
     console.print("\n[bold]2. Reconcile[/] the books with the portal")
     run = run_reconciliation(engine, recipient_gstin=recipient, actor=DEMO_ACTOR)
@@ -132,10 +138,10 @@ def _itc(session, recipient: str) -> None:  # sqlmodel Session
 def _deadlines(session, recipient: str) -> None:  # sqlmodel Session
     from ims_core.itc import deadlines
 
-    console.print(f"\n[bold]6. Deadlines[/] as of {DEMO_TODAY:%d %b %Y}")
+    console.print(f"\n[bold]6. The radar:[/] what happens if nobody acts, as of {DEMO_TODAY:%d-%m-%Y} "
+                  "(ims deadlines, --json for scripts)")
     for item in deadlines(session, recipient_gstin=recipient)[:8]:
-        amount = f" ({format_inr(item.amount_paise)})" if item.amount_paise else ""
-        console.print(f"  {item.due:%d %b %Y}  {item.title}{amount}")
+        console.print(f"  {item.due:%d-%m-%Y}  {item.title}", highlight=False)
 
 
 def _digest(session) -> None:  # sqlmodel Session

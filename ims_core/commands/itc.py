@@ -12,7 +12,6 @@ from rich.table import Table
 from ims_core import clock
 from ims_core.commands.common import Today, console, database, period_option, recipient_gstin
 from ims_core.db import session_scope
-from ims_core.gst.money import format_inr
 
 registration_app = typer.Typer(help="Your registrations: how each GSTIN files GSTR-3B.", no_args_is_help=True)
 RecipientOpt = Annotated[str | None, typer.Option("--recipient", help="your GSTIN (when you have several)")]
@@ -46,18 +45,31 @@ def itc_command(
     print_position(position, details=details)
 
 
-def deadlines_command(recipient: RecipientOpt = None, today: Today = None) -> None:
-    """Due dates: GSTR-3B, pending credit notes, Section 16(4), Rule 37 and 37A, ITC not available."""
+def deadlines_command(
+    recipient: RecipientOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print one JSON list (for scripts)")] = False,
+    today: Today = None,
+) -> None:
+    """Due dates, and what happens on each if nobody acts: deemed acceptance at the next GSTR-2B, pending
+    limits, GSTR-2B recompute, GSTR-3B, Section 16(4), ITC not available, Rules 37 and 37A. Every
+    registration, unless --recipient names one."""
     from ims_core.itc import deadlines
+    from ims_core.itc.registrations import known_registrations
 
     with session_scope(database()) as session:
-        gstin = recipient_gstin(session, recipient)
-        found = deadlines(session, recipient_gstin=gstin, today=clock.today())
+        gstins = [recipient.strip().upper()] if recipient else known_registrations(session)
+        found = sorted((d for gstin in gstins for d in deadlines(session, recipient_gstin=gstin,
+                                                                  today=clock.today())),
+                       key=lambda d: (d.due, d.registration))
+    if as_json:
+        typer.echo(json.dumps([d.to_json() for d in found], indent=2, ensure_ascii=False))
+        return
     if not found:
-        console.print(f"No deadlines for {gstin}.")
+        console.print(f"No deadlines for {', '.join(gstins) or 'any registration (nothing imported yet)'}.")
+    several = len(gstins) > 1
     for deadline in found:
-        amount = f" [{format_inr(deadline.amount_paise)}]" if deadline.amount_paise else ""
-        console.print(f"{deadline.due:%d-%m-%Y}  {deadline.kind:<19} {deadline.title}{amount}")
+        who = f"{deadline.registration}  " if several else ""
+        console.print(f"{deadline.due:%d-%m-%Y}  {deadline.kind:<18} {who}{deadline.title}", highlight=False)
 
 
 @registration_app.command("set")

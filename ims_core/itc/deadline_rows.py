@@ -11,17 +11,19 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from sqlalchemy import ColumnElement, Select, and_, func, literal_column, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, literal_column, or_, select
 from sqlalchemy.engine import Row
 from sqlmodel import Session
 
 from ims_core.itc.rows import raw_date
-from ims_core.models import ImsDecision, PortalDocument, PurchaseDocument
+from ims_core.matching.current import current_results
+from ims_core.models import ImsDecision, MatchResult, PortalDocument, PurchaseDocument
 from ims_core.models.base import tax_sum
 from ims_core.models.vocabulary import Action
 
 P, D, B = PortalDocument, ImsDecision, PurchaseDocument
 TAX, BOOK_TAX = tax_sum(P), tax_sum(B)
+NET_TAX = case((P.doc_type == "CRN", -TAX), else_=TAX)  # a credit note reduces: every total is net
 
 
 def _action() -> ColumnElement:
@@ -47,9 +49,9 @@ def _all(session: Session, query: Select) -> list[Row]:
 
 
 def ims_period_actions(session: Session, recipient_gstin: str) -> list[Row]:
-    """(return_period, action, records, tax) for the IMS records of every period."""
+    """(return_period, action, records, net tax) for the IMS records of every period."""
     action = _action()
-    query = _portal(recipient_gstin, P.return_period, action, func.count(), func.sum(TAX)).where(
+    query = _portal(recipient_gstin, P.return_period, action, func.count(), func.sum(NET_TAX)).where(
         P.source == "ims", P.return_period != ""
     ).group_by(P.return_period, action)
     return _all(session, query)
@@ -66,22 +68,24 @@ def ims_ids_by_period(session: Session, recipient_gstin: str, periods: Iterable[
     return _all(session, query.order_by(P.id))
 
 
-def pending_ims(session: Session, recipient_gstin: str) -> list[Row]:
-    """IMS records whose counting action is pending, by id, with what the report shows of them."""
-    query = _portal(
-        recipient_gstin, P.id, P.doc_type, P.doc_number, P.supplier_gstin, P.return_period, P.fy,
-        P.pending_action_blocked, TAX.label("tax"),
-    ).where(P.source == "ims", _action() == Action.PENDING)
-    return _all(session, query.order_by(P.id))
-
-
 def itc_not_available(session: Session, recipient_gstin: str) -> list[Row]:
-    """GSTR-2B rows marked itcavl N, by id."""
+    """GSTR-2B rows marked itcavl N, by id, with their net tax."""
     query = select(
-        P.id, P.doc_type, P.doc_number, P.supplier_gstin, P.return_period, P.itc_unavailable_reason,
-        TAX.label("tax"),
+        P.id, P.return_period, P.itc_unavailable_reason, NET_TAX.label("tax"),
     ).where(P.recipient_gstin == recipient_gstin, P.source == "gstr2b", P.itc_available == "N")
     return _all(session, query.order_by(P.id))
+
+
+def books_missing_in_portal(session: Session, recipient_gstin: str) -> list[Row]:
+    """(id, fy, tax) of the invoices and debit notes in the books that the current reconciliation
+    found no portal record for, by id."""
+    missing = current_results(
+        select(MatchResult.purchase_document_id).where(
+            MatchResult.status == "missing_in_portal", MatchResult.portal_document_id.is_(None)),
+        recipients=[recipient_gstin])
+    query = select(B.id, B.fy, BOOK_TAX.label("tax")).where(
+        B.id.in_(missing), B.doc_type.in_(("INV", "DBN")))
+    return _all(session, query.order_by(B.id))
 
 
 def gstr3b_unfiled(session: Session, recipient_gstin: str) -> list[Row]:

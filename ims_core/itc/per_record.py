@@ -141,19 +141,30 @@ def _count(pos: ItcPosition, record: Record, twin: Record | None, landing: Landi
 def recompute(pos: ItcPosition, found: RegistrationRecords, placed: dict) -> None:
     """Decisions taken after this period's GSTR-2B was generated, while its GSTR-3B is open."""
     period = pos.period
-    if generation_date(period) > pos.today or found.filed_at(period) is not None:
+    if not recompute_open(period, found, pos.today):
         return
-    generated = generation_moment(period)
     for record, _twin, landing in placed.values():
-        if record.source != "ims" or record.decided_at is None or record.decided_at <= generated:
-            continue
-        in_it = landing.period == period or (
-            landing.state == PENDING and landing.natural == period
-            and action_at(record, found.history, generated) != "P")
-        if in_it:
+        if decided_after_generation(record, landing, found, period):
             pos.recompute.append(_line(record, record.heads.copy(), landing.action,
                                        f"decided on {clock.local_time(record.decided_at):%d-%m-%Y}, after "
                                        f"GSTR-2B was generated on {generation_date(period):%d-%m-%Y}"))
+
+
+def recompute_open(period: str, found: RegistrationRecords, today: dt.date) -> bool:
+    """Whether a decision can still call for ``period``'s GSTR-2B to be recomputed: it is generated and
+    its GSTR-3B is not filed (GSTN FAQ on IMS, Q on recompute)."""
+    return generation_date(period) <= today and found.filed_at(period) is None
+
+
+def decided_after_generation(record: Record, landing: Landing, found: RegistrationRecords,
+                             period: str) -> bool:
+    """Whether ``record`` was decided after ``period``'s GSTR-2B was generated and that decision
+    changes it: the record is in it, or was carried out of it as pending and is no longer."""
+    generated = generation_moment(period)
+    if record.source != "ims" or record.decided_at is None or record.decided_at <= generated:
+        return False
+    return landing.period == period or (landing.state == PENDING and landing.natural == period
+                                        and action_at(record, found.history, generated) != "P")
 
 
 def books_and_reversals(session: Session, pos: ItcPosition, found: RegistrationRecords, placed: dict,

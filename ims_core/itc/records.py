@@ -130,10 +130,12 @@ _COLUMNS = [
 COLUMN_NAMES = [column.key for column in _COLUMNS]
 
 
-def read_rows(session: Session, recipient_gstin: str, up_to_period: str) -> list[tuple]:
+def read_rows(session: Session, recipient_gstin: str, up_to_period: str | None) -> list[tuple]:
     """The registration's IMS and GSTR-2B records of periods up to ``up_to_period`` (a record never
-    lands in a GSTR-2B before its own period), as driver tuples in ``COLUMN_NAMES`` order."""
-    query = _select(recipient_gstin).where(P.period_key <= period_key(up_to_period))
+    lands in a GSTR-2B before its own period; None: all), as driver tuples in ``COLUMN_NAMES`` order."""
+    query = _select(recipient_gstin)
+    if up_to_period is not None:
+        query = query.where(P.period_key <= period_key(up_to_period))
     return _driver_rows(session, query.order_by(P.period_key, P.id))
 
 

@@ -16,7 +16,7 @@ from ims_core.audit import Actor
 from ims_core.errors import UserFacingError
 from ims_core.gst import gstin as gst
 from ims_core.gst.due_dates import filing_of
-from ims_core.models import Recipient
+from ims_core.models import PortalDocument, Recipient
 from ims_core.models.vocabulary import FilingFrequency
 
 
@@ -69,3 +69,10 @@ def set_registration(session: Session, gstin: str, *, frequency: str, legal_name
 
 def registrations(session: Session) -> list[Recipient]:
     return list(session.execute(select(Recipient).order_by(Recipient.gstin)).scalars())
+
+
+def known_registrations(session: Session) -> list[str]:
+    """Every registration the data knows: registered here, or named by an imported portal record."""
+    registered = set(session.execute(select(Recipient.gstin)).scalars())
+    imported = set(session.execute(select(PortalDocument.recipient_gstin).distinct()).scalars())
+    return sorted(registered | imported)

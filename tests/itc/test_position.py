@@ -203,11 +203,16 @@ def test_deadlines(session, make_doc):
 
     (gstr3b,) = by_kind["gstr3b"]  # 092025 and 062024 are filed (a later period is filed), 102025 open
     assert gstr3b.due == dt.date(2025, 11, 20) and "GSTR-3B for 102025 due 20-11-2025" in gstr3b.title
-    (note,) = by_kind["pending_credit_note"]
-    assert note.due == dt.date(2025, 12, 20) and note.documents == [pending_note.id]
+    # an October 2025 credit note kept pending: one tax period, until November's GSTR-3B (20-12-2025)
+    (note,) = by_kind["pending_lapse"]
+    assert (note.due, note.documents, note.period) == (dt.date(2025, 12, 20), [pending_note.id], "102025")
+    assert note.amount_paise == -(pending_note.igst_paise + pending_note.cgst_paise + pending_note.sgst_paise
+                                  + pending_note.cess_paise)  # net: a credit note reduces
+    # a June 2024 invoice kept pending: FY 2024-25's credit only in a return filed by 30-11-2025, so an
+    # acceptance must land in October 2025's GSTR-2B: taken by 13-11-2025, the day before it is generated
     (lapse,) = by_kind["section_16_4"]
-    assert lapse.due == dt.date(2025, 11, 30) and lapse.documents == [old_pending.id]
-    assert "FY 2024-25" in lapse.title
+    assert lapse.due == dt.date(2025, 11, 13) and lapse.documents == [old_pending.id]
+    assert "FY 2024-25" in lapse.title and "accept them by 13-11-2025" in lapse.title
     (unavailable,) = by_kind["itc_not_available"]
     assert "Section 16(4) cut-off" in unavailable.title
     (rule_37a,) = by_kind["rule_37a"]
