@@ -31,8 +31,9 @@ from ims_core.matching.current import current_result_ids
 from ims_core.models import FollowUp, FollowUpItem, MatchResult
 from ims_core.models.vocabulary import FollowUpState, Status
 from ims_core.settings import get_settings
+from ims_core.suppliers.asks import documents_needing_action, need_by
 from ims_core.suppliers.contacts import contact_for
-from ims_core.suppliers.drafts import LEVELS, company_name, documents_needing_action, need_by, render
+from ims_core.suppliers.drafts import LEVELS, company_name, render
 from ims_core.suppliers.names import supplier_names
 
 OPEN = (FollowUpState.DRAFTED, FollowUpState.SENT, FollowUpState.MARKED_SENT, FollowUpState.FAILED)

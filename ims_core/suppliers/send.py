@@ -19,8 +19,8 @@ from ims_core.db import session_scope
 from ims_core.errors import UserFacingError
 from ims_core.models import FollowUp
 from ims_core.models.vocabulary import FollowUpState
+from ims_core.suppliers.asks import KIND_WORDS
 from ims_core.suppliers.contacts import contact_for, split_emails
-from ims_core.suppliers.drafts import KIND_WORDS
 from ims_core.suppliers.followups import audit, claim, get, items, state
 from ims_core.suppliers.mailer import Attachment, MailError, OutgoingMail, documents_xlsx, send_mail
 

@@ -7,15 +7,8 @@ import datetime as dt
 import pytest
 from jinja2 import UndefinedError
 
-from ims_core.suppliers.drafts import (
-    LEVELS,
-    DocumentAsk,
-    _Doc,
-    environment,
-    render,
-    what_is_wrong,
-    what_we_need,
-)
+from ims_core.suppliers.asks import DocumentAsk, _Doc, what_is_wrong, what_we_need
+from ims_core.suppliers.drafts import LEVELS, environment, render
 from ims_core.suppliers.remedies import route_for
 
 SUPPLIER = "27AHQPA7588L1ZJ"
