@@ -60,7 +60,7 @@ class Services:
 def build_client(settings: Settings) -> WebClient:
     """A Web API client that retries on 429 (honouring Retry-After) and on connection errors."""
     return WebClient(
-        token=settings.slack_bot_token or None,
+        token=settings.slack_bot_token.get_secret_value() or None,
         base_url=_base_url(settings.slack_api_url),
         retry_handlers=[
             ConnectionErrorRetryHandler(max_retry_count=2),
@@ -99,7 +99,7 @@ def create_app(services: Services) -> App:
         raise UserFacingError("SLACK_SIGNING_SECRET is not set: the bot cannot verify Slack's requests")
     app = App(
         client=services.client,
-        signing_secret=services.settings.slack_signing_secret or None,
+        signing_secret=services.settings.slack_signing_secret.get_secret_value() or None,
         process_before_response=False,
         listener_executor=services.listener_executor,
         token_verification_enabled=False,

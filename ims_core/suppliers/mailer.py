@@ -115,7 +115,7 @@ def send_mail(
                         f"SMTP server {where} does not offer STARTTLS; refusing to send the "
                         "password unencrypted"
                     )
-                client.login(settings.smtp_user, settings.smtp_password)
+                client.login(settings.smtp_user, settings.smtp_password.get_secret_value())
             refused = client.send_message(message)
     except MailError:
         raise
