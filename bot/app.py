@@ -26,6 +26,7 @@ from ims_core.errors import UserFacingError
 from ims_core.settings import Settings, get_settings
 
 LISTENER_THREADS = 10
+MAIL_THREADS = 2  # emails to suppliers wait their turn here, never on a listener thread
 LISTENER_MODULES = ("commands", "decisions", "views", "approvals", "home", "followups")
 
 
@@ -45,10 +46,16 @@ class Services:
             max_workers=LISTENER_THREADS, thread_name_prefix="ims-listener"
         )
     )
+    # SMTP conversations (each within SMTP_DEADLINE_SECONDS): a slow mail server can fill this pool,
+    # never the listeners', so every click is still acknowledged within Slack's 3 s
+    mail_executor: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(max_workers=MAIL_THREADS, thread_name_prefix="ims-mail")
+    )
 
     def drain(self) -> None:
-        """Wait for listeners still working after their ack (graceful shutdown, test teardown)."""
+        """Wait for listeners and emails still working after their ack (graceful shutdown, tests)."""
         self.listener_executor.shutdown(wait=True)
+        self.mail_executor.shutdown(wait=True)
 
     @contextmanager
     def session(self) -> Iterator[Session]:

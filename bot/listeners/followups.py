@@ -5,7 +5,9 @@ reply when a newer import shows everything fixed (:func:`announce_resolved`). ``
 (``bot.listeners.commands.SUBCOMMANDS``), so its ack, help and error handling apply to them too.
 
 Every click is acked first; a "loading" modal is opened at once (a ``trigger_id`` lives about 3 s)
-and replaced by the draft once it is built. All GST logic is in ``ims_core.suppliers``; sending and
+and replaced by the draft once it is built. Send claims the follow-up at once (a second Send is
+refused) and hands the SMTP conversation to the mail pool (``Services.mail_executor``): a slow mail
+server never holds a listener thread. All GST logic is in ``ims_core.suppliers``; sending and
 marking are for approvers (``IMS_APPROVERS``) only, since they speak for the company: the
 ``bot.permissions`` middleware refuses anyone else before these listeners run.
 """
@@ -25,14 +27,14 @@ from bot.blocks import followups as fb
 from bot.blocks.scorecard import scorecard_blocks
 from bot.outcomes import actor_from
 from bot.permissions import SEND_FOLLOWUP, Target, approvers_only
-from bot.replies import tells_errors
+from bot.replies import tell_error, tells_errors
 from ims_core.audit import Actor
 from ims_core.errors import UserFacingError
 from ims_core.suppliers import followups
 from ims_core.suppliers.contacts import EMAIL, contact_for, split_emails
 from ims_core.suppliers.names import supplier_names
 from ims_core.suppliers.scorecard import supplier_insight
-from ims_core.suppliers.send import send
+from ims_core.suppliers.send import Claimed, claim_send, deliver
 
 logger = logging.getLogger(__name__)
 
@@ -106,14 +108,13 @@ def register(app: App, services: Services) -> None:
         ack()
         ctx = fb.FollowUpContext.loads(view.get("private_metadata", ""))
         _save_edits(services, ctx.followup_id, values, actor)
-        sent = send(  # a MailError reaches the person through the error handler, in ctx's channel
+        claimed = claim_send(  # a refusal (already being sent) is told by the wrapper, in ctx's channel
             services.engine,
             ctx.followup_id,
-            actor=actor,
             to=to or None,
             attach_xlsx=fb.state_checked(values, fb.ATTACH_BLOCK, fb.ATTACH_INPUT),
         )
-        _post_thread(services, client, ctx.channel_id, sent.id, f"emailed to {sent.sent_to}", actor.id)
+        services.mail_executor.submit(_deliver, services, client, body, claimed, actor, ctx.channel_id)
 
     @app.action(fb.MARK_SENT, middleware=[only(action="mark_followup_sent")])
     @tells_errors
@@ -133,6 +134,18 @@ def register(app: App, services: Services) -> None:
             ),
         )
         _post_thread(services, client, ctx.channel_id, ctx.followup_id, "marked as sent", actor.id)
+
+
+def _deliver(
+    services: Services, client: WebClient, body: dict, claimed: Claimed, actor: Actor, channel: str
+) -> None:
+    """On the mail pool: email the claimed follow-up, then post its thread; a failure (recorded on
+    the follow-up by ``deliver``) is told to the sender where the modal was opened."""
+    try:
+        sent = deliver(services.engine, claimed, actor=actor)
+        _post_thread(services, client, channel, sent.id, f"emailed to {sent.sent_to}", actor.id)
+    except Exception as error:  # noqa: BLE001 - nobody else would hear of it on this thread
+        tell_error(client, body, error, None)
 
 
 def _draft_into(
