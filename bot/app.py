@@ -15,11 +15,12 @@ from zoneinfo import ZoneInfo
 
 from slack_bolt import App, Respond
 from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
+from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot.approvers import ApproverDirectory
+from bot.posting import SafeConnectionRetries
 from bot.replies import tell_error
 from ims_core.db import get_engine, session_scope
 from ims_core.errors import UserFacingError
@@ -65,12 +66,13 @@ class Services:
 
 
 def build_client(settings: Settings) -> WebClient:
-    """A Web API client that retries on 429 (honouring Retry-After) and on connection errors."""
+    """A Web API client that retries on 429 (honouring Retry-After) and on connection errors, except
+    posts: one that failed after Slack had it would be posted twice (``bot.posting``)."""
     return WebClient(
         token=settings.slack_bot_token.get_secret_value() or None,
         base_url=_base_url(settings.slack_api_url),
         retry_handlers=[
-            ConnectionErrorRetryHandler(max_retry_count=2),
+            SafeConnectionRetries(max_retry_count=2),
             RateLimitErrorRetryHandler(max_retry_count=3),
         ],
     )

@@ -165,6 +165,10 @@ def _digest(services: Services, args: list[str], command: dict, client: WebClien
                 "I am not in this channel yet: invite me with /invite, then try again."
             ) from None
         raise
+    if not posted:
+        return "Digest in progress", answers.plain(
+            "Today's digest is being posted by another request; try again in a minute."
+        )
     verb = "posted" if any(p.created for p in posted) else "updated"
     return f"Digest {verb}", answers.plain(
         f"Today's digest is {verb} in this channel ({len(posted)} message(s))."
