@@ -18,6 +18,7 @@ import pandas as pd
 
 from ims_core.ingest.book_presets import FIELD_HELP, FIELDS, PRESETS, Preset, header_key, resolve
 from ims_core.ingest.document import IngestError, Problem
+from ims_core.ingest.limits import check_xlsx
 
 HEADER_SEARCH_ROWS = 15
 HEAD_BYTES = 1 << 20  # enough for the title rows and header of any register
@@ -129,6 +130,7 @@ def _check_overrides(name: str, overrides: dict[str, str], keys: list[str], head
 
 
 def _read_xlsx(data: bytes, name: str) -> pd.DataFrame:
+    check_xlsx(data, name)  # a zip bomb or an endless sheet is refused before openpyxl reads it
     try:
         grid = pd.read_excel(io.BytesIO(data), sheet_name=0, header=None, dtype=str, engine="openpyxl")
     except Exception as exc:  # openpyxl raises many kinds for a damaged or non-Excel file
