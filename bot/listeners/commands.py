@@ -20,6 +20,7 @@ from slack_sdk.models.blocks import Block
 from bot import digest
 from bot.app import Services
 from bot.blocks import answers
+from bot.blocks.common import esc
 from bot.blocks.figures import deadline_section
 from bot.listeners.followups import followup_command, scorecard_command
 from bot.replies import tells_errors
@@ -112,7 +113,7 @@ def _vendor(services: Services, args: list[str], command: dict, client: WebClien
     with services.session() as session:
         matches = find_vendors(session, query)
         items = needing_decision(session, suppliers=[matches[0].gstin], limit=10).items if matches else []
-    return f"Supplier {query}", answers.vendor_blocks(query, matches, items)
+    return f"Supplier {esc(query)}", answers.vendor_blocks(query, matches, items)
 
 
 def _invoice(services: Services, args: list[str], command: dict, client: WebClient) -> Answer:
@@ -124,7 +125,7 @@ def _invoice(services: Services, args: list[str], command: dict, client: WebClie
             (item, explain_story(session, item.portal_document_id))
             for item in find_documents(session, number)
         ]
-    return f"Document {number}", answers.invoice_blocks(number, found)
+    return f"Document {esc(number)}", answers.invoice_blocks(number, found)
 
 
 def _itc(services: Services, args: list[str], command: dict, client: WebClient) -> Answer:

@@ -24,6 +24,7 @@ from slack_sdk.models.blocks import Block, SectionBlock
 
 from bot.app import Services
 from bot.blocks import followups as fb
+from bot.blocks.common import esc
 from bot.blocks.scorecard import scorecard_blocks
 from bot.outcomes import actor_from
 from bot.permissions import SEND_FOLLOWUP, Target, approvers_only
@@ -72,7 +73,7 @@ def scorecard_command(
         raise UserFacingError("Name the supplier: /ims scorecard <GSTIN or PAN>")
     with services.session() as session:
         insight = supplier_insight(session, args[0])
-    return f"Scorecard of {insight.name or insight.key}: {insight.score}/100", scorecard_blocks(insight)
+    return f"Scorecard of {esc(insight.name or insight.key)}: {insight.score}/100", scorecard_blocks(insight)
 
 
 def register(app: App, services: Services) -> None:
@@ -178,8 +179,8 @@ def _draft_into(
                 contact.email if contact else "",
             )
     except UserFacingError as exc:
-        client.views_update(view_id=view_id, view=fb.message_view(str(exc)))
-        return str(exc)
+        client.views_update(view_id=view_id, view=fb.message_view(str(exc)))  # escaped by the view
+        return esc(str(exc))
     client.views_update(view_id=view_id, view=fb.draft_view(shown, channel))
     return (
         f"Draft follow-up #{shown.followup_id} for {shown.supplier_gstin} is open for you to edit and send."
@@ -238,7 +239,7 @@ def announce_resolved(services: Services, client: WebClient | None = None) -> li
             continue
         text, blocks = fb.closed_message(c)
         try:
-            client.chat_postMessage(channel=c.slack_channel, thread_ts=c.slack_ts, text=c.text)
+            client.chat_postMessage(channel=c.slack_channel, thread_ts=c.slack_ts, text=esc(c.text))
             client.chat_update(
                 channel=c.slack_channel, ts=c.slack_ts, text=text, blocks=[b.to_dict() for b in blocks]
             )
