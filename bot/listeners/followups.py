@@ -8,8 +8,9 @@ Every click is acked first; a "loading" modal is opened at once (a ``trigger_id`
 and replaced by the draft once it is built. Send claims the follow-up at once (a second Send is
 refused) and hands the SMTP conversation to the mail pool (``Services.mail_executor``): a slow mail
 server never holds a listener thread. All GST logic is in ``ims_core.suppliers``; sending and
-marking are for approvers (``IMS_APPROVERS``) only, since they speak for the company: the
-``bot.permissions`` middleware refuses anyone else before these listeners run.
+marking, and drafting (the button, ``/ims followup``), are for approvers (``IMS_APPROVERS``) only,
+since they speak for the company: the ``bot.permissions`` middleware refuses anyone else before these
+listeners run.
 """
 
 from __future__ import annotations
@@ -46,6 +47,11 @@ def followup_in_modal(body: dict) -> Target:
     return Target(details={"followup_id": ctx.followup_id})
 
 
+def supplier_on_button(body: dict) -> Target:
+    """The supplier a "Draft follow-up" button is for, for the audit of a refusal."""
+    return Target(details={"supplier_gstin": ((body.get("actions") or [{}])[0]).get("value", "")})
+
+
 def followup_command(
     services: Services, args: list[str], command: dict, client: WebClient
 ) -> tuple[str, list[Block]]:
@@ -79,7 +85,11 @@ def scorecard_command(
 def register(app: App, services: Services) -> None:
     only = partial(approvers_only, services, what=SEND_FOLLOWUP, target=followup_in_modal)
 
-    @app.action(fb.DRAFT_BUTTON)
+    @app.action(
+        fb.DRAFT_BUTTON,
+        middleware=[approvers_only(services, action="draft_followup", what=SEND_FOLLOWUP,
+                                   target=supplier_on_button)],
+    )
     @tells_errors
     def on_draft_button(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
         ack()
