@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import http.client
 import logging
-import time
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -23,6 +22,7 @@ from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 
+from ims_core import clock
 from ims_core.errors import UserFacingError
 
 logger = logging.getLogger(__name__)
@@ -67,7 +67,7 @@ def metadata(key: str) -> dict:
 def find_posted(client: WebClient, channel: str, key: str, *, lookback: float = LOOKBACK_SECONDS) -> str:
     """The ``ts`` of the bot's message carrying ``key`` in the channel's recent history, or ""."""
     cursor = ""
-    oldest = f"{time.time() - lookback:.6f}"
+    oldest = f"{clock.now().timestamp() - lookback:.6f}"
     for _ in range(HISTORY_PAGES):
         page = client.conversations_history(channel=channel, oldest=oldest, limit=200, cursor=cursor or None,
                                             include_all_metadata=True)
