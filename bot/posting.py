@@ -94,7 +94,7 @@ def post_once(client: WebClient, *, channel: str, key: str, **message: object) -
         logger.warning("posting %s to %s failed unclearly (%s); looking it up", key, channel, error)
         try:
             found = find_posted(client, channel, key)
-        except Exception as lookup:  # noqa: BLE001 - reported as the unclear post it is
+        except Exception as lookup:
             raise UnclearPost(f"Slack did not confirm a post ({type(error).__name__}) and looking for it "
                               f"failed too ({type(lookup).__name__}); {AGAIN}") from error
         if found:

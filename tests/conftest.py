@@ -32,7 +32,7 @@ SERVER_URL = normalise_url(os.environ.get("DATABASE_URL", ""))
 ON_POSTGRES = SERVER_URL.startswith("postgresql")
 
 
-def pytest_configure(config):  # noqa: ANN001, ANN201 - pytest hook
+def pytest_configure(config):  # a pytest hook
     """The audit trail's key and checkpoint folder (ims_core.audit.anchor) for this run, never the
     user's own (~/.config/ims-assistant); commands the tests start inherit them."""
     os.environ["IMS_AUDIT_KEY"] = "test-audit-key-not-a-secret"

@@ -14,7 +14,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltResponse, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import Block
@@ -79,7 +79,7 @@ def register(app: App, services: Services) -> None:
         respond(text=text, blocks=[b.to_dict() for b in blocks], response_type="ephemeral")
 
 
-def _approvers_for_changes(services: Services):  # noqa: ANN202 - bolt listener middleware
+def _approvers_for_changes(services: Services) -> Callable[..., BoltResponse | None]:
     """The approver check of ``bot.permissions`` for the sub-commands that need it; others pass."""
     checks = {
         s.name: approvers_only(services, action=f"/ims {s.name}", what=s.approvers_only, target=_typed)
@@ -87,7 +87,9 @@ def _approvers_for_changes(services: Services):  # noqa: ANN202 - bolt listener 
         if s.approvers_only
     }
 
-    def check(ack: Ack, body: dict, client: WebClient, respond: Respond, next_: Callable[[], None]):  # noqa: ANN202
+    def check(
+        ack: Ack, body: dict, client: WebClient, respond: Respond, next_: Callable[[], None]
+    ) -> BoltResponse | None:
         words = (body.get("text") or "").split()
         guard = checks.get(words[0].lower() if words else "")
         return guard(ack, body, client, respond, next_) if guard else next_()

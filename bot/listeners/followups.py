@@ -155,7 +155,7 @@ def _deliver(
     try:
         sent = deliver(services.engine, claimed, actor=actor)
         _post_thread(services, client, channel, sent.id, f"emailed to {sent.sent_to}", actor.id)
-    except Exception as error:  # noqa: BLE001 - nobody else would hear of it on this thread
+    except Exception as error:  # nobody else would hear of it on this thread
         tell_error(client, body, error, None)
 
 

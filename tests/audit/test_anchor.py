@@ -32,13 +32,13 @@ def _verify(*extra: str):
     return runner.invoke(app, ["audit", "verify", *extra])
 
 
-def _refused(result) -> str:  # noqa: ANN001 - click's Result
+def _refused(result) -> str:
     assert result.exit_code == 1, result.output
     assert isinstance(result.exception, UserFacingError), result.exception
     return str(result.exception)
 
 
-def _checkpoint(engine) -> dict:  # noqa: ANN001
+def _checkpoint(engine) -> dict:
     return json.loads(anchor.checkpoint_path(engine.url).read_text())
 
 
@@ -66,13 +66,13 @@ def test_a_rolled_back_append_never_reaches_the_checkpoint(env_db, engine, sessi
     assert audit.verify(engine).ok
 
 
-def _delete_newest(engine, count: int) -> None:  # noqa: ANN001
+def _delete_newest(engine, count: int) -> None:
     with engine.begin() as conn:
         newest = conn.execute(text("SELECT max(id) FROM audit_event")).scalar()
         conn.execute(text("DELETE FROM audit_event WHERE id > :keep"), {"keep": newest - count})
 
 
-def _rewrite_whole_chain(engine) -> None:  # noqa: ANN001
+def _rewrite_whole_chain(engine) -> None:
     """The forger's best: every event changed and every hash recomputed, the links all valid."""
     with engine.begin() as conn:
         conn.execute(text("UPDATE audit_event SET actor_name = 'Mallory'"))

@@ -22,7 +22,7 @@ from .test_e2e_decisions import decision_row, wait_until
 TO = "accounts@acmetraders.example"
 
 
-def _drafts(engine, count: int) -> list[int]:  # noqa: ANN001
+def _drafts(engine, count: int) -> list[int]:
     """``count`` follow-ups ready to send (rows as ``followups.draft`` leaves them)."""
     with session_scope(engine) as session:
         rows = [FollowUp(supplier_gstin=SUPPLIERS[0][0], subject=f"GST documents ({n})", body="Dear Sir",
@@ -43,7 +43,7 @@ def _submit_send(bot: BotUnderTest, followup_id: int) -> tuple[int, float]:
     return status, time.monotonic() - started
 
 
-def _statuses(engine) -> list[str]:  # noqa: ANN001
+def _statuses(engine) -> list[str]:
     with session_scope(engine) as session:
         return list(session.execute(select(FollowUp.status).order_by(FollowUp.id)).scalars())
 

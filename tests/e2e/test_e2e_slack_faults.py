@@ -24,7 +24,7 @@ def _answers(bot: BotUnderTest, count: int) -> list[str]:
     return [c.args["text"] for c in bot.slack.wait_for(f"response_url:/respond/{ASHA}", count)]
 
 
-def _rows(engine) -> list[tuple[int, str]]:  # noqa: ANN001
+def _rows(engine) -> list[tuple[int, str]]:
     with Session(engine) as session:
         return [(r.page, r.ts) for r in session.execute(select(DigestMessage)).scalars()]
 
