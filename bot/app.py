@@ -15,17 +15,19 @@ from zoneinfo import ZoneInfo
 
 from slack_bolt import App, Respond
 from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
+from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot.approvers import ApproverDirectory
+from bot.posting import SafeConnectionRetries
 from bot.replies import tell_error
 from ims_core.db import get_engine, session_scope
 from ims_core.errors import UserFacingError
 from ims_core.settings import Settings, get_settings
 
 LISTENER_THREADS = 10
+MAIL_THREADS = 2  # emails to suppliers wait their turn here, never on a listener thread
 LISTENER_MODULES = ("commands", "decisions", "views", "approvals", "home", "followups")
 
 
@@ -45,10 +47,16 @@ class Services:
             max_workers=LISTENER_THREADS, thread_name_prefix="ims-listener"
         )
     )
+    # SMTP conversations (each within SMTP_DEADLINE_SECONDS): a slow mail server can fill this pool,
+    # never the listeners', so every click is still acknowledged within Slack's 3 s
+    mail_executor: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(max_workers=MAIL_THREADS, thread_name_prefix="ims-mail")
+    )
 
     def drain(self) -> None:
-        """Wait for listeners still working after their ack (graceful shutdown, test teardown)."""
+        """Wait for listeners and emails still working after their ack (graceful shutdown, tests)."""
         self.listener_executor.shutdown(wait=True)
+        self.mail_executor.shutdown(wait=True)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -58,12 +66,13 @@ class Services:
 
 
 def build_client(settings: Settings) -> WebClient:
-    """A Web API client that retries on 429 (honouring Retry-After) and on connection errors."""
+    """A Web API client that retries on 429 (honouring Retry-After) and on connection errors, except
+    posts: one that failed after Slack had it would be posted twice (``bot.posting``)."""
     return WebClient(
-        token=settings.slack_bot_token or None,
+        token=settings.slack_bot_token.get_secret_value() or None,
         base_url=_base_url(settings.slack_api_url),
         retry_handlers=[
-            ConnectionErrorRetryHandler(max_retry_count=2),
+            SafeConnectionRetries(max_retry_count=2),
             RateLimitErrorRetryHandler(max_retry_count=3),
         ],
     )
@@ -99,7 +108,7 @@ def create_app(services: Services) -> App:
         raise UserFacingError("SLACK_SIGNING_SECRET is not set: the bot cannot verify Slack's requests")
     app = App(
         client=services.client,
-        signing_secret=services.settings.slack_signing_secret or None,
+        signing_secret=services.settings.slack_signing_secret.get_secret_value() or None,
         process_before_response=False,
         listener_executor=services.listener_executor,
         token_verification_enabled=False,

@@ -57,7 +57,7 @@ def bot(
             from slack_bolt.adapter.socket_mode import SocketModeHandler
 
             console.print("IMS bot connected in Socket Mode")
-            SocketModeHandler(app, settings.slack_app_token).start()
+            SocketModeHandler(app, settings.slack_app_token.get_secret_value()).start()
     finally:
         if scheduler is not None:
             scheduler.shutdown()

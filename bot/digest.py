@@ -3,7 +3,10 @@ and updated after that, page by page, with a record of every (channel, day, page
 
 ``chat.postMessage`` has no idempotency key, so the row is claimed *before* posting (the unique key
 turns a second poster into an updater), and posts are paced to Slack's one-message-per-second per
-channel. Retries on 429 and connection errors are the Web client's retry handlers.
+channel. Each page carries its key (channel, day, page) in its message metadata: a post that failed
+unclearly (a 5xx, a dropped connection) is looked up by it at once (``bot.posting``), and if it is not
+found the claim stays, so the next attempt, a minute or more later, looks again before posting anew
+and never posts the page twice. A clear refusal releases the claim.
 """
 
 from __future__ import annotations
@@ -15,18 +18,22 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from slack_sdk import WebClient
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from bot.blocks.digest import Page, build_pages
+from bot.posting import UnclearPost, find_posted, post_once
 from ims_core import clock
+from ims_core.audit import utc
 from ims_core.db import session_scope
 from ims_core.decisions.store import decision_states
 from ims_core.models import DecisionMessageRef, DigestMessage
 from ims_core.reports.digest import MAX_RECORDS, collect
 
 logger = logging.getLogger(__name__)
+CLAIM_STALE_SECONDS = 60  # a page claimed this long ago without a ts: its post failed or its process died
+
 
 @dataclass(frozen=True)
 class PostedPage:
@@ -63,14 +70,39 @@ def post_digest(
     return posted
 
 
-def _claim(
-    engine, channel_id: str, day: dt.date, number: int, page: Page, scope: str
-) -> DigestMessage | None:
-    """The page's row, inserted with an empty ``ts`` if new; None if another process holds the claim."""
+@dataclass(frozen=True)
+class Claim:
+    """A page this process may post or update: its ``ts`` if posted, and whether an earlier attempt
+    left it claimed without one (it may have reached Slack: look it up before posting)."""
+
+    ts: str
+    resumed: bool = False
+
+
+def page_key(channel_id: str, day: dt.date, number: int) -> str:
+    """The key a digest page carries in its message metadata."""
+    return f"digest:{channel_id}:{day.isoformat()}:{number}"
+
+
+def _claim(engine, channel_id: str, day: dt.date, number: int, page: Page, scope: str) -> Claim | None:
+    """The page's claim: posted (its ts), new, or taken over from a stale attempt; None while another
+    process holds a fresh one."""
     with session_scope(engine) as session:
         row = _row(session, channel_id, day, number)
         if row is not None:
-            return row if row.ts else None
+            if row.ts:
+                return Claim(row.ts)
+            stale = clock.now() - dt.timedelta(seconds=CLAIM_STALE_SECONDS)
+            if utc(row.updated_at) > stale:
+                return None
+            taken = session.execute(
+                update(DigestMessage)
+                .where(DigestMessage.id == row.id, DigestMessage.ts == "",
+                       DigestMessage.updated_at == row.updated_at)
+                .values(updated_at=clock.now())
+                .execution_options(synchronize_session=False)
+            ).rowcount
+            return Claim("", resumed=True) if taken == 1 else None
     try:
         with session_scope(engine) as session:
             session.add(
@@ -86,7 +118,7 @@ def _claim(
             )
     except IntegrityError:
         return None
-    return DigestMessage(channel_id=channel_id, day=day, page=number, ts="")
+    return Claim("")
 
 
 def _row(session: Session, channel_id: str, day: dt.date, number: int) -> DigestMessage | None:
@@ -115,16 +147,19 @@ def _post_page(
         logger.info("digest page %s for %s is being posted by another process", number, channel_id)
         return None
     blocks = [b.to_dict() for b in page.blocks]
-    if claimed.ts:
-        client.chat_update(channel=channel_id, ts=claimed.ts, text=page.text, blocks=blocks)
-        ts, created = claimed.ts, False
+    key = page_key(channel_id, day, number)
+    ts = claimed.ts or (find_posted(client, channel_id, key) if claimed.resumed else "")
+    if ts:
+        client.chat_update(channel=channel_id, ts=ts, text=page.text, blocks=blocks)
+        created = False
     else:
         try:
-            response = client.chat_postMessage(
-                channel=channel_id, text=page.text, blocks=blocks, unfurl_links=False
-            )
+            ts = post_once(client, channel=channel_id, key=key, text=page.text, blocks=blocks,
+                           unfurl_links=False)
+        except UnclearPost:
+            raise  # the claim stays: the next attempt looks the page up before posting it
         except Exception:
-            with session_scope(engine) as session:  # release the claim so a later run can post
+            with session_scope(engine) as session:  # a clear refusal: release the claim for a later run
                 session.execute(
                     delete(DigestMessage).where(
                         DigestMessage.channel_id == channel_id,
@@ -134,7 +169,7 @@ def _post_page(
                     )
                 )
             raise
-        ts, created = response["ts"], True
+        created = True
     with session_scope(engine) as session:
         row = _row(session, channel_id, day, number)
         row.ts, row.text, row.head_json, row.scope, row.updated_at = (

@@ -1,7 +1,8 @@
 """Who may act: the approver check, as bolt listener middleware, in one place.
 
-Deciding on a record, answering a request to approve a rejection, and sending a follow-up to a
-supplier speak for the company, so only ``IMS_APPROVERS`` may do them. Their listeners are registered
+Deciding on a record, answering a request to approve a rejection, drafting and sending a follow-up
+to a supplier, and changing a channel's digest schedule speak for the company or change what others
+receive, so only ``IMS_APPROVERS`` may do them; reading stays open to everyone. Their listeners are registered
 with ``middleware=[approvers_only(...)]``; nobody else's click reaches them.
 
 bolt runs listener middleware in the request thread, *before* the listener and its ``ack()``, and the
@@ -35,6 +36,7 @@ REFUSED_REASON = "not an approver (IMS_APPROVERS)"  # the audit event's reason
 DECIDE = "decide on IMS records"
 ANSWER_APPROVAL = "approve or decline a rejection"
 SEND_FOLLOWUP = "send follow-ups to suppliers"
+CHANGE_SCHEDULE = "change a channel's digest schedule"
 
 
 @dataclass(frozen=True)
@@ -66,7 +68,7 @@ def approvers_only(
     def check(
         ack: Ack, body: dict, client: WebClient, respond: Respond | None, next_: Callable[[], None]
     ) -> BoltResponse | None:
-        if services.approvers.is_approver((body.get("user") or {}).get("id", "")):
+        if services.approvers.is_approver(_user(body)["id"]):
             next_()
             return None
         note = not_approver(what)
@@ -93,7 +95,7 @@ def _refuse(
     """After the ack: keep the refusal in the audit trail, then tell the person where they clicked
     (a modal submission was told in its ack)."""
     try:
-        actor = actor_from(body["user"])
+        actor = actor_from(_user(body))
         about = target(body)
         with services.session() as session:
             audit.record(
@@ -110,6 +112,11 @@ def _refuse(
             reply(client, body, note, respond)
     except Exception:  # after the ack nobody else would hear of it
         logger.exception("could not record or report a refused request")
+
+
+def _user(body: dict) -> dict:
+    """The person behind a request: ``user`` of an interaction, ``user_id``/``user_name`` of a command."""
+    return body.get("user") or {"id": body.get("user_id", ""), "name": body.get("user_name", "")}
 
 
 def record_on_button(body: dict) -> Target:

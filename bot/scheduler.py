@@ -4,7 +4,10 @@ Each bot process keeps its own in-memory job store (nothing is pickled: jobs car
 Several processes therefore all fire the same job; the first to insert the ``(job, period)`` row of
 ``bot_job_run`` runs it and the others skip (a unique key works alike on SQLite and PostgreSQL).
 A run missed while no process was up is caught up at start if it is still within the grace window.
-Failures are logged and reported to the channel concerned.
+A digest that failed is tried again later the same day (after 5, 15, 30, 60 and 120 minutes: a
+failed row of ``bot_job_run`` may be claimed again, and a digest page posted unclearly is looked up
+before it is posted again, see ``bot.digest``). Failures are logged, and the first and the last of
+the day reported to the channel concerned.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ logger = logging.getLogger(__name__)
 GRACE_SECONDS = 2 * 3600
 SYNC_MINUTES = 5
 REMINDER_TIME = (10, 0)
+RETRY_MINUTES = (5, 15, 30, 60, 120)  # after a failed digest, the waits before each new attempt
 
 
 def runner_name() -> str:
@@ -40,13 +44,21 @@ def runner_name() -> str:
 
 
 def claim(engine, job: str, period: str, runner: str = "") -> bool:  # Engine
-    """Insert the run's row; False when another process already claimed this job for this period."""
+    """Insert the run's row, or take over one that failed; False when another process has claimed
+    this job for this period and it is running or done."""
+    runner = runner or runner_name()
     try:
         with session_scope(engine) as session:
-            session.add(JobRun(job=job, period=period, runner=runner or runner_name()))
+            session.add(JobRun(job=job, period=period, runner=runner))
+        return True
     except IntegrityError:
-        return False
-    return True
+        pass
+    with session_scope(engine) as session:  # compare-and-set: one process takes a failed run over
+        return session.execute(
+            update(JobRun)
+            .where(JobRun.job == job, JobRun.period == period, JobRun.status == "failed")
+            .values(status="running", runner=runner, started_at=clock.now(), finished_at=None)
+        ).rowcount == 1
 
 
 def finish(engine, job: str, period: str, status: str, detail: str = "") -> None:
@@ -90,6 +102,7 @@ class BotScheduler:
             timezone=services.tz,
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": grace_seconds},
         )
+        self.failures: dict[tuple[str, str], int] = {}  # (channel, day) -> failed attempts so far
 
     def start(self, *, catch_up: bool = True) -> None:
         self.sync()
@@ -137,7 +150,8 @@ class BotScheduler:
         with session_scope(self.services.engine) as session:
             schedules = channel_schedules(session)
             day = clock.today().isoformat()
-            done = set(session.execute(select(JobRun.job).where(JobRun.period == day)).scalars())
+            done = set(session.execute(
+                select(JobRun.job).where(JobRun.period == day, JobRun.status != "failed")).scalars())
         for channel, (_gstins, days, time_hhmm) in schedules.items():
             trigger = CronTrigger(
                 day_of_week=days,
@@ -171,8 +185,24 @@ class BotScheduler:
             f"digest:{channel}",
             day.isoformat(),
             work,
-            on_failure=lambda exc: self._report(channel, "today's digest", exc),
+            on_failure=lambda exc: self._digest_failed(channel, day, exc),
         )
+
+    def _digest_failed(self, channel: str, day: dt.date, exc: Exception) -> None:
+        """Try again later today; tell the channel of the first failure and of giving up."""
+        key = (channel, day.isoformat())
+        failures = self.failures[key] = self.failures.get(key, 0) + 1
+        when = None
+        if failures <= len(RETRY_MINUTES):
+            when = self.now() + dt.timedelta(minutes=RETRY_MINUTES[failures - 1])
+            if when.date() != day:
+                when = None
+        if when is not None:
+            self.scheduler.add_job(self.run_digest, "date", run_date=when, args=[channel],
+                                   id=f"retry:digest:{channel}", replace_existing=True)
+        if failures == 1 or when is None:
+            later = f"I will try again at {when:%H:%M}." if when else "I will try at the next scheduled run."
+            self._report(channel, "today's digest", exc, later)
 
     def run_reminders(self, today: dt.date | None = None) -> list[str]:
         """Before the 14th (GSTR-2B) and before the GSTR-3B due date: a nudge with what is still open."""
@@ -202,17 +232,18 @@ class BotScheduler:
                     f"reminder:{kind}:{channel}",
                     period,
                     work,
-                    on_failure=lambda exc, c=channel: self._report(c, "a reminder", exc),
+                    on_failure=lambda exc, c=channel: self._report(
+                        c, "a reminder", exc, "I will try again at the next run."),
                 )
             )
         return outcomes
 
-    def _report(self, channel: str, what: str, exc: Exception) -> None:
+    def _report(self, channel: str, what: str, exc: Exception, later: str) -> None:
         try:
             self.services.client.chat_postMessage(
                 channel=channel,
                 text=f":warning: I could not post {what} ({type(exc).__name__}). "
-                "The operator's log has the details; I will try again at the next run.",
+                f"The operator's log has the details; {later}",
             )
         except Exception:  # Slack itself may be what failed
             logger.warning("could not report a failed job to %s", channel, exc_info=True)

@@ -2,9 +2,12 @@
 
 bolt's own ``app.start()`` server is single-threaded and documented as not for production; waitress
 handles concurrent requests on a thread pool, so one slow Slack request never delays another's
-``ack()``. Request signatures are checked by bolt's verification middleware, which answers 401 for
-forged or stale requests before any listener runs. The tests and the benchmark serve through the same
-:func:`create_server`, so what they measure is what production runs.
+``ack()``. Request bodies are capped at :data:`MAX_BODY_BYTES`: waitress answers 413 from the
+``Content-Length`` alone, before reading (or signature-checking) the body, so an unsigned 300 MB POST
+costs nothing; Slack's own requests are far smaller (a modal submission of several 3,000-character
+fields is a few tens of KB). Request signatures are checked by bolt's verification middleware,
+which answers 401 for forged or stale requests before any listener runs. The tests and the
+benchmark serve through the same :func:`create_server`, so what they measure is what production runs.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ logger = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
+MAX_BODY_BYTES = 2 * 1024 * 1024
 
 
 class SlackWsgiApp:
@@ -58,6 +62,7 @@ def create_server(
         ident="ims-bot",
         clear_untrusted_proxy_headers=True,
         asyncore_loop_timeout=loop_timeout,
+        max_request_body_size=MAX_BODY_BYTES,
     )
 
 

@@ -2,22 +2,29 @@
 
 from __future__ import annotations
 
+import logging
+import os
+import stat
 from decimal import Decimal
 from functools import lru_cache
+from pathlib import Path
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ENV_FILE = ".env"
 
 
 class Settings(BaseSettings):
     """The settings DESIGN.md fixes, plus the tolerances and policies users tune."""
 
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    model_config = SettingsConfigDict(env_file=ENV_FILE, env_file_encoding="utf-8", extra="ignore")
 
     database_url: str = Field(default="sqlite:///ims.db", description="SQLAlchemy URL of the database")
-    slack_bot_token: str = ""
-    slack_signing_secret: str = ""
-    slack_app_token: str = ""
+    # Secrets are SecretStr: repr(), logs and test output show '**********', never the value
+    slack_bot_token: SecretStr = SecretStr("")
+    slack_signing_secret: SecretStr = SecretStr("")
+    slack_app_token: SecretStr = SecretStr("")
     slack_api_url: str = "https://slack.com/api/"
     ims_approvers: str = Field(default="", description="comma-separated Slack user/user-group IDs")
     ims_timezone: str = "Asia/Kolkata"
@@ -69,17 +76,59 @@ class Settings(BaseSettings):
     # A session with less than this left is refreshed before a pull or push
     ims_gsp_refresh_minutes: int = 30
 
+    # The audit trail's anchor (ims_core.audit.anchor): the key of the checkpoint's keyed hash (else
+    # IMS_AUDIT_DIR/audit.key, generated on first use); the checkpoint's file (else beside a SQLite
+    # database, or in IMS_AUDIT_DIR for a server database); IMS_AUDIT_DIR defaults to
+    # ~/.config/ims-assistant
+    ims_audit_key: SecretStr = SecretStr("")
+    ims_audit_dir: str = ""
+    ims_audit_checkpoint: str = ""
+
+    # Imports: an XLSX whose parts unpack to more than this many MB is refused before it is read
+    ims_max_xlsx_mb: int = 256
+
     smtp_host: str = ""
     smtp_port: int = 587
     smtp_user: str = ""
-    smtp_password: str = ""
+    smtp_password: SecretStr = SecretStr("")
     smtp_from: str = ""
+    # One email's whole SMTP conversation, connect to QUIT: a server slower than this fails the send
+    smtp_deadline_seconds: float = 60.0
 
     @property
     def approvers(self) -> set[str]:
         return {a.strip() for a in self.ims_approvers.split(",") if a.strip()}
 
 
+logger = logging.getLogger(__name__)
+
+
+def env_file_warning(path: Path | str = ENV_FILE) -> str:
+    """Why the ``.env`` file at ``path`` should not be trusted as it is, or "" when it is fine.
+
+    Whoever can write it can point ``DATABASE_URL``, ``SLACK_API_URL`` or ``SMTP_HOST`` elsewhere and
+    read what the assistant then sends there, so a file other users may change (or that another user
+    owns) is worth a warning every time it is read. (POSIX permissions; elsewhere nothing to say.)
+    """
+    try:
+        info = os.stat(path)
+    except OSError:
+        return ""
+    if os.name != "posix":
+        return ""
+    who = [w for bit, w in ((stat.S_IWGRP, "its group"), (stat.S_IWOTH, "every user")) if info.st_mode & bit]
+    if who:
+        return (f"{path} can be changed by {' and '.join(who)} (mode {stat.filemode(info.st_mode)}); "
+                f"anyone who can change it controls where the assistant connects: chmod 600 {path}")
+    if info.st_uid != os.getuid():
+        return (f"{path} belongs to another user (uid {info.st_uid}); the assistant runs as uid "
+                f"{os.getuid()}: make it the owner's file (chown) and chmod 600 {path}")
+    return ""
+
+
 @lru_cache
 def get_settings() -> Settings:
+    """The process's settings, read once; a ``.env`` others may change is used with a warning."""
+    if warning := env_file_warning(ENV_FILE):
+        logger.warning("%s", warning)
     return Settings()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -29,6 +30,13 @@ settings.register_profile("ims", deadline=None, suppress_health_check=[HealthChe
 settings.load_profile("ims")
 SERVER_URL = normalise_url(os.environ.get("DATABASE_URL", ""))
 ON_POSTGRES = SERVER_URL.startswith("postgresql")
+
+
+def pytest_configure(config):  # a pytest hook
+    """The audit trail's key and checkpoint folder (ims_core.audit.anchor) for this run, never the
+    user's own (~/.config/ims-assistant); commands the tests start inherit them."""
+    os.environ["IMS_AUDIT_KEY"] = "test-audit-key-not-a-secret"
+    os.environ["IMS_AUDIT_DIR"] = tempfile.mkdtemp(prefix="ims-audit-")
 
 
 def pytest_report_header(config):  # pytest hook

@@ -181,25 +181,23 @@ def thread_message(
     how: str,
     user_id: str,
 ) -> tuple[str, list[Block]]:
-    """The channel message a sent follow-up lives in; replies land in its thread."""
-
-    def words(name: str) -> str:
-        return (
-            f"Follow-up #{followup_id} to {name} ({LEVEL_WORDS[level]}, {documents} "
-            f"document{'s' if documents != 1 else ''}, ITC held up {format_inr(itc_held_paise)}) {how} by "
-            f"<@{user_id}>."
-        )
-
-    return words(supplier), [SectionBlock(text=MarkdownTextObject(text=words(esc(supplier))))]
+    """The channel message a sent follow-up lives in; replies land in its thread. The supplier's
+    name comes from a file: escaped in the fallback text too (``<!channel>`` in it would ping)."""
+    words = (
+        f"Follow-up #{followup_id} to {esc(supplier)} ({LEVEL_WORDS[level]}, {documents} "
+        f"document{'s' if documents != 1 else ''}, ITC held up {format_inr(itc_held_paise)}) {esc(how)} by "
+        f"<@{user_id}>."
+    )
+    return words, [SectionBlock(text=MarkdownTextObject(text=words))]
 
 
 def closed_message(closed: ClosedFollowUp) -> tuple[str, list[Block]]:
     """What the follow-up's message becomes once a newer import shows everything fixed."""
     text = (
-        f"✅ Follow-up #{closed.followup_id} to {closed.supplier_name or closed.supplier_gstin} is closed: "
-        f"{closed.documents} document{'s' if closed.documents != 1 else ''} filed or corrected."
+        f"✅ Follow-up #{closed.followup_id} to {esc(closed.supplier_name or closed.supplier_gstin)} is "
+        f"closed: {closed.documents} document{'s' if closed.documents != 1 else ''} filed or corrected."
     )
-    return text, [SectionBlock(text=MarkdownTextObject(text=esc(text)))]
+    return text, [SectionBlock(text=MarkdownTextObject(text=text))]
 
 
 def due_blocks(due: list[DueFollowUp], *, limit: int = 10) -> list[Block]:

@@ -1,7 +1,9 @@
 """``/ims <sub-command>``: ack at once, then answer ephemerally through the ``response_url``.
 
-Every sub-command is listed once, in :data:`SUBCOMMANDS`: its name, its handler and its line of help,
-so the help cannot drift from what the command does. Unknown input gets the help with a note on
+Every sub-command is listed once, in :data:`SUBCOMMANDS`: its name, its handler, its line of help and
+whether only approvers may run it (changing a schedule, drafting to a supplier: the
+``bot.permissions`` middleware refuses anyone else, and audits the refusal, before the listener
+runs), so the help cannot drift from what the command does. Unknown input gets the help with a note on
 what was not understood, never a stack trace; errors meant for users (``UserFacingError``) are
 shown as they are (by the bot's error handler).
 """
@@ -12,7 +14,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltResponse, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import Block
@@ -20,8 +22,10 @@ from slack_sdk.models.blocks import Block
 from bot import digest
 from bot.app import Services
 from bot.blocks import answers
+from bot.blocks.common import esc
 from bot.blocks.figures import deadline_section
 from bot.listeners.followups import followup_command, scorecard_command
+from bot.permissions import CHANGE_SCHEDULE, SEND_FOLLOWUP, Target, approvers_only
 from bot.replies import tells_errors
 from ims_core import clock
 from ims_core.errors import UserFacingError
@@ -53,6 +57,7 @@ class Subcommand:
     args: str
     help: str
     handler: Handler
+    approvers_only: str = ""  # what only approvers may do, as a refusal says it; "" for everyone
 
     @property
     def usage(self) -> str:
@@ -60,7 +65,7 @@ class Subcommand:
 
 
 def register(app: App, services: Services) -> None:
-    @app.command("/ims")
+    @app.command("/ims", middleware=[_approvers_for_changes(services)])
     @tells_errors
     def on_ims(ack: Ack, command: dict, respond: Respond, client: WebClient) -> None:
         ack()
@@ -74,9 +79,35 @@ def register(app: App, services: Services) -> None:
         respond(text=text, blocks=[b.to_dict() for b in blocks], response_type="ephemeral")
 
 
+def _approvers_for_changes(services: Services) -> Callable[..., BoltResponse | None]:
+    """The approver check of ``bot.permissions`` for the sub-commands that need it; others pass."""
+    checks = {
+        s.name: approvers_only(services, action=f"/ims {s.name}", what=s.approvers_only, target=_typed)
+        for s in SUBCOMMANDS
+        if s.approvers_only
+    }
+
+    def check(
+        ack: Ack, body: dict, client: WebClient, respond: Respond, next_: Callable[[], None]
+    ) -> BoltResponse | None:
+        words = (body.get("text") or "").split()
+        guard = checks.get(words[0].lower() if words else "")
+        return guard(ack, body, client, respond, next_) if guard else next_()
+
+    return check
+
+
+def _typed(body: dict) -> Target:
+    """What a refused ``/ims`` command was, for its audit event."""
+    typed = f"/ims {body.get('text', '')}".strip()
+    return Target(details={"command": typed, "channel": body.get("channel_id", "")})
+
+
 def help_blocks(problem: str = "") -> list[Block]:
     """The help, from the table: every sub-command with its arguments and what it does."""
-    return answers.help_blocks([(s.usage, s.help) for s in SUBCOMMANDS], problem)
+    return answers.help_blocks(
+        [(s.usage, s.help + (" (approvers)" if s.approvers_only else "")) for s in SUBCOMMANDS], problem
+    )
 
 
 def _help(services: Services, args: list[str], command: dict, client: WebClient) -> Answer:
@@ -112,7 +143,7 @@ def _vendor(services: Services, args: list[str], command: dict, client: WebClien
     with services.session() as session:
         matches = find_vendors(session, query)
         items = needing_decision(session, suppliers=[matches[0].gstin], limit=10).items if matches else []
-    return f"Supplier {query}", answers.vendor_blocks(query, matches, items)
+    return f"Supplier {esc(query)}", answers.vendor_blocks(query, matches, items)
 
 
 def _invoice(services: Services, args: list[str], command: dict, client: WebClient) -> Answer:
@@ -124,7 +155,7 @@ def _invoice(services: Services, args: list[str], command: dict, client: WebClie
             (item, explain_story(session, item.portal_document_id))
             for item in find_documents(session, number)
         ]
-    return f"Document {number}", answers.invoice_blocks(number, found)
+    return f"Document {esc(number)}", answers.invoice_blocks(number, found)
 
 
 def _itc(services: Services, args: list[str], command: dict, client: WebClient) -> Answer:
@@ -165,6 +196,10 @@ def _digest(services: Services, args: list[str], command: dict, client: WebClien
                 "I am not in this channel yet: invite me with /invite, then try again."
             ) from None
         raise
+    if not posted:
+        return "Digest in progress", answers.plain(
+            "Today's digest is being posted by another request; try again in a minute."
+        )
     verb = "posted" if any(p.created for p in posted) else "updated"
     return f"Digest {verb}", answers.plain(
         f"Today's digest is {verb} in this channel ({len(posted)} message(s))."
@@ -211,7 +246,8 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
     ),
     Subcommand("vendor", "<GSTIN or name>", "a supplier's open records (names may be misspelt)", _vendor),
     Subcommand("scorecard", "<GSTIN or PAN>", "a supplier's scorecard and its trend", scorecard_command),
-    Subcommand("followup", "<GSTIN>", "draft a follow-up to a supplier, to edit and send", followup_command),
+    Subcommand("followup", "<GSTIN>", "draft a follow-up to a supplier, to edit and send", followup_command,
+               SEND_FOLLOWUP),
     Subcommand("invoice", "<number>", "one document and why it was or was not matched", _invoice),
     Subcommand("itc", "[MMYYYY]", "ITC claimable, blocked and at risk", _itc),
     Subcommand("deadlines", "", "due dates coming up", _deadlines),
@@ -221,7 +257,8 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
         "[GSTIN …] [HH:MM] [days]",
         "post the digest here on a schedule (default weekdays 09:30)",
         _subscribe,
+        CHANGE_SCHEDULE,
     ),
-    Subcommand("unsubscribe", "", "stop the scheduled digest in this channel", _unsubscribe),
+    Subcommand("unsubscribe", "", "stop the scheduled digest in this channel", _unsubscribe, CHANGE_SCHEDULE),
 )
 BY_NAME = {s.name: s for s in SUBCOMMANDS}

@@ -5,9 +5,12 @@ reply when a newer import shows everything fixed (:func:`announce_resolved`). ``
 (``bot.listeners.commands.SUBCOMMANDS``), so its ack, help and error handling apply to them too.
 
 Every click is acked first; a "loading" modal is opened at once (a ``trigger_id`` lives about 3 s)
-and replaced by the draft once it is built. All GST logic is in ``ims_core.suppliers``; sending and
-marking are for approvers (``IMS_APPROVERS``) only, since they speak for the company: the
-``bot.permissions`` middleware refuses anyone else before these listeners run.
+and replaced by the draft once it is built. Send claims the follow-up at once (a second Send is
+refused) and hands the SMTP conversation to the mail pool (``Services.mail_executor``): a slow mail
+server never holds a listener thread. All GST logic is in ``ims_core.suppliers``; sending and
+marking, and drafting (the button, ``/ims followup``), are for approvers (``IMS_APPROVERS``) only,
+since they speak for the company: the ``bot.permissions`` middleware refuses anyone else before these
+listeners run.
 """
 
 from __future__ import annotations
@@ -22,17 +25,18 @@ from slack_sdk.models.blocks import Block, SectionBlock
 
 from bot.app import Services
 from bot.blocks import followups as fb
+from bot.blocks.common import esc
 from bot.blocks.scorecard import scorecard_blocks
 from bot.outcomes import actor_from
 from bot.permissions import SEND_FOLLOWUP, Target, approvers_only
-from bot.replies import tells_errors
+from bot.replies import tell_error, tells_errors
 from ims_core.audit import Actor
 from ims_core.errors import UserFacingError
 from ims_core.suppliers import followups
 from ims_core.suppliers.contacts import EMAIL, contact_for, split_emails
 from ims_core.suppliers.names import supplier_names
 from ims_core.suppliers.scorecard import supplier_insight
-from ims_core.suppliers.send import send
+from ims_core.suppliers.send import Claimed, claim_send, deliver
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +45,11 @@ def followup_in_modal(body: dict) -> Target:
     """The follow-up a draft modal shows (its ``private_metadata``), for the audit of a refusal."""
     ctx = fb.FollowUpContext.loads((body.get("view") or {}).get("private_metadata", ""))
     return Target(details={"followup_id": ctx.followup_id})
+
+
+def supplier_on_button(body: dict) -> Target:
+    """The supplier a "Draft follow-up" button is for, for the audit of a refusal."""
+    return Target(details={"supplier_gstin": ((body.get("actions") or [{}])[0]).get("value", "")})
 
 
 def followup_command(
@@ -70,13 +79,17 @@ def scorecard_command(
         raise UserFacingError("Name the supplier: /ims scorecard <GSTIN or PAN>")
     with services.session() as session:
         insight = supplier_insight(session, args[0])
-    return f"Scorecard of {insight.name or insight.key}: {insight.score}/100", scorecard_blocks(insight)
+    return f"Scorecard of {esc(insight.name or insight.key)}: {insight.score}/100", scorecard_blocks(insight)
 
 
 def register(app: App, services: Services) -> None:
     only = partial(approvers_only, services, what=SEND_FOLLOWUP, target=followup_in_modal)
 
-    @app.action(fb.DRAFT_BUTTON)
+    @app.action(
+        fb.DRAFT_BUTTON,
+        middleware=[approvers_only(services, action="draft_followup", what=SEND_FOLLOWUP,
+                                   target=supplier_on_button)],
+    )
     @tells_errors
     def on_draft_button(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
         ack()
@@ -106,14 +119,13 @@ def register(app: App, services: Services) -> None:
         ack()
         ctx = fb.FollowUpContext.loads(view.get("private_metadata", ""))
         _save_edits(services, ctx.followup_id, values, actor)
-        sent = send(  # a MailError reaches the person through the error handler, in ctx's channel
+        claimed = claim_send(  # a refusal (already being sent) is told by the wrapper, in ctx's channel
             services.engine,
             ctx.followup_id,
-            actor=actor,
             to=to or None,
             attach_xlsx=fb.state_checked(values, fb.ATTACH_BLOCK, fb.ATTACH_INPUT),
         )
-        _post_thread(services, client, ctx.channel_id, sent.id, f"emailed to {sent.sent_to}", actor.id)
+        services.mail_executor.submit(_deliver, services, client, body, claimed, actor, ctx.channel_id)
 
     @app.action(fb.MARK_SENT, middleware=[only(action="mark_followup_sent")])
     @tells_errors
@@ -133,6 +145,18 @@ def register(app: App, services: Services) -> None:
             ),
         )
         _post_thread(services, client, ctx.channel_id, ctx.followup_id, "marked as sent", actor.id)
+
+
+def _deliver(
+    services: Services, client: WebClient, body: dict, claimed: Claimed, actor: Actor, channel: str
+) -> None:
+    """On the mail pool: email the claimed follow-up, then post its thread; a failure (recorded on
+    the follow-up by ``deliver``) is told to the sender where the modal was opened."""
+    try:
+        sent = deliver(services.engine, claimed, actor=actor)
+        _post_thread(services, client, channel, sent.id, f"emailed to {sent.sent_to}", actor.id)
+    except Exception as error:  # nobody else would hear of it on this thread
+        tell_error(client, body, error, None)
 
 
 def _draft_into(
@@ -165,8 +189,8 @@ def _draft_into(
                 contact.email if contact else "",
             )
     except UserFacingError as exc:
-        client.views_update(view_id=view_id, view=fb.message_view(str(exc)))
-        return str(exc)
+        client.views_update(view_id=view_id, view=fb.message_view(str(exc)))  # escaped by the view
+        return esc(str(exc))
     client.views_update(view_id=view_id, view=fb.draft_view(shown, channel))
     return (
         f"Draft follow-up #{shown.followup_id} for {shown.supplier_gstin} is open for you to edit and send."
@@ -225,7 +249,7 @@ def announce_resolved(services: Services, client: WebClient | None = None) -> li
             continue
         text, blocks = fb.closed_message(c)
         try:
-            client.chat_postMessage(channel=c.slack_channel, thread_ts=c.slack_ts, text=c.text)
+            client.chat_postMessage(channel=c.slack_channel, thread_ts=c.slack_ts, text=esc(c.text))
             client.chat_update(
                 channel=c.slack_channel, ts=c.slack_ts, text=text, blocks=[b.to_dict() for b in blocks]
             )

@@ -1,9 +1,11 @@
-"""The audit trail: who acts (``actor``), the append-only hash chain (``chain``), and the auditor's
-evidence pack (``evidence``, imported on its own: it needs pandas and openpyxl)."""
+"""The audit trail: who acts (``actor``), the append-only hash chain (``chain``) and its checkpoint
+outside the database (``anchor``), and the auditor's evidence pack (``evidence``, imported on its
+own: it needs pandas and openpyxl)."""
 
 from ims_core.audit.actor import SYSTEM, Actor, actor_named
-from ims_core.audit.chain import GENESIS, VerifyResult, chain_hash, record, utc, verify
+from ims_core.audit.chain import GENESIS, VerifyResult, chain_hash, reanchor, record, utc, verify
 
 __all__ = [
-    "GENESIS", "SYSTEM", "Actor", "VerifyResult", "actor_named", "chain_hash", "record", "utc", "verify",
+    "GENESIS", "SYSTEM", "Actor", "VerifyResult", "actor_named", "chain_hash", "reanchor", "record", "utc",
+    "verify",
 ]

@@ -6,6 +6,10 @@ event therefore breaks the chain at that point, and :func:`verify` names the fir
 Database triggers (migration 0002) refuse UPDATE and DELETE, so the chain only has to catch someone
 who went around the application and the triggers.
 
+The chain alone cannot tell a trail cut short at its end, or rebuilt whole, from an intact one:
+``ims_core.audit.anchor`` keeps a sealed checkpoint outside the database for that, and :func:`verify`
+checks the chain against it.
+
 Appending is serialised (a PostgreSQL advisory lock; SQLite's single writer lock) so two concurrent
 writers can never both chain onto the same previous event. Events are written in the caller's
 transaction: a decision and its audit event commit or vanish together.
@@ -23,6 +27,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
 from ims_core import clock
+from ims_core.audit import anchor
 from ims_core.audit.actor import Actor
 from ims_core.models import AuditEvent, PortalDocument
 
@@ -34,11 +39,19 @@ _INSERT = _TABLE.insert()
 
 @dataclass(frozen=True)
 class VerifyResult:
+    """What :func:`verify` found. ``first_broken`` is the first event that does not fit (None when
+    the fault is the trail's length or the checkpoint itself); ``anchored`` is how many events the
+    checkpoint vouches for (None: there is no checkpoint to compare with), ``unanchored`` how many
+    newer events it does not cover yet."""
+
     ok: bool
     checked: int
     first_broken: int | None = None
     problem: str = ""
     head_hash: str = GENESIS
+    checkpoint: str = ""
+    anchored: int | None = None
+    unanchored: int = 0
 
 
 def utc(moment: dt.datetime) -> dt.datetime:
@@ -144,6 +157,8 @@ def record(
     event.hash = chain_hash(event.prev_hash, event)
     values = event.model_dump()
     session.execute(_INSERT, values)  # bound parameters: one compiled statement for every event
+    connection = session.connection() if isinstance(session, Session) else session
+    anchor.note_append(connection, event.id, event.hash)  # checkpointed once committed
     return event
 
 
@@ -156,13 +171,34 @@ def conn_get_document(session: Session | Connection, document_id: int) -> object
     ).first()
 
 
-def verify(session_or_engine: Session | Connection | Engine) -> VerifyResult:
-    """Walk the chain from the first event; stop at the first event that does not fit."""
+def _bind_url(target: Session | Connection | Engine) -> object:
+    if isinstance(target, Session):
+        return target.get_bind().url
+    return target.engine.url if isinstance(target, Connection) else target.url
+
+
+def verify(session_or_engine: Session | Connection | Engine, *, anchored: bool = True) -> VerifyResult:
+    """Walk the chain from the first event, stop at the first event that does not fit, then hold the
+    chain against its checkpoint (``anchored``): cut short, rewritten, or a checkpoint missing or
+    forged are failures too."""
     if isinstance(session_or_engine, Engine):
         with session_or_engine.connect() as conn:
-            return verify(conn)
-    rows = session_or_engine.execute(select(_TABLE).order_by(_TABLE.c.id).execution_options(yield_per=2000))
-    prev_hash, prev_id, checked = GENESIS, 0, 0
+            return verify(conn, anchored=anchored)
+    path = anchor.checkpoint_path(_bind_url(session_or_engine)) if anchored else None
+    try:  # read before the walk: every event it names was committed before the walk began
+        checkpoint = anchor.read_checkpoint(path, anchor.audit_key()) if path else None
+    except anchor.AnchorProblem as problem:
+        return VerifyResult(False, 0, None, str(problem), GENESIS, str(path))
+    result, hash_at = _walk(session_or_engine, checkpoint.events if checkpoint else 0)
+    if not result.ok or path is None:
+        return result
+    return _against(result, checkpoint, hash_at, path)
+
+
+def _walk(conn: Session | Connection, mark: int) -> tuple[VerifyResult, str | None]:
+    """The chain walked link by link, and the hash of event number ``mark`` (None if absent)."""
+    rows = conn.execute(select(_TABLE).order_by(_TABLE.c.id).execution_options(yield_per=2000))
+    prev_hash, prev_id, checked, hash_at = GENESIS, 0, 0, None
     for row in rows:
         if row.id != prev_id + 1:
             missing = (
@@ -174,7 +210,7 @@ def verify(session_or_engine: Session | Connection | Engine) -> VerifyResult:
                 row.id,
                 f"{missing} missing before event {row.id} (deleted or renumbered)",
                 prev_hash,
-            )
+            ), hash_at
         if row.prev_hash != prev_hash:
             return VerifyResult(
                 False,
@@ -183,7 +219,7 @@ def verify(session_or_engine: Session | Connection | Engine) -> VerifyResult:
                 f"event {row.id} does not follow event {prev_id}: "
                 "an event before it was changed, removed or moved",
                 prev_hash,
-            )
+            ), hash_at
         if chain_hash(prev_hash, row) != row.hash:
             return VerifyResult(
                 False,
@@ -192,6 +228,56 @@ def verify(session_or_engine: Session | Connection | Engine) -> VerifyResult:
                 f"event {row.id} ({row.kind}) was altered after it "
                 "was written: its content no longer matches its hash",
                 prev_hash,
-            )
+            ), hash_at
         prev_hash, prev_id, checked = row.hash, row.id, checked + 1
-    return VerifyResult(True, checked, None, "", prev_hash)
+        if row.id == mark:
+            hash_at = row.hash
+    return VerifyResult(True, checked, None, "", prev_hash), hash_at
+
+
+def _against(chain: VerifyResult, checkpoint: anchor.Checkpoint | None, hash_at: str | None,
+             path: object) -> VerifyResult:
+    """An intact chain held against its checkpoint."""
+    where = str(path)
+    if checkpoint is None:
+        if chain.checked == 0:
+            return VerifyResult(True, 0, None, "", GENESIS, where, None)
+        return VerifyResult(False, chain.checked, None, (
+            f"there is no checkpoint at {where}, so the trail cannot be checked for events deleted at its "
+            "end or rewritten whole (moved or deleted? IMS_AUDIT_CHECKPOINT names it; after a reviewed "
+            "restore, `ims audit verify --anchor` anchors the trail as it stands)"), chain.head_hash, where)
+    if chain.checked < checkpoint.events:
+        gone = checkpoint.events - chain.checked
+        return VerifyResult(False, chain.checked, chain.checked + 1, (
+            f"the trail ends at event {chain.checked}, but the checkpoint written outside the database "
+            f"on {checkpoint.written_at} vouches for {checkpoint.events}: the newest {gone} event(s) "
+            "were deleted"), chain.head_hash, where, checkpoint.events)
+    if hash_at != checkpoint.head:
+        return VerifyResult(False, chain.checked, None, (
+            f"event {checkpoint.events} does not carry the hash the checkpoint of {checkpoint.written_at} "
+            f"recorded for it: the trail up to event {checkpoint.events} was rewritten and its hashes "
+            "recomputed"), chain.head_hash, where, checkpoint.events)
+    return VerifyResult(True, chain.checked, None, "", chain.head_hash, where, checkpoint.events,
+                        chain.checked - checkpoint.events)
+
+
+def reanchor(engine: Engine, actor: Actor) -> VerifyResult:
+    """Anchor the trail as it stands: after a reviewed restore from a backup (fewer events than the
+    checkpoint), or for a trail older than its checkpoints. The chain's links must hold; the old
+    checkpoint is replaced and the re-anchoring is itself an event, so it shows in the trail."""
+    chain = verify(engine, anchored=False)
+    path = anchor.checkpoint_path(engine.url)
+    if not chain.ok or path is None:
+        return chain
+    key = anchor.audit_key()
+    try:
+        old = anchor.read_checkpoint(path, key)
+        before = {"events": old.events, "head": old.head, "written_at": old.written_at} if old else None
+    except anchor.AnchorProblem as problem:
+        before = {"problem": str(problem)}
+    anchor.write_checkpoint(path, key, chain.checked, chain.head_hash, force=True)
+    with Session(engine) as session:
+        record(session, kind="audit_anchored", actor=actor, document_id=None, before=before,
+               after={"events": chain.checked, "head": chain.head_hash, "checkpoint": str(path)})
+        session.commit()
+    return verify(engine)

@@ -260,15 +260,25 @@ def period_filed(
 
 
 @audit_app.command("verify")
-def audit_verify() -> None:
-    """Check the hash chain from the first event; exit 1 naming the first broken link."""
-    result = audit.verify(database())
+def audit_verify(
+    anchor: Annotated[bool, typer.Option("--anchor", help=(
+        "after a reviewed restore: anchor the trail as it stands (recorded as an event)"))] = False,
+    by: Annotated[str, typer.Option("--by", help="who anchors (default: the login name)")] = "",
+) -> None:
+    """Check the hash chain from the first event, and against its checkpoint outside the database;
+    exit 1 naming the first broken link, or how the trail was cut short or rewritten."""
+    engine = database()
+    result = audit.reanchor(engine, _actor(by or getpass.getuser())) if anchor else audit.verify(engine)
     if not result.ok:
+        where = f" at event {result.first_broken}" if result.first_broken else ""
         raise UserFacingError(
-            f"audit trail broken at event {result.first_broken}: {result.problem} "
-            f"({result.checked} events before it are intact)"
+            f"audit trail broken{where}: {result.problem} ({result.checked} events before it are intact)"
+            if result.first_broken else f"audit trail cannot be trusted: {result.problem}"
         )
     console.print(f"Audit trail intact: {result.checked} events; newest hash {result.head_hash}")
+    if result.anchored is not None:
+        console.print(f"Checkpoint {result.checkpoint} vouches for {result.anchored} of them"
+                      + (f"; the {result.unanchored} newest are not in it yet" if result.unanchored else ""))
 
 
 @audit_app.command("export")

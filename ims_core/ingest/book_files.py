@@ -1,8 +1,10 @@
 """Reading a purchase-register file into a table of text cells, and finding its header row.
 
-Registers come as CSV (UTF-8, UTF-8 with a BOM from Excel, or cp1252 from older Windows tools; comma,
-semicolon or tab separated) or XLSX, often with a few title rows (company, report name, period) above
-the header. The header is the first of the top rows that holds every column the preset needs; with
+Registers come as CSV (UTF-8, UTF-8 with a BOM from Excel, UTF-16 with its BOM from Excel's "Unicode
+text", or cp1252 from older Windows tools; comma, semicolon or tab separated; CRLF, LF or the CR alone
+of old Excel for Mac) or XLSX, often with a few title rows (company, report name, period) above the
+header. A CSV is read in the one encoding ``csv_bytes.decode_csv`` finds for all of it, or refused.
+The header is the first of the top rows that holds every column the preset needs; with
 ``preset="auto"`` it is also the row that decides the preset. Cells stay text here: converting them is
 ``books``' job, so that every problem can name the row the user sees in the file.
 """
@@ -17,11 +19,14 @@ import numpy as np
 import pandas as pd
 
 from ims_core.ingest.book_presets import FIELD_HELP, FIELDS, PRESETS, Preset, header_key, resolve
+from ims_core.ingest.csv_bytes import decode_csv
 from ims_core.ingest.document import IngestError, Problem
+from ims_core.ingest.limits import check_xlsx
 
 HEADER_SEARCH_ROWS = 15
 HEAD_BYTES = 1 << 20  # enough for the title rows and header of any register
 MAP_HINT = "map them with --map 'Your Column=field'"
+
 
 
 @dataclass
@@ -55,7 +60,8 @@ def read_table(data: bytes, name: str, preset: str, column_map: dict[str, str]) 
         frame = grid.iloc[header_row:].reset_index(drop=True)
         rows = np.arange(header_row + 1, header_row + 1 + len(frame), dtype="int64")
     else:
-        encoding, text = _decode(data)
+        encoding, data = decode_csv(data, name)
+        text = _head(data, encoding)
         delimiter = _delimiter(text[:65536])
         head = _csv_head(text, delimiter)
         header_row, chosen, mapping, keys = _find_header(head, name, preset, overrides)
@@ -129,6 +135,7 @@ def _check_overrides(name: str, overrides: dict[str, str], keys: list[str], head
 
 
 def _read_xlsx(data: bytes, name: str) -> pd.DataFrame:
+    check_xlsx(data, name)  # a zip bomb or an endless sheet is refused before openpyxl reads it
     try:
         grid = pd.read_excel(io.BytesIO(data), sheet_name=0, header=None, dtype=str, engine="openpyxl")
     except Exception as exc:  # openpyxl raises many kinds for a damaged or non-Excel file
@@ -140,16 +147,12 @@ def _read_xlsx(data: bytes, name: str) -> pd.DataFrame:
     return grid
 
 
-def _decode(data: bytes) -> tuple[str, str]:
-    """The encoding and the text of the file's start: UTF-8 (with or without BOM) when the bytes are
-    UTF-8, else cp1252 (Windows exports). pandas reads the rest (see ``_read_csv``)."""
+def _head(data: bytes, encoding: str) -> str:
+    """The text of the file's start (whole lines), where the header is looked for."""
     head = data[:HEAD_BYTES]
     if len(data) > HEAD_BYTES:  # never cut a character in two
         head = head[: head.rfind(b"\n") + 1] or head
-    try:
-        return "utf-8-sig", head.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return "cp1252", head.decode("cp1252", errors="replace")
+    return head.decode(encoding, errors="replace")
 
 
 def _delimiter(sample: str) -> str:
@@ -171,12 +174,9 @@ def _csv_head(text: str, delimiter: str) -> list[tuple[int, list[object]]]:
 
 
 def _read_csv(data: bytes, name: str, encoding: str, delimiter: str, header_row: int) -> pd.DataFrame:
-    """The rows from the header down, all text; a UTF-8 start with Windows bytes further down is cp1252."""
+    """The rows from the header down, all text, in the one encoding ``decode_csv`` found."""
     try:
-        try:
-            return _pandas_csv(data, encoding, "strict", delimiter, header_row)
-        except UnicodeDecodeError:
-            return _pandas_csv(data, "cp1252", "replace", delimiter, header_row)
+        return _pandas_csv(data, encoding, "strict", delimiter, header_row)
     except (pd.errors.ParserError, ValueError) as exc:
         raise IngestError(name, Problem(f"the CSV cannot be read: {exc}",
                                         expected=f"the same number of '{delimiter}'-separated cells on "

@@ -30,7 +30,14 @@ from ims_core.ingest.book_presets import (
     TAX_FIELDS,
     header_key,
 )
-from ims_core.ingest.document import BOOK_COLUMNS, IngestError, ParsedImport, Problem, complete_frame
+from ims_core.ingest.document import (
+    BOOK_COLUMNS,
+    IngestError,
+    ParsedImport,
+    Problem,
+    Problems,
+    complete_frame,
+)
 
 PAISE_COLUMN = {"taxable_value": "taxable_paise", "invoice_value": "invoice_value_paise",
                 **{t: f"{t}_paise" for t in TAX_FIELDS}}
@@ -117,7 +124,7 @@ class _Books:
 
     def __init__(self, table: RawTable, name: str, recipient: str):
         self.t, self.name, self.recipient = table, name, recipient
-        self.problems: list[Problem] = []
+        self.problems = Problems()
         self.warnings: list[str] = list(table.warnings)
         self._stripped: dict[int, Cells] = {}
 

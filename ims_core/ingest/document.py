@@ -71,6 +71,28 @@ class Problem:
         return text
 
 
+class Problems(list):
+    """The problems found in one file: the first :attr:`limit` kept, the rest only counted
+    (:attr:`more`), so a file of a million bad records costs a count, not gigabytes of messages."""
+
+    limit = 500
+    more = 0  # class defaults: a pickled list is refilled before its attributes come back
+
+    def append(self, problem: Problem) -> None:
+        if len(self) < self.limit:
+            super().append(problem)
+        else:
+            self.more += 1
+
+    def extend(self, problems: object) -> None:
+        for problem in problems:
+            self.append(problem)
+
+    @property
+    def total(self) -> int:
+        return len(self) + self.more
+
+
 class IngestError(UserFacingError):
     """A file that cannot be imported. Nothing of it is written; the message says what and where."""
 
@@ -89,14 +111,19 @@ class IngestError(UserFacingError):
         # rebuilt from what the constructor takes, so that it crosses from a forked worker intact
         return type(self), (self.file, self.problems)
 
+    @property
+    def total(self) -> int:
+        """How many problems were found, including those only counted (:class:`Problems`)."""
+        return len(self.problems) + getattr(self.problems, "more", 0)
+
     def message(self) -> str:
         lines = [p.describe() for p in self.problems[: self.MAX_LISTED]]
-        more = len(self.problems) - self.MAX_LISTED
+        more = self.total - len(lines)
         if more > 0:
-            lines.append(f"… and {more} more problems")
+            lines.append(f"… and {more:,} more problems")
         if len(lines) == 1:
             return f"{self.file}: {lines[0]}"
-        return f"{self.file}: {len(self.problems)} problems\n  " + "\n  ".join(lines)
+        return f"{self.file}: {self.total:,} problems\n  " + "\n  ".join(lines)
 
 
 @dataclass

@@ -40,6 +40,7 @@ from pathlib import Path
 
 from ims_core.gst.dates import DateError, period_key
 from ims_core.ingest.document import IngestError, ParsedImport, Problem
+from ims_core.ingest.limits import check_xlsx
 from ims_core.ingest.portal_common import (
     Columns,
     DocSpec,
@@ -140,6 +141,7 @@ def _open(name: str, raw: bytes):  # an openpyxl Workbook
     """Opened from the bytes already read (and hashed), whatever the file's extension says."""
     from openpyxl import load_workbook
 
+    check_xlsx(raw, name)  # a zip bomb or an endless sheet is refused before openpyxl reads it
     try:
         return load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises zipfile, KeyError and its own errors for non-xlsx files

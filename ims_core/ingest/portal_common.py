@@ -23,7 +23,15 @@ import pandas as pd
 
 from ims_core.gst import gstin as gst
 from ims_core.gst.dates import DateError, parse_period
-from ims_core.ingest.document import DATE_COLUMNS, MONEY, PORTAL_COLUMNS, IngestError, Problem, complete_frame
+from ims_core.ingest.document import (
+    DATE_COLUMNS,
+    MONEY,
+    PORTAL_COLUMNS,
+    IngestError,
+    Problem,
+    Problems,
+    complete_frame,
+)
 from ims_core.ingest.portal_values import (
     NAT,
     AmountReader,
@@ -265,7 +273,7 @@ class Reader:
     """Per-file conversion state: the problems found, and cached amount and place readers."""
 
     def __init__(self) -> None:
-        self.problems: list[Problem] = []
+        self.problems = Problems()
         self.amount = AmountReader(self.problems)
         self.place = Places(self.problems)
         self.gstins = SupplierGstins()

@@ -52,6 +52,8 @@ class FollowUp(SQLModel, table=True):
     sent_via: str = Field(default="", max_length=12, description="email, or 'other' when marked as sent")
     sent_to: str = ""
     attempts: int = 0
+    claimed_at: dt.datetime | None = Field(default=None, sa_type=DateTime(timezone=True),
+                                           description="when the send in progress (status sending) began")
     last_error: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     closed_at: dt.datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
     closed_reason: str = Field(default="", max_length=12, description="resolved, superseded or manual")

@@ -90,6 +90,7 @@ class FollowUpState(StrEnum):
     """Where a supplier follow-up stands (``ims_core.suppliers.followups`` moves it between these)."""
 
     DRAFTED = "drafted"
+    SENDING = "sending"  # claimed by one send, until its SMTP conversation ends
     SENT = "sent"
     MARKED_SENT = "marked_sent"
     FAILED = "failed"

@@ -1,9 +1,9 @@
 """The life of a supplier follow-up: drafted, sent (or marked sent, or failed), closed.
 
-Moves allowed (sending itself lives in ``ims_core.followup_send``)::
+Moves allowed (sending itself lives in ``ims_core.suppliers.send``)::
 
-    drafted ──send──▶ sent            drafted/failed ──mark_sent──▶ marked_sent
-    drafted ──send fails──▶ failed ──send──▶ sent
+    drafted/failed ──claim──▶ sending ──sent──▶ sent     drafted/failed ──mark_sent──▶ marked_sent
+                              sending ──send fails──▶ failed ──claim──▶ sending
     any open ──documents fixed──▶ closed (resolved)     drafted/failed ──new draft──▶ closed (superseded)
     any open ──close──▶ closed (manual)
 
@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlmodel import Session
 
 from ims_core import clock
@@ -36,7 +36,8 @@ from ims_core.suppliers.contacts import contact_for
 from ims_core.suppliers.drafts import LEVELS, company_name, render
 from ims_core.suppliers.names import supplier_names
 
-OPEN = (FollowUpState.DRAFTED, FollowUpState.SENT, FollowUpState.MARKED_SENT, FollowUpState.FAILED)
+OPEN = (FollowUpState.DRAFTED, FollowUpState.SENDING, FollowUpState.SENT, FollowUpState.MARKED_SENT,
+        FollowUpState.FAILED)
 SENDABLE = (FollowUpState.DRAFTED, FollowUpState.FAILED)
 RESOLVED_STATUSES = (Status.MATCHED, Status.MANUAL)  # paired as the same document: nothing left to ask
 _ITEM_FIELDS = ("purchase_document_id", "portal_document_id", "problem", "recipient_gstin", "return_period",
@@ -194,16 +195,46 @@ def edit(session: Session, followup_id: int, *, subject: str, body: str, chat_te
     return followup
 
 
-def claim(session: Session, followup: FollowUp) -> None:
-    """Compare-and-set on ``attempts``: the caller owns this send, or someone else got there first."""
-    if followup.status not in SENDABLE:
-        raise UserFacingError(f"follow-up #{followup.id} is already {followup.status.replace('_', ' ')}")
+def stale_claim_seconds() -> float:
+    """A ``sending`` claim older than this belongs to a send that surely ended without recording its
+    outcome (its process died): the SMTP deadline, and two minutes for the rest of the work."""
+    return get_settings().smtp_deadline_seconds + 120
+
+
+def claim(session: Session, followup: FollowUp, *, for_email: bool = False) -> int:
+    """Compare-and-set: the caller owns this follow-up, or someone else got there first.
+
+    The claim counts an attempt and, for an email (``for_email``), moves the follow-up to ``sending``
+    in the same statement, so a second Send, however soon after, finds it taken and is refused. A
+    ``sending`` claim past :func:`stale_claim_seconds` may be taken over. Returns the claim's token
+    (the new ``attempts``), which the send shows when it records the outcome.
+    """
+    now = clock.now()
+    stale = now - dt.timedelta(seconds=stale_claim_seconds())
+    abandoned = and_(FollowUp.status == FollowUpState.SENDING, FollowUp.claimed_at < stale)
+    sending = followup.status == FollowUpState.SENDING
+    if followup.status not in SENDABLE and not (sending and utc(followup.claimed_at or now) < stale):
+        state = "being sent" if sending else followup.status.replace("_", " ")
+        raise UserFacingError(f"follow-up #{followup.id} is already {state}")
+    values = {"attempts": followup.attempts + 1}
+    if for_email:
+        values.update(status=FollowUpState.SENDING, claimed_at=now)
     claimed = session.execute(update(FollowUp).where(
-        FollowUp.id == followup.id, FollowUp.status.in_(SENDABLE), FollowUp.attempts == followup.attempts)
-        .values(attempts=followup.attempts + 1)).rowcount
+        FollowUp.id == followup.id, or_(FollowUp.status.in_(SENDABLE), abandoned),
+        FollowUp.attempts == followup.attempts).values(**values)
+        .execution_options(synchronize_session=False)).rowcount  # refreshed below
     if claimed != 1:
         raise UserFacingError(f"follow-up #{followup.id} is being sent by someone else; refresh and check")
     session.refresh(followup)
+    return followup.attempts
+
+
+def still_claimed(session: Session, followup_id: int, token: int) -> bool:
+    """Renew a ``sending`` claim just before the SMTP conversation starts; False if it was taken over
+    (a send that waited in the queue past the stale time)."""
+    return session.execute(update(FollowUp).where(
+        FollowUp.id == followup_id, FollowUp.status == FollowUpState.SENDING, FollowUp.attempts == token)
+        .values(claimed_at=clock.now()).execution_options(synchronize_session=False)).rowcount == 1
 
 
 def mark_sent(session: Session, followup_id: int, *, actor: Actor, note: str = "") -> FollowUp:

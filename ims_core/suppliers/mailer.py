@@ -5,17 +5,28 @@ Configured by ``SMTP_HOST``, ``SMTP_PORT``, ``SMTP_USER``, ``SMTP_PASSWORD`` and
 when the server offers it (a server that does not is used as is: a local relay, for instance). We
 never log in over an unencrypted connection. Every failure becomes a :class:`MailError` whose message
 says what went wrong and where, never the password.
+
+The whole conversation, connect to QUIT, has one deadline (``SMTP_DEADLINE_SECONDS``): a socket
+timeout bounds each read, but a server that drips a byte every few seconds never trips it, so a
+watchdog shuts the socket when the deadline passes. Every address and header value is checked
+before anything is sent: one address per recipient, no control characters (a line break in a header
+would inject headers of its own; a comma in an address would add recipients).
 """
 
 from __future__ import annotations
 
 import email.policy
 import io
+import re
 import smtplib
+import socket
 import ssl
+import threading
+import time
+import unicodedata
 from dataclasses import dataclass, field
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import formatdate, make_msgid, parseaddr
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
@@ -28,6 +39,8 @@ XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.she
 # Indian digit grouping in Excel: crores, lakhs, thousands
 INR_FORMAT = '[>=10000000]"₹"##\\,##\\,##\\,##0.00;[>=100000]"₹"##\\,##\\,##0.00;"₹"##,##0.00'
 IMPLICIT_TLS_PORT = 465
+# One mailbox: local part and domain as people type them (quotes, comments and IP literals are not)
+ADDRESS = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 
 
 class MailError(UserFacingError):
@@ -50,27 +63,85 @@ class OutgoingMail:
     attachments: list[Attachment] = field(default_factory=list)
 
 
+def _controls(value: str) -> list[str]:
+    """The control, line- and paragraph-separator characters in ``value``, as ``\\r``, ``\\x0b``…"""
+    return list(dict.fromkeys(repr(c)[1:-1] for c in value if unicodedata.category(c) in ("Cc", "Zl", "Zp")))
+
+
+def check_header(what: str, value: str) -> str:
+    """``value`` if it can be one header line; else :class:`MailError` naming the characters."""
+    if bad := _controls(value):
+        kind = "a line break" if set(bad) & {"\\r", "\\n"} else "a control character"
+        raise MailError(f"cannot send: the {what} {value!r} has {kind} in it ({', '.join(bad)}); "
+                        "an email header must be one line of text")
+    return value
+
+
+def check_address(what: str, value: str) -> str:
+    """One plain mailbox (``name@example.com``), else :class:`MailError`: a comma or semicolon would
+    add recipients, a line break would add headers."""
+    check_header(what, value)
+    if not ADDRESS.match(value):
+        extra = " (one address per recipient: a comma or semicolon adds recipients)" if re.search(
+            r"[,;]", value) else ""
+        raise MailError(f"cannot send: the {what} {value!r} is not an email address{extra}; expected one "
+                        "address such as accounts@supplier.example")
+    return value
+
+
+def check_sender(value: str) -> str:
+    """``SMTP_FROM``: an address, or ``Name <address>``."""
+    check_header("sender (SMTP_FROM)", value)
+    name, address = parseaddr(value)
+    if not address or not ADDRESS.match(address) or (name and "<" not in value):
+        raise MailError(f"SMTP_FROM {value!r} is not an email address; expected ap@company.example "
+                        "or 'Accounts <ap@company.example>'")
+    return value
+
+
 def build_message(mail: OutgoingMail, sender: str) -> EmailMessage:
-    """The email as it goes out. A header value with a line break (a subject from a template of two
-    lines, an address with CRLF in it) is refused with :class:`MailError`: it would inject headers."""
+    """The email as it goes out, once every header value has passed the checks above."""
     # Long subjects stay on one line (RFC 5322 allows 998 characters): Python's folding at 78 puts
     # the whole subject on a continuation line, which some readers show with a leading space.
     message = EmailMessage(policy=email.policy.default.clone(max_line_length=998))
-    headers = (("From", "sender (SMTP_FROM)", sender), ("To", "recipient address", ", ".join(mail.to)),
-               ("Subject", "subject", mail.subject))
-    for header, what, value in headers:
-        if "\r" in value or "\n" in value:
-            raise MailError(f"cannot send: the {what} {value!r} has a line break in it; "
-                            "an email header must be one line")
-        message[header] = value
+    message["From"] = check_sender(sender)
+    message["To"] = ", ".join(check_address("recipient address", a) for a in mail.to)
+    message["Subject"] = check_header("subject", mail.subject)
     message["Date"] = formatdate(localtime=False)
-    message["Message-ID"] = make_msgid(domain=sender.rsplit("@", 1)[-1].strip(">") or None)
+    message["Message-ID"] = make_msgid(domain=parseaddr(sender)[1].rsplit("@", 1)[-1] or None)
     message.set_content(mail.body)
     for item in mail.attachments:
+        check_header("attachment name", item.filename)
         message.add_attachment(
             item.content, maintype=item.maintype, subtype=item.subtype, filename=item.filename
         )
     return message
+
+
+class _Watchdog:
+    """Shuts the SMTP client's socket once ``seconds`` have passed, ending any read that is still
+    waiting (``smtplib`` then raises); :attr:`fired` tells the failure was the deadline's."""
+
+    def __init__(self, client: smtplib.SMTP, seconds: float) -> None:
+        self.client, self.fired = client, threading.Event()
+        self._timer = threading.Timer(seconds, self._fire)
+        self._timer.daemon = True
+
+    def _fire(self) -> None:
+        self.fired.set()
+        sock = getattr(self.client, "sock", None)
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def __enter__(self) -> _Watchdog:
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._timer.cancel()
 
 
 def _check_settings(settings: Settings, mail: OutgoingMail) -> None:
@@ -87,57 +158,80 @@ def send_mail(
     *,
     settings: Settings | None = None,
     tls_context: ssl.SSLContext | None = None,
-    timeout: float = 30.0,
+    deadline: float | None = None,
 ) -> str:
-    """Deliver ``mail``; return its Message-ID. ``tls_context`` defaults to the system's trusted CAs."""
+    """Deliver ``mail`` within ``deadline`` seconds (default ``SMTP_DEADLINE_SECONDS``); return its
+    Message-ID. ``tls_context`` defaults to the system's trusted CAs."""
     settings = settings or get_settings()
     _check_settings(settings, mail)
     message = build_message(mail, settings.smtp_from)
     context = tls_context or ssl.create_default_context()
     where = f"{settings.smtp_host}:{settings.smtp_port}"
+    seconds = settings.smtp_deadline_seconds if deadline is None else deadline
+    implicit = settings.smtp_port == IMPLICIT_TLS_PORT
+    # the socket timeout bounds each read; the watchdog bounds them all together
+    client = smtplib.SMTP_SSL(timeout=seconds, context=context) if implicit else smtplib.SMTP(timeout=seconds)
+    started = time.monotonic()
     try:
-        if settings.smtp_port == IMPLICIT_TLS_PORT:
-            client = smtplib.SMTP_SSL(
-                settings.smtp_host, settings.smtp_port, timeout=timeout, context=context
-            )
-        else:
-            client = smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=timeout)
-        with client:
-            client.ehlo()
-            encrypted = settings.smtp_port == IMPLICIT_TLS_PORT
-            if not encrypted and client.has_extn("starttls"):
-                client.starttls(context=context)
-                client.ehlo()
-                encrypted = True
-            if settings.smtp_user:
-                if not encrypted:
-                    raise MailError(
-                        f"SMTP server {where} does not offer STARTTLS; refusing to send the "
-                        "password unencrypted"
-                    )
-                client.login(settings.smtp_user, settings.smtp_password)
-            refused = client.send_message(message)
-    except MailError:
-        raise
-    except smtplib.SMTPAuthenticationError as exc:
-        raise MailError(
-            f"SMTP server {where} refused the login for {settings.smtp_user!r} ({exc.smtp_code})"
-        ) from exc
-    except smtplib.SMTPRecipientsRefused as exc:
-        raise MailError(f"SMTP server {where} refused every recipient: {', '.join(exc.recipients)}") from exc
-    except smtplib.SMTPResponseException as exc:
-        text = (
-            exc.smtp_error.decode(errors="replace") if isinstance(exc.smtp_error, bytes) else exc.smtp_error
-        )
-        raise MailError(f"SMTP server {where} answered {exc.smtp_code}: {text}") from exc
-    except (smtplib.SMTPException, ssl.SSLError) as exc:
-        raise MailError(f"sending through SMTP server {where} failed: {exc}") from exc
-    except OSError as exc:
-        reason = exc.strerror or str(exc) or type(exc).__name__
-        raise MailError(f"could not connect to SMTP server {where}: {reason}") from exc
+        with _Watchdog(client, seconds) as watchdog:
+            try:
+                refused = _converse(client, message, settings, context, where)
+            except MailError:
+                raise
+            except (smtplib.SMTPException, ssl.SSLError, OSError) as exc:
+                if watchdog.fired.is_set() or time.monotonic() - started >= seconds:
+                    raise MailError(f"SMTP server {where} did not finish the email within {seconds:g} s "
+                                    "(SMTP_DEADLINE_SECONDS); nothing is marked as sent") from exc
+                raise _mail_error(exc, settings, where) from exc
+    finally:
+        client.close()
     if refused:
         raise MailError(f"SMTP server {where} refused {', '.join(sorted(refused))}; the others were sent")
     return message["Message-ID"]
+
+
+def _converse(client: smtplib.SMTP, message: EmailMessage, settings: Settings, context: ssl.SSLContext,
+              where: str) -> dict:
+    """Connect, upgrade to TLS when offered, log in if configured, send: the recipients refused."""
+    # made without a host so the watchdog holds it from the first byte; STARTTLS and implicit TLS
+    # check the certificate against the host smtplib keeps from its constructor
+    client._host = settings.smtp_host
+    client.connect(settings.smtp_host, settings.smtp_port)
+    client.ehlo()
+    encrypted = settings.smtp_port == IMPLICIT_TLS_PORT
+    if not encrypted and client.has_extn("starttls"):
+        client.starttls(context=context)
+        client.ehlo()
+        encrypted = True
+    if settings.smtp_user:
+        if not encrypted:
+            raise MailError(
+                f"SMTP server {where} does not offer STARTTLS; refusing to send the password unencrypted"
+            )
+        client.login(settings.smtp_user, settings.smtp_password.get_secret_value())
+    refused = client.send_message(message)
+    try:  # the server has the email now: a slow or failed goodbye changes nothing
+        client.quit()
+    except (smtplib.SMTPException, OSError):
+        pass
+    return refused
+
+
+def _mail_error(exc: Exception, settings: Settings, where: str) -> MailError:
+    """An SMTP, TLS or network failure as the user reads it (never the password)."""
+    if isinstance(exc, smtplib.SMTPAuthenticationError):
+        return MailError(
+            f"SMTP server {where} refused the login for {settings.smtp_user!r} ({exc.smtp_code})")
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return MailError(f"SMTP server {where} refused every recipient: {', '.join(exc.recipients)}")
+    if isinstance(exc, smtplib.SMTPResponseException):
+        text = exc.smtp_error
+        text = text.decode(errors="replace") if isinstance(text, bytes) else text
+        return MailError(f"SMTP server {where} answered {exc.smtp_code}: {text}")
+    if isinstance(exc, smtplib.SMTPException | ssl.SSLError):
+        return MailError(f"sending through SMTP server {where} failed: {exc}")
+    reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+    return MailError(f"could not connect to SMTP server {where}: {reason}")
 
 
 XLSX_COLUMNS = (

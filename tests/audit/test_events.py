@@ -36,6 +36,7 @@ def test_the_pipeline_is_in_the_audit_trail(engine, tmp_path):
     assert json.loads(events[3].after_json)["rows"] > 0
     result = verify(engine)
     assert result.ok and result.checked == 4
+    assert (result.anchored, result.unanchored) == (4, 0)  # appends on bare connections are anchored too
 
 
 def test_a_dry_run_and_a_failed_export_leave_no_event(engine, tmp_path):

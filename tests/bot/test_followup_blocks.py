@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from zoneinfo import ZoneInfo
 
 from bot.blocks import followups as fb
@@ -92,11 +93,24 @@ def test_closed_and_thread_messages():
         how="marked as sent",
         user_id="U0ASHA",
     )
-    assert (
-        text
-        == "Follow-up #5 to A & B (final notice, 4 documents, ITC held up ₹1.00) marked as sent by <@U0ASHA>."
+    assert text == (
+        "Follow-up #5 to A &amp; B (final notice, 4 documents, ITC held up ₹1.00) marked as sent "
+        "by <@U0ASHA>."
     )
     assert (
         "A &amp; B" in blocks[0].to_dict()["text"]["text"]
         and "<@U0ASHA>" in blocks[0].to_dict()["text"]["text"]
     )
+
+
+def test_names_from_files_never_ping_or_link_in_text_or_blocks():
+    """A supplier name is file data: ``<!channel>`` in it must reach Slack escaped, in the fallback
+    ``text`` (which notifications render) as well as in the blocks."""
+    name = "<!channel> Traders <https://evil.example|pay here> & Co"
+    closed = ClosedFollowUp(5, "27AHQPA7588L1ZJ", name, 2, "C", "1.1", f"Resolved: {name} has filed")
+    thread = fb.thread_message(followup_id=5, supplier=name, level=1, documents=2, itc_held_paise=100,
+                               how="emailed to <!here>", user_id="U0ASHA")
+    for text, blocks in (fb.closed_message(closed), thread):
+        shown = text + json.dumps([b.to_dict() for b in blocks])
+        assert "<!channel>" not in shown and "<!here>" not in shown and "<https://evil" not in shown
+        assert "&lt;!channel&gt; Traders &lt;https://evil.example|pay here&gt; &amp; Co" in text

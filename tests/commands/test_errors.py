@@ -97,7 +97,7 @@ def test_a_subject_with_a_line_break_is_not_sent(month, engine, tmp_path):
                  DATABASE_URL=month, IMS_TEMPLATES_DIR=own, **smtp)
     assert one_error_line(result) == (
         "error: cannot send: the subject 'GST documents for Deccan Polymers Pvt Ltd\\nBcc: "
-        "everyone@example.com' has a line break in it; an email header must be one line")
+        "everyone@example.com' has a line break in it (\\n); an email header must be one line of text")
     with session_scope(engine) as session:
         followup = session.execute(select(FollowUp)).scalars().one()
         kinds = session.execute(select(AuditEvent.kind).order_by(AuditEvent.id)).scalars().all()

@@ -79,7 +79,9 @@ def test_the_process_closes_its_database_before_it_ends(tmp_path):
     result = ims(url, "import", "books", str(DEMO / "purchase_register_oct2025.csv"))
     assert result.returncode == 0, result.stderr
     assert "net total" in result.stdout  # printed output is flushed before the end
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["own.db"]
+    # no -wal or -shm left: only the database and its audit checkpoint (ims_core.audit.anchor)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "own.db", "own.db.audit-checkpoint", "own.db.audit-checkpoint.lock"]
     assert count(url, PurchaseDocument) == 350
 
 

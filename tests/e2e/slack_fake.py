@@ -37,6 +37,10 @@ class FakeSlack:
     refuse_blocks: bool = False  # answer invalid_blocks to any message that carries blocks
     absent_from: set[str] = field(default_factory=set)  # channels the bot was not invited to
     delays: dict[str, float] = field(default_factory=dict)  # seconds a method takes before answering
+    # per method, how its next calls fail: "drop" (carried out, then the connection is dropped), "500"
+    # (carried out, then HTTP 500), "500-undone" (HTTP 500, nothing done)
+    faults: dict[str, list[str]] = field(default_factory=dict)
+    posted: dict[str, list[dict]] = field(default_factory=dict)  # channel -> messages, oldest first
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -64,9 +68,15 @@ class FakeSlack:
                 path = urlparse(self.path).path
                 token = (self.headers.get("Authorization") or "").removeprefix("Bearer ")
                 method = path.rsplit("/", 1)[-1] if path.startswith("/api/") else "response_url:" + path
-                body = fake.handle(method, args, token)
+                fault = fake.next_fault(method)
+                body = {"ok": False, "error": "fatal_error"} if fault == "500-undone" else fake.handle(
+                    method, args, token)
+                if fault == "drop":
+                    self.close_connection = True
+                    self.connection.shutdown(2)  # SHUT_RDWR: the client reads no answer at all
+                    return
                 data = json.dumps(body).encode()
-                self.send_response(200)
+                self.send_response(500 if fault else 200)
                 self.send_header("Content-Type", "application/json; charset=utf-8")
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
@@ -92,6 +102,11 @@ class FakeSlack:
         self._server.shutdown()
         self._server.server_close()
 
+    def next_fault(self, method: str) -> str:
+        with self._lock:
+            queue = self.faults.get(method) or []
+            return queue.pop(0) if queue else ""
+
     def handle(self, method: str, args: dict, token: str) -> dict:
         """Answer one call and record it; a call's ``at`` is when it was answered (after any delay)."""
         if self.delays.get(method):
@@ -108,7 +123,12 @@ class FakeSlack:
         if method.startswith("chat.") and args.get("channel") in self.absent_from:
             return {"ok": False, "error": "not_in_channel"}
         if method in ("chat.postMessage",):
-            ts = f"1700000000.{next(self._ts):06d}"
+            ts = f"{int(time.time())}.{next(self._ts):06d}"  # as Slack's: seconds now, unique
+            message = {"ts": ts, "text": args.get("text"), "thread_ts": args.get("thread_ts")}
+            if args.get("metadata"):
+                meta = args["metadata"]
+                message["metadata"] = json.loads(meta) if isinstance(meta, str) else meta
+            self.posted.setdefault(args.get("channel"), []).append(message)
             return {
                 "ok": True,
                 "channel": args.get("channel"),
@@ -122,6 +142,15 @@ class FakeSlack:
                 "ts": args.get("ts"),
                 "text": args.get("text"),
             }
+        if method == "conversations.history":
+            with_metadata = str(args.get("include_all_metadata", "")).lower() in ("1", "true")
+            oldest = float(args.get("oldest") or 0)
+            found = [
+                {k: v for k, v in m.items() if with_metadata or k != "metadata"}
+                for m in reversed(self.posted.get(args.get("channel"), []))
+                if float(m["ts"]) > oldest
+            ]
+            return {"ok": True, "messages": found, "has_more": False}
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": f"1700000001.{next(self._ts):06d}"}
         if method in ("views.open", "views.publish", "views.update"):

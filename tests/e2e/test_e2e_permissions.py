@@ -16,9 +16,9 @@ from bot.blocks import followups as fb
 from bot.blocks.approvals import APPROVE, DECLINE
 from bot.blocks.modals import CN_ACCEPT_VIEW, REJECT_VIEW, ModalContext
 from bot.blocks.records import ACCEPT, DETAILS, PENDING, REJECT
-from ims_core.models import AuditEvent, ImsDecision
+from ims_core.models import AuditEvent, ChannelSubscription, FollowUp, ImsDecision
 
-from .conftest import CHANNEL, OUTSIDER, BotUnderTest
+from .conftest import ASHA, CHANNEL, OUTSIDER, BotUnderTest
 from .seed import seed
 from .slack_fake import interactive_body
 from .test_e2e_decisions import post_digest, wait_until
@@ -26,6 +26,7 @@ from .test_e2e_decisions import post_digest, wait_until
 DECIDE = "Only the people set up as approvers can decide on IMS records."
 ANSWER = "Only the people set up as approvers can approve or decline a rejection."
 SEND = "Only the people set up as approvers can send follow-ups to suppliers."
+SCHEDULE = "Only the people set up as approvers can change a channel's digest schedule."
 FOLLOWUP_ID = 7
 
 
@@ -67,7 +68,9 @@ class Case:
     """One protected action: how an outsider attempts it, where the refusal shows, what is audited."""
 
     send: Callable[[BotUnderTest, int, str], tuple[int, str]]
-    shown_in: str  # "ephemeral" (response_url), "ack" (the ack updates the modal), "modal" (views.update)
+    # "ephemeral" (the click's response_url), "command" (the command's), "ack" (the ack updates the
+    # modal), "modal" (views.update)
+    shown_in: str
     note: str
     audited: dict
     on_document: bool = True
@@ -78,6 +81,10 @@ Send = Callable[[BotUnderTest, int, str], tuple[int, str]]  # (bot, record, dige
 
 def _click(action_id: str, version: int = 0) -> Send:
     return lambda bot, doc, ts: bot.click(action_id, f"{doc}:{version}", user=OUTSIDER, ts=ts)
+
+
+def _command(text: str) -> Send:
+    return lambda bot, doc, ts: bot.command(text, user=OUTSIDER)
 
 
 def _submit(callback_id: str, title: str) -> Send:
@@ -108,6 +115,20 @@ CASES = {
         {"action": "mark_followup_sent", "followup_id": FOLLOWUP_ID},
         on_document=False,
     ),
+    "subscribe": Case(_command("subscribe 10:15 mon"), "command", SCHEDULE,
+                      {"action": "/ims subscribe", "command": "/ims subscribe 10:15 mon", "channel": CHANNEL},
+                      on_document=False),
+    "unsubscribe": Case(_command("unsubscribe"), "command", SCHEDULE,
+                        {"action": "/ims unsubscribe", "command": "/ims unsubscribe", "channel": CHANNEL},
+                        on_document=False),
+    "draft follow-up by command": Case(
+        _command("followup 27AHQPA7588L1ZJ"), "command", SEND,
+        {"action": "/ims followup", "command": "/ims followup 27AHQPA7588L1ZJ", "channel": CHANNEL},
+        on_document=False),
+    "draft follow-up button": Case(
+        lambda bot, doc, ts: bot.click(fb.DRAFT_BUTTON, "27AHQPA7588L1ZJ", user=OUTSIDER, ts=ts),
+        "ephemeral", SEND, {"action": "draft_followup", "supplier_gstin": "27AHQPA7588L1ZJ"},
+        on_document=False),
 }
 
 
@@ -126,6 +147,9 @@ def test_an_outsider_is_refused_politely_and_the_refusal_is_audited(bot: BotUnde
     if case.shown_in == "ack":
         answered = json.loads(body)
         assert answered["response_action"] == "update" and case.note in json.dumps(answered["view"])
+    elif case.shown_in == "command":
+        [note] = bot.slack.wait_for(f"response_url:/respond/{OUTSIDER}")
+        assert note.args["response_type"] == "ephemeral" and note.args["text"].startswith(case.note)
     elif case.shown_in == "modal":
         [update] = bot.slack.wait_for("views.update")
         assert update.args["view_id"] == "V0042" and case.note in json.dumps(update.args["view"])
@@ -145,6 +169,8 @@ def test_an_outsider_is_refused_politely_and_the_refusal_is_audited(bot: BotUnde
     time.sleep(0.2)  # nothing of the listener ran: no decision, no modal, no mail
     with Session(engine) as session:
         assert session.execute(select(ImsDecision)).first() is None
+        assert session.execute(select(ChannelSubscription)).first() is None
+        assert session.execute(select(FollowUp)).first() is None
     assert bot.slack.of("views.open") == [] and len(bot.slack.of("chat.postMessage")) == 1
 
 
@@ -152,8 +178,20 @@ def test_reading_stays_open_to_everyone(bot: BotUnderTest, engine):
     [doc_id] = seed(engine, count=1, statuses=("mismatch",))
     assert bot.click(DETAILS, f"{doc_id}:0", user=OUTSIDER)[0] == 200
     bot.slack.wait_for("views.update")
-    assert bot.command("pending", user=OUTSIDER)[0] == 200
-    bot.slack.wait_for(f"response_url:/respond/{OUTSIDER}")
+    for reading in ("pending", "summary", "help", "deadlines", "vendor acme", "scorecard 27AHQPA7588L1ZJ"):
+        assert bot.command(reading, user=OUTSIDER)[0] == 200
+    answers = bot.slack.wait_for(f"response_url:/respond/{OUTSIDER}", 6)
+    assert not any("Only the people set up as approvers" in a.args["text"] for a in answers)
+    assert _refusals(engine) == []
+
+
+def test_an_approver_may_change_the_schedule(bot: BotUnderTest, engine):
+    seed(engine, count=1, statuses=("mismatch",))
+    assert bot.command("subscribe 10:15 mon")[0] == 200  # ASHA is an approver
+    [answer] = bot.slack.wait_for(f"response_url:/respond/{ASHA}")
+    assert answer.args["text"] == "Subscribed"
+    with Session(engine) as session:
+        assert session.execute(select(ChannelSubscription.time_hhmm)).scalars().all() == ["10:15"]
     assert _refusals(engine) == []
 
 

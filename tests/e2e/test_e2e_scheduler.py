@@ -86,32 +86,80 @@ def test_a_missed_run_within_the_grace_window_is_caught_up_once(engine, database
         s.services.engine.dispose()
 
 
-def test_the_guard_claims_once_and_reports_failures(engine, database_url, slack):
+def test_the_guard_claims_once_reports_failures_and_lets_a_failed_run_be_tried_again(engine):
     assert claim(engine, "job", "2025-11-05") is True
     assert claim(engine, "job", "2025-11-05") is False
     assert claim(engine, "job", "2025-11-06") is True
     reported: list[Exception] = []
+    outcomes = iter([RuntimeError("Slack is down"), RuntimeError("still down"), "posted"])
 
-    def broken() -> str:
-        raise RuntimeError("Slack is down")
+    def flaky() -> str:
+        outcome = next(outcomes)
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
 
-    assert run_guarded(engine, "other", "p", broken, on_failure=reported.append) == "failed"
-    assert run_guarded(engine, "other", "p", broken, on_failure=reported.append) == "skipped"
-    assert [str(e) for e in reported] == ["Slack is down"]
+    assert run_guarded(engine, "other", "p", flaky, on_failure=reported.append) == "failed"
     failed = [r for r in runs(engine) if r.job == "other"]
     assert failed[0].status == "failed" and "RuntimeError: Slack is down" in failed[0].detail
+    assert run_guarded(engine, "other", "p", flaky, on_failure=reported.append) == "failed"  # tried again
+    assert run_guarded(engine, "other", "p", flaky, on_failure=reported.append) == "done"
+    assert run_guarded(engine, "other", "p", flaky, on_failure=reported.append) == "skipped"  # done once
+    assert [str(e) for e in reported] == ["Slack is down", "still down"]
+    assert [(r.status, r.detail) for r in runs(engine) if r.job == "other"] == [("done", "posted")]
 
 
-def test_a_failed_scheduled_digest_is_reported_to_the_channel(engine, database_url, slack):
+def test_a_failed_scheduled_digest_is_reported_and_tried_again_later_the_same_day(
+    engine, database_url, slack
+):
     seed(engine, count=1, statuses=("mismatch",))
     subscribe(engine)
     slack.refuse_blocks = True
     scheduler = two_schedulers(database_url, slack)[0]
-    assert scheduler.run_digest(CHANNEL) == "failed"
-    [report] = [c for c in slack.of("chat.postMessage") if not c.args.get("blocks")]
-    assert report.args["channel"] == CHANNEL and "could not post today's digest" in report.args["text"]
-    assert [r.status for r in runs(engine)] == ["failed"]
-    scheduler.services.engine.dispose()
+    scheduler.scheduler.start(paused=True)
+    tz = scheduler.services.tz
+    try:
+        with clock.frozen(dt.datetime(2025, 11, 12, 9, 30, tzinfo=tz)):
+            assert scheduler.run_digest(CHANNEL) == "failed"
+        [report] = [c for c in slack.of("chat.postMessage") if not c.args.get("blocks")]
+        assert report.args["channel"] == CHANNEL and "could not post today's digest" in report.args["text"]
+        assert "I will try again at 09:35." in report.args["text"]
+        assert [r.status for r in runs(engine)] == ["failed"]
+        retry = scheduler.scheduler.get_job(f"retry:digest:{CHANNEL}")
+        assert retry.next_run_time == dt.datetime(2025, 11, 12, 9, 35, tzinfo=tz)
+
+        slack.refuse_blocks = False  # Slack is back by the retry
+        with clock.frozen(dt.datetime(2025, 11, 12, 9, 35, tzinfo=tz)):
+            assert scheduler.run_digest(CHANNEL) == "done"
+        posted = [c for c in slack.of("chat.postMessage") if c.args.get("blocks") and c.response.get("ok")]
+        assert len(posted) == 1 and [r.status for r in runs(engine)] == ["done"]
+    finally:
+        scheduler.shutdown()
+        scheduler.services.engine.dispose()
+
+
+def test_a_digest_that_keeps_failing_is_not_retried_past_the_day(engine, database_url, slack):
+    seed(engine, count=1, statuses=("mismatch",))
+    subscribe(engine)
+    slack.refuse_blocks = True
+    scheduler = two_schedulers(database_url, slack)[0]
+    scheduler.scheduler.start(paused=True)
+    tz = scheduler.services.tz
+    try:
+        with clock.frozen(dt.datetime(2025, 11, 12, 23, 0, tzinfo=tz)):
+            assert scheduler.run_digest(CHANNEL) == "failed"  # 23:05: still today
+            assert scheduler.scheduler.get_job(f"retry:digest:{CHANNEL}") is not None
+        with clock.frozen(dt.datetime(2025, 11, 12, 23, 5, tzinfo=tz)):
+            assert scheduler.run_digest(CHANNEL) == "failed"  # 23:20: still today, not told again
+        with clock.frozen(dt.datetime(2025, 11, 12, 23, 20, tzinfo=tz)):
+            assert scheduler.run_digest(CHANNEL) == "failed"  # 23:50
+        with clock.frozen(dt.datetime(2025, 11, 12, 23, 50, tzinfo=tz)):
+            assert scheduler.run_digest(CHANNEL) == "failed"  # 00:50 is tomorrow: given up
+        reports = [c.args["text"] for c in slack.of("chat.postMessage") if not c.args.get("blocks")]
+        assert len(reports) == 2 and "I will try at the next scheduled run." in reports[-1]
+    finally:
+        scheduler.shutdown()
+        scheduler.services.engine.dispose()
 
 
 def test_reminders_before_the_14th_and_the_gstr3b_due_date_go_out_once(engine, database_url, slack):

@@ -12,7 +12,7 @@ def test_the_stored_spellings_do_not_change():
     assert list(Status) == ["matched", "probable", "mismatch", "missing_in_portal", "missing_in_books",
                             "duplicate", "manual"]
     assert list(Action) == ["A", "R", "P", "N"]
-    assert list(FollowUpState) == ["drafted", "sent", "marked_sent", "failed", "closed"]
+    assert list(FollowUpState) == ["drafted", "sending", "sent", "marked_sent", "failed", "closed"]
     assert f"{Status.MISSING_IN_BOOKS}|{Action.REJECT}" == "missing_in_books|R"  # as rows and JSON store them
 
 

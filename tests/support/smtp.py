@@ -7,6 +7,7 @@ import email
 import socket
 import ssl
 import subprocess
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -151,4 +152,61 @@ def refused_port(monkeypatch: pytest.MonkeyPatch) -> int:
     port = free_port()
     _configure(monkeypatch, port)
     yield port
+    get_settings.cache_clear()
+
+
+class DrippingServer:
+    """An SMTP "server" on loopback that answers one byte every ``interval`` seconds: a socket read
+    never times out, yet a greeting takes forever. Bounded: each connection gets at most ``limit``
+    bytes, and every connection ends when the server is closed."""
+
+    GREETING = b"220 slow.example ESMTP Postfix, eventually\r\n"
+
+    def __init__(self, interval: float = 0.5, limit: int = 400) -> None:
+        self.interval, self.limit = interval, limit
+        self.connections = 0
+        self._closed = threading.Event()
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self._listener.settimeout(0.1)
+        self.port = self._listener.getsockname()[1]
+        self._thread = threading.Thread(target=self._accept, name="dripping-smtp", daemon=True)
+        self._thread.start()
+
+    def _accept(self) -> None:
+        while not self._closed.is_set():
+            try:
+                conn, _ = self._listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            self.connections += 1
+            threading.Thread(target=self._drip, args=(conn,), daemon=True).start()
+
+    def _drip(self, conn: socket.socket) -> None:
+        with conn:
+            data = (self.GREETING * (self.limit // len(self.GREETING) + 1))[: self.limit]
+            for byte in data:
+                if self._closed.wait(self.interval):
+                    return
+                try:
+                    conn.sendall(bytes([byte]))
+                except OSError:
+                    return
+
+    def close(self) -> None:
+        self._closed.set()
+        self._listener.close()
+        self._thread.join(timeout=2)
+
+
+@pytest.fixture
+def dripping_smtp(monkeypatch: pytest.MonkeyPatch) -> Iterator[DrippingServer]:
+    """The settings pointing at a :class:`DrippingServer`, with a 2-second send deadline."""
+    server = DrippingServer()
+    _configure(monkeypatch, server.port)
+    monkeypatch.setenv("SMTP_DEADLINE_SECONDS", "2")
+    get_settings.cache_clear()
+    yield server
+    server.close()
     get_settings.cache_clear()
