@@ -65,7 +65,7 @@ def list_blocks(title: str, items: list[WorkItem], total: int, total_tax_paise: 
         return [_section(f"*{esc(title)}*: nothing to show. :white_check_mark:")]
     blocks: list[Block] = [
         _section(
-            f"*{esc(title)}*: {total} record(s), {rupees(total_tax_paise)} tax"
+            f"*{esc(title)}*: {total} record(s), {rupees(total_tax_paise)} net tax"
             + (f" (the {len(items)} largest)" if len(items) < total else "")
         )
     ]
@@ -82,7 +82,7 @@ def vendor_blocks(query: str, matches: list[VendorMatch], open_items: list[WorkI
     blocks: list[Block] = [
         _section(
             f"*{esc(best.name) or best.gstin}* `{best.gstin}`\n"
-            f"{best.open_items} open record(s), {rupees(best.open_tax_paise)} tax"
+            f"{best.open_items} open record(s), {rupees(best.open_tax_paise)} net tax"
         )
     ]
     for item in open_items:

@@ -74,7 +74,7 @@ def summary_blocks(data: DigestData) -> list[Block]:
     if data.open_total:
         more = f" (the {shown} largest below)" if shown < data.open_total else ""
         need = (
-            f"*{data.open_total} record(s) need a decision*, {rupees(data.open_tax_paise)} tax{more}. "
+            f"*{data.open_total} record(s) need a decision*, {rupees(data.open_tax_paise)} net tax{more}. "
             "Most rupees first."
         )
     else:
@@ -86,7 +86,7 @@ def summary_blocks(data: DigestData) -> list[Block]:
 def fallback_text(data: DigestData, page: int, pages: int) -> str:
     head = f"GST digest {day_label(data.day)}: {data.open_total} record(s) need a decision"
     if data.open_total:
-        head += f", {rupees(data.open_tax_paise)} tax"
+        head += f", {rupees(data.open_tax_paise)} net tax"
     return head + (f" (part {page + 1} of {pages})" if pages > 1 else "")
 
 

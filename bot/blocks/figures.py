@@ -18,8 +18,8 @@ def _section(text: str) -> SectionBlock:
 
 
 def status_section(counts: list[StatusCount], title: str = "") -> SectionBlock:
-    """One line per status: how many records and how much tax."""
-    lines = [f"• {status_label(c.status)}: *{c.count}* ({rupees(c.tax_paise)} tax)" for c in counts]
+    """One line per status: how many records and how much net tax (credit notes count negative)."""
+    lines = [f"• {status_label(c.status)}: *{c.count}* ({rupees(c.tax_paise)} net tax)" for c in counts]
     return _section("\n".join([f"*{title}*", *lines] if title else lines))
 
 

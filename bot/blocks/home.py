@@ -59,7 +59,7 @@ def home_view(data: HomeData, tz: dt.tzinfo) -> View:
         SectionBlock(
             text=MarkdownTextObject(
                 text=f"*{data.open_total} record(s) need a decision* · "
-                f"{rupees(data.open_tax_paise)} tax at stake"
+                f"{rupees(data.open_tax_paise)} net tax at stake"
             )
         ),
     ]

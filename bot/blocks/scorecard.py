@@ -9,13 +9,10 @@ from bot.blocks.common import esc
 from bot.blocks.followups import draft_button
 from ims_core.gst.dates import period_label
 from ims_core.gst.money import format_inr
-from ims_core.suppliers.scorecard import WEIGHTS, SupplierInsight
+from ims_core.models.base import NET_NOTE
+from ims_core.suppliers.scorecard import SCORE_LEGEND, SupplierInsight
 
 TREND_SHOWN = 6
-FORMULA = (
-    "score = 100 − {missing}×missing ITC share − {mismatched}×mismatched ITC share − {late}×late-filed "
-    "share − {rejected}×rejected share"
-).format(**WEIGHTS)
 
 
 def scorecard_blocks(insight: SupplierInsight) -> list[Block]:
@@ -23,11 +20,11 @@ def scorecard_blocks(insight: SupplierInsight) -> list[Block]:
     head = (
         f"*{esc(insight.name or insight.key)}* ({', '.join(insight.gstins)}): score *{insight.score}*/100\n"
         f"ITC booked {format_inr(insight.itc_booked_paise)}, "
-        f"at risk *{format_inr(insight.itc_at_risk_paise)}*"
+        f"at risk *{format_inr(insight.itc_at_risk_paise)}* (net)"
     )
     by_status = (
         ", ".join(
-            f"{status.replace('_', ' ')} {f.count} ({format_inr(f.tax_paise)})"
+            f"{status.replace('_', ' ')} {f.count} ({format_inr(f.tax_paise)} net tax)"
             for status, f in insight.by_status.items()
         )
         or "no reconciled documents"
@@ -57,5 +54,5 @@ def scorecard_blocks(insight: SupplierInsight) -> list[Block]:
             for t in insight.trend[-TREND_SHOWN:]
         )
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text=f"Trend: {trend}")]))
-    blocks.append(ContextBlock(elements=[MarkdownTextObject(text=FORMULA)]))
+    blocks.append(ContextBlock(elements=[MarkdownTextObject(text=f"{NET_NOTE} {esc(SCORE_LEGEND)}")]))
     return blocks

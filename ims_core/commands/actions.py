@@ -212,7 +212,7 @@ def apply_recommended(
         gstin = recipient_gstin(session, recipient)
         preview = decisions.preview_bulk(session, recipient_gstin=gstin, period=period, which=which)
         table = Table(title=f"{which} actions for {gstin}{' ' + period if period else ''}")
-        for column in ("action", "records", "tax"):
+        for column in ("action", "records", "net tax"):
             table.add_column(column, justify="left" if column == "action" else "right")
         for word, (count, tax) in preview.by_action().items():
             table.add_row(word, str(count), format_inr(tax))

@@ -95,7 +95,7 @@ def _needs_attention(session, recipient: str) -> None:  # sqlmodel Session
 
     page = needing_decision(session, recipients=[recipient], limit=8)
     console.print(f"\n[bold]3. Needs a decision:[/] {page.total} portal records, "
-                  f"{format_inr(page.total_tax_paise)} of tax; the largest:")
+                  f"{format_inr(page.total_tax_paise)} of net tax; the largest:")
     for item in page.items:
         console.print(f"  {format_inr(item.tax_paise):>14}  {item.doc_type} {item.doc_number} of "
                       f"{item.doc_date:%d-%m-%Y} from {item.supplier_name or item.supplier_gstin}: "
@@ -108,7 +108,7 @@ def _bulk_preview(session, recipient: str) -> None:  # sqlmodel Session
 
     preview = preview_bulk(session, recipient_gstin=recipient, period=DEMO_PERIOD, which="matched")
     console.print(f"\n[bold]4. Accept what matches:[/] `ims action apply-recommended --matched-only` would "
-                  f"accept {preview.count} matched records ({format_inr(preview.tax_paise)} of tax), "
+                  f"accept {preview.count} matched records ({format_inr(preview.tax_paise)} of net tax), "
                   "each as an audit event.")
 
 

@@ -14,6 +14,7 @@ from ims_core.errors import UserFacingError
 from ims_core.gst.money import format_inr
 from ims_core.ingest.document import ParsedImport
 from ims_core.ingest.loader import ImportSummary, load
+from ims_core.models.base import NET_NOTE
 
 import_app = typer.Typer(help="Import the purchase register or the portal's files.", no_args_is_help=True)
 
@@ -56,16 +57,15 @@ def print_summary(summary: ImportSummary) -> None:
         title += f" for {summary.recipient_gstin}"
     if summary.return_period:
         title += f", period {summary.return_period}"
-    table = Table(title=title)
-    for column in ("section", "added", "updated", "unchanged", "taxable value", "tax"):
+    table = Table(title=title, caption=NET_NOTE)
+    for column in ("section", "added", "updated", "unchanged", "net taxable value", "net tax"):
         table.add_column(column, justify="left" if column == "section" else "right")
-    for name, counts in summary.sections.items():
+    for name, counts in summary.sections.items():  # net, so that the rows add up to the total
         table.add_row(name, str(counts.added), str(counts.updated), str(counts.unchanged),
-                      format_inr(counts.taxable_paise), format_inr(counts.tax_paise))
+                      format_inr(counts.net_taxable_paise), format_inr(counts.net_tax_paise))
     table.add_row("net total", str(summary.added), str(summary.updated), str(summary.unchanged),
                   format_inr(summary.taxable_paise), format_inr(summary.tax_paise), style="bold")
     console.print(table)
-    console.print("[dim]Net total: credit notes deducted.[/]")
     if summary.dry_run:
         console.print("[bold]Dry run: the file is valid; nothing was written.[/]")
 

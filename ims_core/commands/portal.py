@@ -155,7 +155,7 @@ def _print_preview(preview) -> None:  # a PushPreview
             table.add_row(word, str(preview.by_action[action]))
     table.add_row("total", str(preview.records), style="bold")
     console.print(table)
-    console.print(f"Tax on these records: {format_inr(preview.tax_paise)}")
+    console.print(f"Net tax on these records (credit notes count negative): {format_inr(preview.tax_paise)}")
     for reference in preview.in_flight:
         console.print(f"Upload {reference} is still in flight: a push collects its outcome first.")
 

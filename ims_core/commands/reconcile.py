@@ -20,6 +20,7 @@ from ims_core.gst.money import format_inr
 from ims_core.matching.explain import explain
 from ims_core.matching.run import run_reconciliation
 from ims_core.models import ReconciliationRun
+from ims_core.models.base import NET_NOTE
 from ims_core.models.vocabulary import Status
 from ims_core.reports.export import ExportSummary, export_reconciliation
 from ims_core.reports.worklist import NEEDS_DECISION
@@ -66,17 +67,17 @@ def print_reconciliation(run: ReconciliationRun) -> None:
 
 
 def status_table(title: str, counts: dict) -> Table:
-    """Count and tax per status, in the vocabulary's order, with a total row."""
-    table = Table(title=title)
+    """Count and net tax per status (a run's ``counts``), in the vocabulary's order, with a total row."""
+    table = Table(title=title, caption=NET_NOTE)
     table.add_column("status")
     table.add_column("documents", justify="right")
-    table.add_column("tax", justify="right")
+    table.add_column("net tax", justify="right")
     for status in Status:
-        entry = counts.get(status, {"count": 0, "tax_paise": 0})
+        entry = counts.get(status, {"count": 0, "net_tax_paise": 0})
         if entry["count"]:
-            table.add_row(status, str(entry["count"]), format_inr(entry["tax_paise"]))
+            table.add_row(status, str(entry["count"]), format_inr(entry["net_tax_paise"]))
     table.add_row("total", str(sum(c["count"] for c in counts.values())),
-                  format_inr(sum(c["tax_paise"] for c in counts.values())), style="bold")
+                  format_inr(sum(c["net_tax_paise"] for c in counts.values())), style="bold")
     return table
 
 

@@ -19,12 +19,14 @@ from ims_core.commands.common import Today, console, database
 from ims_core.db import session_scope
 from ims_core.errors import UserFacingError
 from ims_core.gst.money import format_inr
+from ims_core.models.base import NET_NOTE
 from ims_core.models.vocabulary import Status
 from ims_core.suppliers import followups
 from ims_core.suppliers.contacts import import_contacts
 from ims_core.suppliers.drafts import LEVELS
 from ims_core.suppliers.scorecard import (
     REPORTED_DIFFERENTLY,
+    SCORE_LEGEND,
     SupplierInsight,
     list_suppliers,
     other_registrations,
@@ -66,8 +68,8 @@ def vendors_command(
     if not insights:
         console.print("No suppliers yet: import the books and a GSTR-2B, then run ims reconcile.")
         return
-    table = Table(title=f"Suppliers by {by.upper()}, sorted by {sort}")
-    for column in ("supplier", "name", "docs", "matched", "missing", "mismatch", "ITC at risk",
+    table = Table(title=f"Suppliers by {by.upper()}, sorted by {sort}", caption=NET_NOTE)
+    for column in ("supplier", "name", "docs", "matched", "missing", "mismatch", "net ITC at risk",
                    "oldest missing", "late filings", "rejected", "score"):
         table.add_column(column, justify="left" if column in ("supplier", "name") else "right")
     for i in insights:
@@ -77,8 +79,7 @@ def vendors_command(
                       f"{i.oldest_missing_days} days" if i.oldest_missing_days is not None else "",
                       f"{i.filed_late}/{i.filed_with_date}", str(i.rejected), str(i.score))
     console.print(table)
-    console.print("score = 100 - 40 x missing ITC share - 30 x mismatched ITC share - 20 x late-filed share "
-                  "- 10 x rejected share")
+    console.print(SCORE_LEGEND, markup=False)
 
 
 def _count(insight: SupplierInsight, *statuses: Status) -> int:
@@ -94,9 +95,10 @@ def vendor_command(gstin_or_pan: Annotated[str, typer.Argument(help="a supplier 
         others = other_registrations(session, i.key) if len(i.key) == 15 else []
         latest = followups.latest(session, i.key) if len(i.key) == 15 else None
     console.print(f"[bold]{i.name or i.key}[/] ({', '.join(i.gstins)})  score {i.score}/100")
-    console.print(f"ITC booked {format_inr(i.itc_booked_paise)}, at risk {format_inr(i.itc_at_risk_paise)}")
-    status = Table(title="Documents by status")
-    for column in ("status", "documents", "tax"):
+    console.print(f"ITC booked {format_inr(i.itc_booked_paise)}, at risk {format_inr(i.itc_at_risk_paise)} "
+                  f"(net: credit notes count negative)")
+    status = Table(title="Documents by status", caption=NET_NOTE)
+    for column in ("status", "documents", "net tax"):
         status.add_column(column, justify="left" if column == "status" else "right")
     for name, figure in i.by_status.items():
         status.add_row(name, str(figure.count), format_inr(figure.tax_paise))
@@ -108,13 +110,14 @@ def vendor_command(gstin_or_pan: Annotated[str, typer.Argument(help="a supplier 
     console.print(f"Filing: {i.filed_late} of {i.filed_with_date} documents filed after the GSTR-1 due date"
                   + (f" (worst {i.worst_delay_days} days)" if i.filed_late else "")
                   + f"; GSTR-3B not filed on {i.gstr3b_not_filed}; rejected in IMS {i.rejected}")
-    trend = Table(title="Trend by return period")
-    for column in ("period", "documents", "at risk", "ITC at risk", "score"):
+    trend = Table(title="Trend by return period", caption=NET_NOTE)
+    for column in ("period", "documents", "at risk", "net ITC at risk", "score"):
         trend.add_column(column, justify="right")
     for t in i.trend:
         trend.add_row(t.period, str(t.documents), str(t.at_risk_documents), format_inr(t.itc_at_risk_paise),
                       str(t.score))
     console.print(trend)
+    console.print(SCORE_LEGEND, markup=False)
     if others:
         console.print(f"Same PAN, other states: {', '.join(others)} (ims vendor {i.key[2:12]} combines them)")
     if latest is not None:

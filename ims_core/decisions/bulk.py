@@ -21,7 +21,7 @@ from ims_core.decisions.rules import describe, refusal
 from ims_core.decisions.store import Decision, resolve_ims_document, rule_context, state_row
 from ims_core.matching.current import NoReconciliation, current_results
 from ims_core.models import MatchResult, PortalDocument
-from ims_core.models.base import tax_paise
+from ims_core.models.base import net_tax_paise
 from ims_core.models.vocabulary import Action, Status
 
 WHICH = {"matched": "every matched record: accept", "recommended": "the recommended action of every record"}
@@ -32,7 +32,7 @@ DECIDING = (Action.ACCEPT, Action.REJECT, Action.PENDING)  # a recommendation of
 class BulkItem:
     portal_document_id: int
     action: Action  # accept, reject or pending
-    tax_paise: int
+    tax_paise: int  # net (a credit note's negative: ims_core.models.base), so the preview's sums are net
     label: str
 
 
@@ -116,7 +116,7 @@ def preview_bulk(
         if why:
             preview.skipped.append((describe(doc), why))
             continue
-        preview.items.append(BulkItem(doc.id, code, tax_paise(doc), describe(doc)))
+        preview.items.append(BulkItem(doc.id, code, net_tax_paise(doc), describe(doc)))
     return preview
 
 

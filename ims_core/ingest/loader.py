@@ -32,6 +32,7 @@ from ims_core.models import (
     Recipient,
     Supplier,
 )
+from ims_core.models.base import net_signs
 
 BOOK_KEY = ["recipient_gstin", "supplier_gstin", "doc_type", "doc_number", "fy", "occurrence"]
 # A document can stand in a GSTR-2B both as available and in docRejdata (the portal's own v4 sample does)
@@ -47,7 +48,7 @@ class SectionCounts:
     unchanged: int = 0
     taxable_paise: int = 0
     tax_paise: int = 0
-    net_taxable_paise: int = 0  # credit notes deducted
+    net_taxable_paise: int = 0  # credit notes count negative (ims_core.models.base: net totals)
     net_tax_paise: int = 0
 
     @property
@@ -339,7 +340,7 @@ def _summary(parsed: ParsedImport, frame: pd.DataFrame, state: np.ndarray, is_bo
         frame["rejected_in_ims"].astype(bool), " (rejected)", "")
     tax = frame[TAX].sum(axis=1)
     sections: dict[str, SectionCounts] = {}
-    sign = np.where(frame["doc_type"].to_numpy() == "CRN", -1, 1)
+    sign = net_signs(frame["doc_type"].to_numpy())
     table = pd.DataFrame({"g": grouping.to_numpy(), "s": state, "taxable": frame["taxable_paise"].to_numpy(),
                           "tax": tax.to_numpy()})
     table["net_taxable"], table["net_tax"] = table["taxable"] * sign, table["tax"] * sign

@@ -11,19 +11,19 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, literal_column, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, literal_column, or_, select
 from sqlalchemy.engine import Row
 from sqlmodel import Session
 
 from ims_core.itc.rows import raw_date
 from ims_core.matching.current import current_results
 from ims_core.models import ImsDecision, MatchResult, PortalDocument, PurchaseDocument
-from ims_core.models.base import tax_sum
+from ims_core.models.base import net_tax_sum, tax_sum
 from ims_core.models.vocabulary import Action
 
 P, D, B = PortalDocument, ImsDecision, PurchaseDocument
 TAX, BOOK_TAX = tax_sum(P), tax_sum(B)
-NET_TAX = case((P.doc_type == "CRN", -TAX), else_=TAX)  # a credit note reduces: every total is net
+NET_TAX = net_tax_sum(P)  # a credit note reduces: every total is net
 
 
 def _action() -> ColumnElement:

@@ -31,6 +31,7 @@ from ims_core.matching.engine import RESULT_COLUMNS, STATUSES, reconcile_frames
 from ims_core.matching.frames import read_books, read_portal
 from ims_core.matching.scoring import Tolerances
 from ims_core.models import MatchResult, PortalDocument, PurchaseDocument, ReconciliationRun
+from ims_core.models.base import net_signs
 
 OnResults = Callable[[pd.DataFrame, pd.DataFrame, pd.DataFrame], None]
 
@@ -84,10 +85,7 @@ def _run(conn: Connection, recipient: str | None, period: str | None, actor: str
         keep |= results["portal_document_id"].isin(portal_in).fillna(False).to_numpy(bool)
         results = results[keep].reset_index(drop=True)
 
-    totals = results.groupby("status")["tax_paise"].agg(["size", "sum"])  # int64 sums: exact paise
-    counts = {status: {"count": int(totals.at[status, "size"]) if status in totals.index else 0,
-                       "tax_paise": int(totals.at[status, "sum"]) if status in totals.index else 0}
-              for status in STATUSES}
+    counts = _counts(results, books, portal)
     settings = {"amount_tolerance_paise": tol.amount_paise, "date_tolerance_days": tol.date_days,
                 "recipient_gstin": recipient or "", "period": period or ""}
     run_table = ReconciliationRun.__table__
@@ -104,6 +102,25 @@ def _run(conn: Connection, recipient: str | None, period: str | None, actor: str
                  after={"run_id": run_id, "settings": settings, "counts": counts},
                  recipient_gstin=recipient or "", period=period or "")
     return ReconciliationRun(id=run_id, finished_at=finished, **values)
+
+
+def _counts(results: pd.DataFrame, books: pd.DataFrame, portal: pd.DataFrame) -> dict[str, dict[str, int]]:
+    """Per status: how many results, their documents' tax as stated (``tax_paise``) and as it counts
+    in a total (``net_tax_paise``: credit notes negative, :mod:`ims_core.models.base`). A result's
+    document type is its portal record's, else its book's (an invoice never pairs with a credit note)."""
+    def types_of(ids: pd.Series, frame: pd.DataFrame) -> pd.Series:
+        return ids.map(pd.Series(frame["doc_type"].to_numpy(object), index=frame["id"].to_numpy()))
+
+    doc_types = types_of(results["portal_document_id"], portal).fillna(
+        types_of(results["purchase_document_id"], books)).to_numpy(object)
+    table = pd.DataFrame({"status": results["status"].to_numpy(object),
+                          "tax": results["tax_paise"].to_numpy("int64")})
+    table["net"] = table["tax"] * net_signs(doc_types)
+    by_status = table.groupby("status")
+    totals = by_status[["tax", "net"]].sum().assign(count=by_status.size())  # int64 sums: exact paise
+    totals = totals.reindex(list(STATUSES), fill_value=0)
+    return {status: {"count": int(row.count), "tax_paise": int(row.tax), "net_tax_paise": int(row.net)}
+            for status, row in zip(STATUSES, totals.itertuples(index=False), strict=True)}
 
 
 def _read_scope(conn: Connection, recipient: str | None, period: str | None,

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Column, Index, Text
+from sqlalchemy import Column, Index, Text, func
+from sqlalchemy.sql import ColumnElement
 from sqlmodel import Field, SQLModel
 
 from ims_core import clock
 from ims_core.models.base import paise
+from ims_core.models.documents import PortalDocument, PurchaseDocument
 
 
 class ReconciliationRun(SQLModel, table=True):
@@ -55,3 +57,10 @@ class MatchResult(SQLModel, table=True):
     tax_paise: int = paise()
     nearest_document_id: int | None = Field(default=None, description="best candidate not taken")
     nearest_note: str = Field(default="", description="why the nearest candidate was not taken")
+
+
+def result_doc_type() -> ColumnElement:
+    """A result's document type, in a query from ``match_result`` outer-joined to both its documents:
+    its portal record's, else its book's (an invoice never pairs with a credit note). With
+    :func:`ims_core.models.base.net_column` it makes a total of results net."""
+    return func.coalesce(PortalDocument.doc_type, PurchaseDocument.doc_type)

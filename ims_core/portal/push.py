@@ -26,6 +26,7 @@ from ims_core.audit import Actor
 from ims_core.decisions.save_request import build_requests, validate
 from ims_core.errors import UserFacingError
 from ims_core.models import ImsDecision, PortalDocument, PortalPush
+from ims_core.models.base import net_tax_sum
 from ims_core.portal.client import PortalClient
 from ims_core.portal.errors import PushInFlight
 from ims_core.portal.uploads import Item, Part, Refusal, mark, parts_of, refusals_in
@@ -36,7 +37,7 @@ ACTION_WORDS = {"A": "accept", "R": "reject", "P": "pending", "N": "reset to no 
 
 @dataclass(frozen=True)
 class PushPreview:
-    """What a push would send: records by action and their tax, and uploads still in flight."""
+    """What a push would send: records by action and their net tax, and uploads still in flight."""
 
     gstin: str
     by_action: dict[str, int]
@@ -95,8 +96,7 @@ def preview_push(engine: Engine, gstin: str) -> PushPreview:
         ids = list(signatures)
         for start in range(0, len(ids), 500):
             tax += session.execute(
-                select(func.coalesce(func.sum(PortalDocument.igst_paise + PortalDocument.cgst_paise
-                                              + PortalDocument.sgst_paise + PortalDocument.cess_paise), 0))
+                select(func.coalesce(func.sum(net_tax_sum(PortalDocument)), 0))
                 .join(ImsDecision, ImsDecision.portal_document_id == PortalDocument.id)
                 .where(ImsDecision.id.in_(ids[start:start + 500]))).scalar_one()
         flying = session.execute(select(PortalPush.reference_id)

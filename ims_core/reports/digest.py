@@ -1,5 +1,6 @@
 """What a digest tells a finance team, read from the database: the reconciliation's counts, the ITC
-figures, the deadlines coming up, and the records that need a decision, largest first.
+figures, the deadlines coming up, and the records that need a decision, largest first. Its totals are
+net (credit notes count negative, ``ims_core.models.base``); each record shows its own tax.
 
 The bot draws it as Block Kit (``bot.blocks.digest``) and posts it; ``ims digest --dry-run`` and the
 demo print :func:`render_text`. The figures are the ones ``ims itc`` and ``ims deadlines`` show.
@@ -58,7 +59,7 @@ class DigestData:
     deadlines: list[DeadlineLine]
     records: list[WorkItem]
     open_total: int
-    open_tax_paise: int
+    open_tax_paise: int  # net, as the counts' tax: credit notes count negative
     notes: list[str] = field(default_factory=list)
 
 
@@ -125,6 +126,8 @@ def render_text(data: DigestData) -> str:
         f"GST digest {data.day:%d %b %Y} · {', '.join(data.recipients) or 'no registrations'} · "
         f"period {period_label(data.period) if data.period else '-'}"
     ]
+    if data.counts:
+        lines.append(f"  {'status':<22} {'docs':>6}  {'net tax':>18}")
     for c in data.counts:
         lines.append(f"  {status_label(c.status):<22} {c.count:>6}  {format_inr(c.tax_paise):>18}")
     if data.itc:
@@ -135,8 +138,8 @@ def render_text(data: DigestData) -> str:
     lines.extend(data.notes)
     for d in data.deadlines:
         lines.append(f"due {d.due:%d %b %Y}: {d.title}")
-    lines.append(f"{data.open_total} record(s) need a decision, {format_inr(data.open_tax_paise)} tax")
-    for item in data.records:
+    lines.append(f"{data.open_total} record(s) need a decision, {format_inr(data.open_tax_paise)} net tax")
+    for item in data.records:  # each as the document states it
         lines.append(
             f"  {format_inr(item.tax_paise):>16}  {item.supplier_gstin}  {item.doc_type} {item.doc_number}"
             f"  {item.doc_date:%d-%m-%Y}  {status_label(item.status)}"

@@ -14,12 +14,15 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 from sqlalchemy import exists, func, or_, select
+from sqlalchemy.sql import Select
 from sqlmodel import Session
 
 from ims_core import clock
 from ims_core.gst.dates import period_key
 from ims_core.matching.current import current_result_ids, current_results
-from ims_core.models import ImsDecision, MatchResult, PortalDocument, Recipient
+from ims_core.models import ImsDecision, MatchResult, PortalDocument, PurchaseDocument, Recipient
+from ims_core.models.base import net_column
+from ims_core.models.reconciliation import result_doc_type
 from ims_core.models.vocabulary import Action, Status
 from ims_core.suppliers.names import supplier_names
 
@@ -52,16 +55,18 @@ class WorkItem:
 
 @dataclass(frozen=True)
 class WorkPage:
+    """A page of work items, and the count and net tax of all of them (not only the page's)."""
+
     items: list[WorkItem]
     total: int
-    total_tax_paise: int
+    total_tax_paise: int  # net: credit notes count negative
 
 
 @dataclass(frozen=True)
 class StatusCount:
     status: str
     count: int
-    tax_paise: int
+    tax_paise: int  # net: credit notes count negative
 
 
 @dataclass(frozen=True)
@@ -70,7 +75,7 @@ class VendorMatch:
     name: str
     score: float
     open_items: int
-    open_tax_paise: int
+    open_tax_paise: int  # net: credit notes count negative
 
 
 _ITEM_COLUMNS = (  # a WorkItem's fields in order, less the supplier's name, which _items adds
@@ -91,7 +96,15 @@ _ITEM_COLUMNS = (  # a WorkItem's fields in order, less the supplier's name, whi
 )
 
 
-_COUNT_AND_TAX = (func.count(), func.coalesce(func.sum(MatchResult.tax_paise), 0))
+# Totals of results are net (ims_core.models.base): a credit note's tax counts negative
+_COUNT_AND_NET_TAX = (func.count(),
+                      func.coalesce(func.sum(net_column(MatchResult.tax_paise, result_doc_type())), 0))
+
+
+def _with_documents(query: Select) -> Select:
+    """``query`` (from ``match_result``) outer-joined to its documents, for ``result_doc_type``."""
+    return query.outerjoin(PortalDocument, PortalDocument.id == MatchResult.portal_document_id).outerjoin(
+        PurchaseDocument, PurchaseDocument.id == MatchResult.purchase_document_id)
 
 
 def _items(session: Session, rows: Sequence) -> list[WorkItem]:
@@ -112,7 +125,8 @@ def needing_decision(
     limit: int = 20,
     offset: int = 0,
 ) -> WorkPage:
-    """Portal records of the current reconciliation that want a decision, most tax first.
+    """Portal records of the current reconciliation that want a decision, most tax first, and their
+    count and net tax (credit notes negative).
 
     ``undecided_only`` leaves out records the action engine already holds a decision for.
     """
@@ -129,7 +143,8 @@ def needing_decision(
     if undecided_only:
         base = base.where(_undecided(PortalDocument.id))
     listed = base.subquery("listed")
-    totals = session.execute(select(func.count(), func.coalesce(func.sum(listed.c.tax_paise), 0))).one()
+    net_tax = func.sum(net_column(listed.c.tax_paise, listed.c.doc_type))
+    totals = session.execute(select(func.count(), func.coalesce(net_tax, 0))).one()
     rows = session.execute(
         base.order_by(MatchResult.tax_paise.desc(), PortalDocument.id).limit(limit).offset(offset)
     ).all()
@@ -161,10 +176,10 @@ def items_by_id(session: Session, portal_document_ids: Iterable[int]) -> dict[in
 def status_counts(
     session: Session, *, recipients: Sequence[str] | None = None, period: str | None = None
 ) -> list[StatusCount]:
-    """Counts and tax per status in the current reconciliation, in the vocabulary's order."""
-    query = select(MatchResult.status, *_COUNT_AND_TAX)
+    """Counts and net tax per status in the current reconciliation, in the vocabulary's order."""
+    query = select(MatchResult.status, *_COUNT_AND_NET_TAX)
     rows = session.execute(
-        current_results(query.select_from(MatchResult), recipients=recipients, period=period)
+        _with_documents(current_results(query.select_from(MatchResult), recipients=recipients, period=period))
         .group_by(MatchResult.status)
     ).all()
     found = {status: StatusCount(status, int(n), int(tax)) for status, n, tax in rows}
@@ -222,9 +237,9 @@ def _fold(text: str) -> str:
 def _open_figures(session: Session, gstins: list[str]) -> dict[str, tuple[int, int]]:
     if not gstins:
         return {}
-    query = select(MatchResult.supplier_gstin, *_COUNT_AND_TAX)
+    query = select(MatchResult.supplier_gstin, *_COUNT_AND_NET_TAX)
     rows = session.execute(
-        current_results(query.select_from(MatchResult))
+        _with_documents(current_results(query.select_from(MatchResult)))
         .where(MatchResult.supplier_gstin.in_(gstins), MatchResult.status.in_(NEEDS_DECISION))
         .group_by(MatchResult.supplier_gstin)
     ).all()

@@ -4,15 +4,22 @@ Figures come from the *current* reconciliation (``ims_core.matching.current``) a
 own records (filing dates, IMS rejections). A supplier is one GSTIN, or one PAN across its state
 registrations.
 
+The money figures are net (``ims_core.models.base``): a credit note's tax counts negative. ``ITC
+booked`` is the tax of the supplier's documents in the books (duplicates left out); ``ITC at risk`` the
+part of it on documents missing from the portal or reported differently, so a credit note the supplier
+has not reported offsets an invoice it has not reported; the figures by status net each status's tax.
+
 The score (0-100, higher is better) is deliberately simple so a user can check it by hand::
 
     score = 100 - 40 * missing - 30 * mismatched - 20 * late - 10 * rejected
 
-``missing``: share of the supplier's booked ITC (tax on invoices and debit notes in the books) whose
-documents are not on the portal; ``mismatched``: share of that ITC on documents the portal reports
-differently (``mismatch`` or ``probable``); ``late``: share of the documents with a filing date that
-were filed after the GSTR-1 due date; ``rejected``: share of the supplier's portal documents rejected
-in IMS. Each share is 0 when there is nothing to divide by; the result is rounded half up.
+``missing``: share of the tax on the supplier's invoices and debit notes in the books whose documents
+are not on the portal (of their number, when that tax is nil); ``mismatched``: share of that tax on
+documents the portal reports differently (``mismatch`` or ``probable``); ``late``: share of the
+documents with a filing date that were filed after the GSTR-1 due date; ``rejected``: share of the
+supplier's portal documents rejected in IMS. The shares are of invoices and debit notes, not of the
+net ITC, which credit notes can bring to nil or below. Each share is 0 when there is nothing to divide
+by; the result is rounded half up. :data:`SCORE_LEGEND` says this to the user.
 """
 
 from __future__ import annotations
@@ -33,7 +40,8 @@ from ims_core.gst.dates import period_key
 from ims_core.gst.due_dates import gstr1_due_date
 from ims_core.matching.current import current_results
 from ims_core.models import ImsDecision, MatchResult, PortalDocument, PurchaseDocument
-from ims_core.models.base import tax_sum
+from ims_core.models.base import net_paise, tax_sum
+from ims_core.models.reconciliation import result_doc_type
 from ims_core.models.vocabulary import Action, Status
 from ims_core.suppliers.names import supplier_names
 
@@ -44,12 +52,18 @@ AT_RISK = (Status.MISSING_IN_PORTAL, *REPORTED_DIFFERENTLY)
 # Document types that carry ITC for the recipient (a credit note reduces it instead)
 CLAIMING_TYPES = ("INV", "DBN")
 WEIGHTS = {"missing": 40, "mismatched": 30, "late": 20, "rejected": 10}
+SCORE_LEGEND = (  # under every table or card that shows the score: what it means, true to score_of
+    "Score = 100 - {missing} x missing - {mismatched} x mismatched - {late} x late - {rejected} x rejected, "
+    "each a share from 0 to 1; 100 = none.\n"
+    "Shares of its booked invoices' and debit notes' tax (missing from the portal, reported differently), "
+    "of its filings (after the GSTR-1 due date), of its records (rejected in IMS)."
+).format(**WEIGHTS)
 
 
 @dataclass
 class StatusFigure:
     count: int = 0
-    tax_paise: int = 0
+    tax_paise: int = 0  # net: credit notes count negative
 
 
 @dataclass
@@ -59,7 +73,7 @@ class PeriodTrend:
     period: str
     documents: int
     at_risk_documents: int
-    itc_at_risk_paise: int
+    itc_at_risk_paise: int  # net
     score: int
 
 
@@ -71,8 +85,8 @@ class SupplierInsight:
     gstins: list[str]
     name: str
     by_status: dict[str, StatusFigure] = field(default_factory=dict)
-    itc_booked_paise: int = 0
-    itc_at_risk_paise: int = 0
+    itc_booked_paise: int = 0  # net: credit notes count negative
+    itc_at_risk_paise: int = 0  # net
     missing_in_portal: int = 0
     oldest_missing_days: int | None = None
     mismatch_reasons: dict[str, int] = field(default_factory=dict)
@@ -98,6 +112,7 @@ class _Result:
     reasons: str
     return_period: str
     tax_paise: int
+    doc_type: str
     book_doc_type: str | None
     book_doc_date: dt.date | None
     book_tax_paise: int | None
@@ -123,12 +138,15 @@ def _results(session: Session, gstins: Iterable[str] | None) -> list[_Result]:
         MatchResult.reasons,
         MatchResult.return_period,
         MatchResult.tax_paise,
+        result_doc_type(),
         PurchaseDocument.doc_type,
         PurchaseDocument.doc_date,
         tax_sum(PurchaseDocument),
     ).select_from(MatchResult)
-    query = current_results(query).outerjoin(
-        PurchaseDocument, PurchaseDocument.id == MatchResult.purchase_document_id
+    query = (
+        current_results(query)
+        .outerjoin(PurchaseDocument, PurchaseDocument.id == MatchResult.purchase_document_id)
+        .outerjoin(PortalDocument, PortalDocument.id == MatchResult.portal_document_id)
     )
     if gstins is not None:
         query = query.where(MatchResult.supplier_gstin.in_(list(gstins)))
@@ -197,22 +215,46 @@ def _reason_field(reason: str) -> str:
     return reason.split(":", 1)[0].strip() if ":" in reason else reason.strip()
 
 
+@dataclass
+class _Booked:
+    """The books' side of a supplier's results: net ITC booked and at risk (the figures shown), and
+    the tax and number of its invoices and debit notes, all of them and those missing or mismatched
+    (the score's shares)."""
+
+    net: int = 0
+    net_at_risk: int = 0
+    tax: Counter[str] = field(default_factory=Counter)  # "all", "missing", "mismatched"
+    docs: Counter[str] = field(default_factory=Counter)
+
+    def add(self, r: _Result) -> None:
+        if r.book_doc_type is None or r.status == Status.DUPLICATE:
+            return
+        tax = int(r.book_tax_paise or 0)
+        at_risk = r.status in AT_RISK
+        self.net += net_paise(tax, r.book_doc_type)
+        self.net_at_risk += net_paise(tax, r.book_doc_type) if at_risk else 0
+        if r.book_doc_type in CLAIMING_TYPES:
+            missing = r.status == Status.MISSING_IN_PORTAL
+            for kind in ("all", *(("missing",) if missing else ("mismatched",) if at_risk else ())):
+                self.tax[kind] += tax
+                self.docs[kind] += 1
+
+    def share(self, kind: str) -> Fraction:
+        """``missing`` or ``mismatched``, of the invoices' and debit notes' tax (of their number, when
+        that tax is nil)."""
+        whole = self.tax if self.tax["all"] > 0 else self.docs
+        return _share(whole[kind], whole["all"])
+
+
 def _figures(insight: SupplierInsight, results: list[_Result], portal: list[_Portal], today: dt.date) -> None:
     """Fill ``insight``'s figures (not its trend) from its results and portal documents."""
-    missing_tax = mismatched_tax = booked_tax = booked_docs = missing_docs = mismatched_docs = 0
+    booked = _Booked()
     reasons: Counter[str] = Counter()
     for r in results:
         figure = insight.by_status.setdefault(r.status, StatusFigure())
         figure.count += 1
-        figure.tax_paise += int(r.tax_paise or 0)
-        if r.book_doc_type in CLAIMING_TYPES and r.status != Status.DUPLICATE:
-            tax = int(r.book_tax_paise or 0)
-            booked_tax += tax
-            booked_docs += 1
-            if r.status == Status.MISSING_IN_PORTAL:
-                missing_tax, missing_docs = missing_tax + tax, missing_docs + 1
-            elif r.status in REPORTED_DIFFERENTLY:
-                mismatched_tax, mismatched_docs = mismatched_tax + tax, mismatched_docs + 1
+        figure.tax_paise += net_paise(int(r.tax_paise or 0), r.doc_type)
+        booked.add(r)
         if r.status == Status.MISSING_IN_PORTAL:
             insight.missing_in_portal += 1
             if r.book_doc_date is not None:
@@ -222,8 +264,8 @@ def _figures(insight: SupplierInsight, results: list[_Result], portal: list[_Por
             for part in (r.reasons or "").split("; "):
                 if part and "within tolerance" not in part and not part.startswith("portal:"):
                     reasons[_reason_field(part)] += 1
-    insight.itc_booked_paise = booked_tax
-    insight.itc_at_risk_paise = missing_tax + mismatched_tax
+    insight.itc_booked_paise = booked.net
+    insight.itc_at_risk_paise = booked.net_at_risk
     insight.mismatch_reasons = dict(reasons.most_common())
     for p in portal:
         insight.portal_documents += 1
@@ -236,10 +278,9 @@ def _figures(insight: SupplierInsight, results: list[_Result], portal: list[_Por
             if delay > 0:
                 insight.filed_late += 1
                 insight.worst_delay_days = max(insight.worst_delay_days, delay)
-    by_tax = booked_tax > 0
     insight.score = score_of(
-        missing=_share(missing_tax, booked_tax) if by_tax else _share(missing_docs, booked_docs),
-        mismatched=_share(mismatched_tax, booked_tax) if by_tax else _share(mismatched_docs, booked_docs),
+        missing=booked.share("missing"),
+        mismatched=booked.share("mismatched"),
         late=_share(insight.filed_late, insight.filed_with_date),
         rejected=_share(insight.rejected, insight.portal_documents),
     )

@@ -133,7 +133,7 @@ def test_digest_pages_stay_within_block_and_size_limits_and_keep_every_record_on
         assert len(json.dumps(blocks, ensure_ascii=False)) <= MAX_BLOCK_CHARS
     assert [i for p in pages for i in p.document_ids] == list(range(1, 61))
     assert pages[0].text.startswith(
-        "GST digest 5 Nov 2025: 65 record(s) need a decision, ₹9,999.99 tax (part 1 of"
+        "GST digest 5 Nov 2025: 65 record(s) need a decision, ₹9,999.99 net tax (part 1 of"
     )
     summary = json.dumps(pages[0].blocks[0].to_dict(), ensure_ascii=False)
     assert "GST digest · 5 Nov 2025" in summary

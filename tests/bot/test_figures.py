@@ -31,7 +31,7 @@ def test_itc_section_lays_out_the_three_figures_in_rupees():
 
 def test_status_and_deadline_sections():
     assert status_section(COUNTS, "Reconciliation").to_dict()["text"]["text"] == (
-        "*Reconciliation*\n• Matched: *10* (₹100.00 tax)\n• Mismatch: *3* (₹1,23,456.78 tax)"
+        "*Reconciliation*\n• Matched: *10* (₹100.00 net tax)\n• Mismatch: *3* (₹1,23,456.78 net tax)"
     )
     assert deadline_section(DEADLINES).to_dict()["text"]["text"] == (
         "*Coming up*\n• *Thu 20 Nov 2025*: GSTR-3B &lt;monthly&gt;"

@@ -36,7 +36,7 @@ def test_vendors_sorted_by_risk_and_one_vendor_in_detail(month):
     assert listed.exit_code == 0, listed.output
     lines = [line for line in listed.output.splitlines() if A in line or B in line]
     assert A in lines[0] and "₹12,600.00" in lines[0] and lines[0].rstrip().endswith(" 85 │")
-    assert "score = 100 - 40 x missing ITC share" in listed.output
+    assert "Score = 100 - 40 x missing - 30 x mismatched - 20 x late - 10 x rejected" in listed.output
     shown = _run("vendor", A)
     assert shown.exit_code == 0, shown.output
     assert "Shree Polymers" in shown.output and "score 85/100" in shown.output

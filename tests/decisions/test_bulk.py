@@ -35,6 +35,16 @@ def _run(session, rows, period="102025"):
     return run
 
 
+def test_preview_nets_credit_notes(session, make_doc):
+    """Accepting invoice INV-1 (₹1,800) and credit note CN-1 (₹450 + ₹450) moves ITC by ₹900."""
+    invoice = make_doc(doc_number="INV-1")
+    note = make_doc(doc_number="CN-1", doc_type="CRN", section="b2bcn", cgst_paise=45_000, sgst_paise=45_000)
+    _run(session, [(invoice, "matched", "A"), (note, "matched", "A")])
+    preview = preview_bulk(session, recipient_gstin=RECIPIENT, period="102025", which="matched", today=TODAY)
+    assert [item.tax_paise for item in preview.items] == [180_000, -90_000]
+    assert preview.tax_paise == 90_000 and preview.by_action() == {"accepted": (2, 90_000)}
+
+
 def test_preview_then_apply_recommended(session, make_doc):
     ok = make_doc(doc_number="OK-1")  # ₹1,800 tax
     in_2b = make_doc(doc_number="TWIN-1", source="gstr2b")  # paired on its 2B copy

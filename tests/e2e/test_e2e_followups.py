@@ -178,6 +178,7 @@ def test_scorecard_command_shows_the_same_figures_as_the_cli(bot: BotUnderTest, 
     assert answer.args["text"] == "Scorecard of Shree Polymers: 85/100"
     assert "at risk *₹12,600.00*" in blocks and "Missing from the portal: 1" in blocks
     assert "Trend: Oct 2025: 85 (2 at risk)" in blocks and fb.DRAFT_BUTTON in blocks
+    assert "credit notes count negative. Score = 100 - 40 x missing - 30 x mismatched" in blocks  # legend
     assert bot.command(f"scorecard {A[2:12]}")[0] == 200
     by_pan = bot.slack.wait_for("response_url:/respond/U0ASHA", 2)[1]
     assert by_pan.args["text"] == "Scorecard of Shree Polymers: 85/100"

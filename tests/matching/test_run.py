@@ -41,13 +41,31 @@ def test_run_stores_every_result_with_counts(engine):
     assert len(rows) == 4
     assert rows.set_index("purchase_document_id").loc[2, "status"] == "mismatch"
     counts = json.loads(run.counts_json)
-    assert counts["matched"] == {"count": 1, "tax_paise": 180_000}
+    assert counts["matched"] == {"count": 1, "tax_paise": 180_000, "net_tax_paise": 180_000}
     assert counts["missing_in_portal"]["count"] == 1 and counts["missing_in_books"]["count"] == 1
     assert json.loads(run.settings_json)["amount_tolerance_paise"] == 100
     assert run.actor == "tester" and run.finished_at is not None
     unpaired = rows[rows["purchase_document_id"].isna()].iloc[0]
     assert unpaired["portal_document_id"] == 103 and unpaired["recommended_action"] == "P"
     assert unpaired["supplier_gstin"] and unpaired["return_period"] == "052025"
+
+
+def test_counts_net_credit_notes_whichever_side_holds_them(engine):
+    """Per status, ``tax_paise`` adds the documents' tax as stated and ``net_tax_paise`` takes credit
+    notes off: matched INV 7 (₹1,800) and CRN C-1 (₹900) net ₹900; a CRN only in the books (₹450)
+    and one only on the portal (₹270) count -₹450 and -₹270 beside a book-only invoice (₹1,800)."""
+    note = {"doc_type": "CRN", "cgst": 45_000, "sgst": 45_000}
+    insert_documents(
+        engine,
+        [book(1, "7"), book(2, "C-1", **note), book(3, "C-2", cgst=22_500, sgst=22_500, doc_type="CRN"),
+         book(4, "9")],
+        [portal(101, "7"), portal(102, "C-1", **note), portal(103, "C-3", cgst=13_500, sgst=13_500,
+                                                               doc_type="CRN")],
+    )
+    counts = json.loads(run_reconciliation(engine, tolerances=Tolerances()).counts_json)
+    assert counts["matched"] == {"count": 2, "tax_paise": 270_000, "net_tax_paise": 90_000}
+    assert counts["missing_in_portal"] == {"count": 2, "tax_paise": 225_000, "net_tax_paise": 135_000}
+    assert counts["missing_in_books"] == {"count": 1, "tax_paise": 27_000, "net_tax_paise": -27_000}
 
 
 def test_tolerances_default_from_settings(engine, monkeypatch):
