@@ -22,6 +22,7 @@ from sqlmodel import Session
 from bot.approvers import ApproverDirectory
 from bot.posting import SafeConnectionRetries
 from bot.replies import tell_error
+from bot.warm import FigureWarmer
 from ims_core.db import get_engine, session_scope
 from ims_core.errors import UserFacingError
 from ims_core.settings import Settings, get_settings
@@ -40,6 +41,7 @@ class Services:
     client: WebClient
     approvers: ApproverDirectory
     tz: ZoneInfo
+    warmer: FigureWarmer
     post_interval: float = 1.0
     extra: dict = field(default_factory=dict)
     listener_executor: ThreadPoolExecutor = field(
@@ -57,6 +59,7 @@ class Services:
         """Wait for listeners and emails still working after their ack (graceful shutdown, tests)."""
         self.listener_executor.shutdown(wait=True)
         self.mail_executor.shutdown(wait=True)
+        self.warmer.shutdown()
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -98,6 +101,7 @@ def build_services(
         client=client,
         approvers=ApproverDirectory(client, settings.approvers),
         tz=ZoneInfo(settings.ims_timezone),
+        warmer=FigureWarmer(engine),
         post_interval=post_interval,
     )
 

@@ -63,6 +63,7 @@ def run_decision(
     except ActionConflict:
         _redraw(services, client, doc_id, channel, message_ts)
         raise
+    services.warmer.nudge()
     if decision.pending_approval and channel:
         post_approval_request(services, client, channel, doc_id)
     _redraw(services, client, doc_id, channel, message_ts)

@@ -107,6 +107,10 @@ class BotScheduler:
     def start(self, *, catch_up: bool = True) -> None:
         self.sync()
         self.scheduler.add_job(self.sync, "interval", minutes=SYNC_MINUTES, id="sync", replace_existing=True)
+        # decisions and imports from the command line, and a new day, reach the figures' snapshot here
+        self.scheduler.add_job(self.services.warmer.nudge, "interval", minutes=SYNC_MINUTES, id="figures",
+                               replace_existing=True)
+        self.services.warmer.nudge()
         hour, minute = REMINDER_TIME
         self.scheduler.add_job(
             self.run_reminders,

@@ -35,10 +35,12 @@ def itc_command(
     expected."""
     from ims_core.commands.itc_view import print_position
     from ims_core.itc import itc_position
+    from ims_core.itc.snapshots import position_figures
 
+    figures = itc_position if details else position_figures  # the documents are not kept in a snapshot
     with session_scope(database()) as session:
         gstin = recipient_gstin(session, recipient)
-        position = itc_position(session, recipient_gstin=gstin, period=period, today=clock.today())
+        position = figures(session, recipient_gstin=gstin, period=period, today=clock.today())
     if as_json:
         typer.echo(json.dumps(position.to_json(), indent=2))
         return
@@ -53,13 +55,13 @@ def deadlines_command(
     """Due dates, and what happens on each if nobody acts: deemed acceptance at the next GSTR-2B, pending
     limits, GSTR-2B recompute, GSTR-3B, Section 16(4), ITC not available, Rules 37 and 37A. Every
     registration, unless --recipient names one."""
-    from ims_core.itc import deadlines
     from ims_core.itc.registrations import known_registrations
+    from ims_core.itc.snapshots import deadlines_as_of
 
     with session_scope(database()) as session:
         gstins = [recipient.strip().upper()] if recipient else known_registrations(session)
-        found = sorted((d for gstin in gstins for d in deadlines(session, recipient_gstin=gstin,
-                                                                  today=clock.today())),
+        found = sorted((d for gstin in gstins
+                        for d in deadlines_as_of(session, recipient_gstin=gstin, today=clock.today())),
                        key=lambda d: (d.due, d.registration))
     if as_json:
         typer.echo(json.dumps([d.to_json() for d in found], indent=2, ensure_ascii=False))

@@ -40,6 +40,12 @@ class ItcFigure:
     count: int = 0
     _lines: list[ItcLine] = field(default_factory=list)
     _frames: list[tuple[pd.DataFrame, str]] = field(default_factory=list)
+    _summary: bool = False  # read back from a snapshot: figures without their documents
+
+    @classmethod
+    def summary(cls, heads: Heads, count: int) -> ItcFigure:
+        """A figure as a snapshot keeps it (:mod:`ims_core.itc.snapshots`): its documents are not kept."""
+        return cls(heads, count, _summary=True)
 
     def add(self, line: ItcLine) -> None:
         self.heads.add(line.heads)
@@ -57,6 +63,8 @@ class ItcFigure:
 
     @property
     def documents(self) -> list[ItcLine]:
+        if self._summary:
+            raise ValueError("a snapshot's figures carry no documents: compute the position (itc_position)")
         if self._frames:
             for frame, note in self._frames:
                 self._lines.extend(_frame_lines(frame, note))

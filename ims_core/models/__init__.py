@@ -17,11 +17,12 @@ from ims_core.models.documents import (
 from ims_core.models.messages import ChannelSubscription, DecisionMessageRef, DigestMessage, JobRun
 from ims_core.models.portal import PortalPull, PortalPush, PortalSession
 from ims_core.models.reconciliation import MatchResult, ReconciliationRun
+from ims_core.models.snapshots import FigureSnapshot
 from ims_core.models.suppliers import FollowUp, FollowUpItem, SupplierContact
 
 __all__ = [
-    "AuditEvent", "ChannelSubscription", "DecisionMessageRef", "DigestMessage", "DocumentHistory", "FollowUp",
-    "FollowUpItem", "ImportBatch", "ImsDecision", "JobRun", "MatchResult", "PeriodLock", "PortalDocument",
-    "PortalPull", "PortalPush", "PortalSession", "PurchaseDocument", "Recipient", "ReconciliationRun",
-    "Supplier", "SupplierContact",
+    "AuditEvent", "ChannelSubscription", "DecisionMessageRef", "DigestMessage", "DocumentHistory",
+    "FigureSnapshot", "FollowUp", "FollowUpItem", "ImportBatch", "ImsDecision", "JobRun", "MatchResult",
+    "PeriodLock", "PortalDocument", "PortalPull", "PortalPush", "PortalSession", "PurchaseDocument",
+    "Recipient", "ReconciliationRun", "Supplier", "SupplierContact",
 ]

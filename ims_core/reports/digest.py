@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session
 
-from ims_core import itc
 from ims_core.gst.dates import period_label
 from ims_core.gst.money import format_inr
+from ims_core.itc import snapshots
 from ims_core.models.vocabulary import status_label
 from ims_core.reports.worklist import (
     StatusCount,
@@ -85,6 +85,15 @@ def collect(
     )
 
 
+def warm_figures(session: Session, day: dt.date) -> None:
+    """Compute (and keep) the figures the digest, App Home and ``/ims`` answers read, for every
+    registration, so that the next of them answers from the snapshot (``ims_core.itc.snapshots``);
+    figures whose data has not changed are only checked, not computed again."""
+    for gstin in recipients(session):
+        itc_figures(session, [gstin], latest_period(session, [gstin]), day)
+        deadline_lines(session, [gstin], day)
+
+
 def recompute_note(period: str, decisions: int) -> str:
     """Said once per digest: decisions taken after the 14th change a GSTR-2B already generated."""
     return (f"GSTR-2B of {period_label(period)} must be recomputed on the portal before GSTR-3B is filed: "
@@ -98,7 +107,7 @@ def itc_figures(session: Session, gstins: Sequence[str], period: str | None,
         return None
     claimable = blocked = at_risk = recompute = 0
     for gstin in gstins:
-        position = itc.itc_position(session, recipient_gstin=gstin, period=period, today=today)
+        position = snapshots.position_figures(session, recipient_gstin=gstin, period=period, today=today)
         claimable += position.table_4()["4C"].total
         blocked += position.blocked.total
         at_risk += position.at_risk.heads.total
@@ -113,7 +122,7 @@ def deadline_lines(
     since, until = today - dt.timedelta(days=horizon_days), today + dt.timedelta(days=horizon_days)
     seen: dict[tuple[dt.date, str], DeadlineLine] = {}
     for gstin in gstins:
-        for deadline in itc.deadlines(session, recipient_gstin=gstin, today=today):
+        for deadline in snapshots.deadlines_as_of(session, recipient_gstin=gstin, today=today):
             if since <= deadline.due <= until:
                 title = deadline.title if len(gstins) == 1 else f"{deadline.title} ({gstin})"
                 seen.setdefault((deadline.due, deadline.title), DeadlineLine(deadline.due, title))
