@@ -101,6 +101,7 @@ def test_app_home_lists_what_waits_for_me_and_for_others(bot: BotUnderTest, engi
     ravi = home_of(RAVI)
     assert "Waiting for my approval: 1" in ravi and "INV/25-26/00001" in ravi
     assert "Waiting for others: 0" in ravi
+    assert '"ims_bulk_matched"' in ravi and '"ims_portal_upload"' in ravi  # an approver's tools
     asha = home_of(ASHA)
     assert "Waiting for my approval: 0" in asha and "Waiting for others: 1" in asha
     outsider = home_of(OUTSIDER)

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import json
 
-from bot.blocks.bulk import BULK_MATCHED, BULK_VIEW
+from bot.blocks.bulk import BULK_MATCHED, BULK_RECOMMENDED, BULK_VIEW
 from bot.blocks.records import PENDING
 
 from .conftest import ASHA, OUTSIDER, RAVI, BotUnderTest
 from .seed import seed
-from .test_e2e_decisions import decision_row, events, wait_until
+from .test_e2e_decisions import decision_row, events, post_digest, wait_until
 
 
 def view_of(call) -> dict:
@@ -23,10 +23,11 @@ def action_of(engine, doc_id: int) -> str | None:
     return row.action if row is not None else None
 
 
-def open_confirmation(bot: BotUnderTest, user: str = ASHA) -> dict:
-    """Click "Accept all matched" in App Home; the loading modal is then filled with the preview."""
+def open_confirmation(bot: BotUnderTest, user: str = ASHA, ts: str = "") -> dict:
+    """Click "Accept all matched" (in the digest posted at ``ts``, or App Home); the loading modal is then
+    filled with the preview."""
     before = len(bot.slack.of("views.update"))
-    bot.click(BULK_MATCHED, "matched", user=user)
+    bot.click(BULK_MATCHED, "matched", user=user, ts=ts)
     bot.slack.wait_for("views.open")
     return view_of(bot.slack.wait_for("views.update", before + 1)[before])
 
@@ -36,7 +37,10 @@ def test_a_confirmed_bulk_accept_skips_records_a_person_decided(bot: BotUnderTes
     ids = seed(engine, count=4, statuses=("matched",))
     bot.click(PENDING, f"{ids[1]}:0", user=RAVI)  # Ravi keeps the second one pending, by hand
     wait_until(lambda: action_of(engine, ids[1]) == "P")
-    view = open_confirmation(bot)
+    ts, digest = post_digest(bot)
+    assert [e["action_id"] for b in digest if b.get("block_id") == "bulk" for e in b["elements"]] == [
+        BULK_MATCHED, BULK_RECOMMENDED]
+    view = open_confirmation(bot, ts=ts)
     assert view["callback_id"] == BULK_VIEW
     shown = json.dumps(view, ensure_ascii=False)
     # 100 + 300 + 400 rupees: the pending record is not counted, so neither is its 200

@@ -80,7 +80,7 @@ def test_forged_and_stale_signatures_are_refused_with_401(bot: BotUnderTest):
 def test_accept_click_decides_audits_and_updates_the_digest(bot: BotUnderTest, engine):
     ids = seed(engine, count=3, statuses=("mismatch",))
     ts, blocks = post_digest(bot)
-    buttons = [e for b in blocks if b["type"] == "actions" for e in b["elements"]]
+    buttons = [e for b in blocks if b.get("block_id", "").startswith("rec:") for e in b.get("elements", [])]
     largest = ids[-1]  # most rupees first
     assert buttons[0]["value"] == f"{largest}:0"
     assert bot.click(ACCEPT, f"{largest}:0", ts=ts)[0] == 200
@@ -286,7 +286,8 @@ def test_a_digest_posted_after_a_declined_rejection_carries_the_current_version(
     # the digest's own update: a late redraw of the approval request may come in between
     wait_until(lambda: any(c.args["ts"] == ts for c in bot.slack.of("chat.update")[seen:]))
     redrawn = [c for c in bot.slack.of("chat.update")[seen:] if c.args["ts"] == ts][-1]
-    buttons = [e for b in redrawn.args["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    buttons = [e for b in redrawn.args["blocks"] if b.get("block_id", "").startswith("rec:")
+               for e in b.get("elements", [])]
     assert {e["value"] for e in buttons} == {f"{ids[0]}:2"}
     bot.click(ACCEPT, f"{ids[0]}:2", ts=ts)
     wait_until(lambda: decision_row(engine, ids[0]).action == "A")
