@@ -24,7 +24,7 @@ from ims_core.models import PortalDocument
 from ims_core.portal import sessions
 from ims_core.settings import get_settings
 
-from .conftest import ASHA, CHANNEL, OUTSIDER, BotUnderTest
+from .conftest import ASHA, CHANNEL, OUTSIDER, BotUnderTest, serving
 from .test_e2e_decisions import events, wait_until
 
 
@@ -122,3 +122,16 @@ def test_upload_is_for_approvers_only(bot: BotUnderTest, engine, logged_in):
     bot.click(PORTAL_UPLOAD, "upload", user=OUTSIDER)
     wait_until(lambda: bool(events(engine, "refused")))
     assert events(engine, "refused")[0].actor_id == OUTSIDER and bot.slack.of("views.open") == []
+
+
+def test_the_scheduler_pulls_at_the_configured_times_in_the_configured_zone(engine, database_url, slack):
+    with serving(engine, database_url, slack, ims_portal_pull_times="08:15, 17:45") as bot:
+        scheduler = BotScheduler(bot.services)
+        scheduler.start(catch_up=False)
+        try:
+            jobs = {job.id: job for job in scheduler.scheduler.get_jobs()}
+        finally:
+            scheduler.shutdown()
+    assert {"portal-pull:0815", "portal-pull:1745", "escalations"} <= set(jobs)
+    fire = jobs["portal-pull:0815"].trigger.get_next_fire_time(None, jobs["portal-pull:0815"].next_run_time)
+    assert (fire.hour, fire.minute, fire.tzinfo.key) == (8, 15, "Asia/Kolkata")
