@@ -17,6 +17,7 @@ from bot.app import Services
 from bot.blocks.portal import portal_problem_text, pull_outcome_text, push_outcome_text
 from ims_core import clock
 from ims_core.audit import SYSTEM, Actor
+from ims_core.errors import UserFacingError
 from ims_core.gst.dates import period_of, previous_period
 from ims_core.portal import service
 from ims_core.portal.errors import PortalError
@@ -37,7 +38,7 @@ def pull_times(setting: str) -> list[tuple[int, int]]:
             continue
         hours, _, minutes = part.partition(":")
         if not (hours.isdigit() and minutes.isdigit() and int(hours) < 24 and int(minutes) < 60):
-            raise ValueError(f"IMS_PORTAL_PULL_TIMES: '{part}' is not a time HH:MM (24-hour)")
+            raise UserFacingError(f"IMS_PORTAL_PULL_TIMES: '{part}' is not a time HH:MM (24-hour)")
         times.append((int(hours), int(minutes)))
     return times
 

@@ -20,6 +20,7 @@ from bot.portal_jobs import pull_times
 from bot.scheduler import BotScheduler
 from ims_core.audit import Actor
 from ims_core.decisions.engine import decide
+from ims_core.errors import UserFacingError
 from ims_core.models import PortalDocument
 from ims_core.portal import sessions
 from ims_core.settings import get_settings
@@ -72,7 +73,7 @@ def _decide(engine, stin: str, number: str, action: str) -> None:
 
 def test_the_pull_times_default_to_twice_a_day_and_refuse_a_bad_time():
     assert pull_times(get_settings().ims_portal_pull_times) == [(9, 0), (16, 0)]
-    with pytest.raises(ValueError, match="'25:00' is not a time"):
+    with pytest.raises(UserFacingError, match="'25:00' is not a time"):
         pull_times("09:00,25:00")
 
 
