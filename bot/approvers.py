@@ -72,6 +72,14 @@ class ApproverDirectory:
             return True
         return any(user_id in self.group_members(group) for group in self._groups)
 
+    def user_ids(self) -> list[str]:
+        """Everyone who may decide: the configured users and the members of the configured groups
+        (as cached), sorted, each once; who to ask when a request needs an approver."""
+        people = set(self._users)
+        for group in self._groups:
+            people |= self.group_members(group)
+        return sorted(people)
+
     def warm(self) -> None:
         """Read every configured group now (at start, so that no click waits for Slack)."""
         for group in self._groups:

@@ -2,7 +2,8 @@
 
 Shared by the button, modal and approval listeners so that each stays a few lines: the action engine
 decides (and audits, refusals included); this module redraws the messages showing the record and asks
-for a second approver when a rejection needs one. Errors are told by the bot's one error handler.
+for a second approver when a rejection needs one (in the channel, and by DM to each approver).
+Errors are told by the bot's one error handler.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import logging
 from slack_sdk import WebClient
 
 from bot.app import Services
+from bot.approval_requests import send_approval_dms
 from bot.blocks.approvals import approval_blocks
 from bot.render import load_rows, refresh
 from ims_core.audit import Actor
@@ -64,8 +66,10 @@ def run_decision(
         _redraw(services, client, doc_id, channel, message_ts)
         raise
     services.warmer.nudge()
-    if decision.pending_approval and channel:
-        post_approval_request(services, client, channel, doc_id)
+    if decision.pending_approval:
+        if channel:
+            post_approval_request(services, client, channel, doc_id)
+        send_approval_dms(services, client, doc_id)
     _redraw(services, client, doc_id, channel, message_ts)
 
 

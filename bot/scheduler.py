@@ -1,4 +1,5 @@
-"""Scheduled digests and reminders (APScheduler 3, in IMS_TIMEZONE), run once however many bots run.
+"""Scheduled digests, reminders, approval escalations and portal pulls (APScheduler 3, in IMS_TIMEZONE),
+each run once however many bots run.
 
 Each bot process keeps its own in-memory job store (nothing is pickled: jobs carry channel IDs only).
 Several processes therefore all fire the same job; the first to insert the ``(job, period)`` row of
@@ -25,6 +26,8 @@ from sqlalchemy.exc import IntegrityError
 
 from bot import digest
 from bot.app import Services
+from bot.approval_requests import due_escalations
+from bot.portal_jobs import pull_all, pull_times
 from ims_core import clock
 from ims_core.db import session_scope
 from ims_core.models import JobRun
@@ -36,6 +39,7 @@ logger = logging.getLogger(__name__)
 GRACE_SECONDS = 2 * 3600
 SYNC_MINUTES = 5
 REMINDER_TIME = (10, 0)
+ESCALATION_CHECK_MINUTES = 15  # how often unanswered rejection requests are looked for
 RETRY_MINUTES = (5, 15, 30, 60, 120)  # after a failed digest, the waits before each new attempt
 
 
@@ -118,6 +122,16 @@ class BotScheduler:
             id="reminders",
             replace_existing=True,
         )
+        self.scheduler.add_job(self.run_escalations, "interval", minutes=ESCALATION_CHECK_MINUTES,
+                               id="escalations", replace_existing=True)
+        for hour, minute in pull_times(self.services.settings.ims_portal_pull_times):
+            self.scheduler.add_job(
+                self.run_portal_pull,
+                CronTrigger(hour=hour, minute=minute, timezone=self.services.tz),
+                args=[f"{hour:02d}:{minute:02d}"],
+                id=f"portal-pull:{hour:02d}{minute:02d}",
+                replace_existing=True,
+            )
         self.scheduler.start()
         if catch_up:
             self.catch_up()
@@ -241,6 +255,16 @@ class BotScheduler:
                 )
             )
         return outcomes
+
+    def run_escalations(self) -> list[str]:
+        """Raise in the channel, once each, rejection requests unanswered for IMS_APPROVAL_ESCALATE_HOURS."""
+        return [run_guarded(self.services.engine, job, period, work)
+                for job, period, work in due_escalations(self.services, self.services.client)]
+
+    def run_portal_pull(self, at: str) -> str:
+        """The scheduled pull from the GST portal, once per day and time however many bots run."""
+        return run_guarded(self.services.engine, f"portal-pull:{at}", clock.today().isoformat(),
+                           lambda: pull_all(self.services, self.services.client))
 
     def _report(self, channel: str, what: str, exc: Exception, later: str) -> None:
         try:

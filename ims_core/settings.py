@@ -35,6 +35,9 @@ class Settings(BaseSettings):
 
     # Maker-checker: rejecting a document above this tax needs a second approver
     ims_reject_approval_threshold: Decimal = Decimal("100000")
+    # A rejection still waiting for its second approver this many hours after it was asked for is
+    # raised once in the channel it was asked in (the approvers had it by direct message)
+    ims_approval_escalate_hours: float = 24.0
 
     # GSTR-3B due day for monthly filers; QRMP states file on the 22nd or the 24th
     ims_gstr3b_due_day: int = 20
@@ -75,6 +78,9 @@ class Settings(BaseSettings):
     ims_gsp_max_request_bytes: int = 3_500_000
     # A session with less than this left is refreshed before a pull or push
     ims_gsp_refresh_minutes: int = 30
+    # When the bot pulls IMS (and GSTR-2B) from the portal by itself, HH:MM in IMS_TIMEZONE, comma-separated
+    # (empty: never); each time runs once however many bots run
+    ims_portal_pull_times: str = "09:00,16:00"
 
     # The audit trail's anchor (ims_core.audit.anchor): the key of the checkpoint's keyed hash (else
     # IMS_AUDIT_DIR/audit.key, generated on first use); the checkpoint's file (else beside a SQLite

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from slack_sdk.models.blocks import (
+    ActionsBlock,
     Block,
     ContextBlock,
     DividerBlock,
@@ -21,6 +22,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from bot.blocks.bulk import bulk_buttons
 from bot.blocks.common import clip, day_label, rupees
 from bot.blocks.figures import deadline_section, itc_section, status_section
 from bot.blocks.records import record_blocks
@@ -80,6 +82,8 @@ def summary_blocks(data: DigestData) -> list[Block]:
     else:
         need = "Nothing needs a decision right now. :white_check_mark:"
     blocks += [DividerBlock(), SectionBlock(text=MarkdownTextObject(text=need))]
+    if data.counts:  # a reconciliation to act on: the safe bulk actions (approvers only, confirmed first)
+        blocks.append(ActionsBlock(block_id="bulk", elements=bulk_buttons()))
     return blocks
 
 

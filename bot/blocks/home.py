@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -18,9 +18,13 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.blocks.answers import list_blocks
+from bot.blocks.approvals import waiting_lists_blocks
+from bot.blocks.bulk import bulk_buttons
 from bot.blocks.common import clip, local_time, rupees
 from bot.blocks.figures import deadline_section, itc_section, status_section
+from bot.blocks.portal import upload_button
 from ims_core.gst.dates import period_label
+from ims_core.reports.approvals import WaitingApproval
 from ims_core.reports.digest import DeadlineLine, ItcFigures
 from ims_core.reports.worklist import StatusCount, WorkItem
 
@@ -39,6 +43,9 @@ class HomeData:
     itc: ItcFigures | None
     deadlines: list[DeadlineLine]
     generated_at: dt.datetime
+    # rejection requests waiting for this user's approval, and this user's own waiting for someone else
+    waiting_mine: list[tuple[WaitingApproval, WorkItem]] = field(default_factory=list)
+    waiting_theirs: list[tuple[WaitingApproval, WorkItem]] = field(default_factory=list)
 
 
 def home_view(data: HomeData, tz: dt.tzinfo) -> View:
@@ -78,6 +85,11 @@ def home_view(data: HomeData, tz: dt.tzinfo) -> View:
                 ButtonElement(text="Mismatches", action_id=OPEN_MISMATCHES, value="mismatch"),
             ]
         ),
+    ]
+    if data.is_approver:  # what only approvers can do: the approval lists, bulk and the portal upload
+        blocks += [DividerBlock(), *waiting_lists_blocks(data.waiting_mine, data.waiting_theirs),
+                   ActionsBlock(block_id="approver_tools", elements=[*bulk_buttons(), upload_button()])]
+    blocks += [
         ContextBlock(elements=[MarkdownTextObject(text=f"Updated {local_time(data.generated_at, tz)}")]),
     ]
     return View(type="home", blocks=blocks)

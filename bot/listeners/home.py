@@ -10,8 +10,9 @@ from bot.blocks.home import OPEN_MISMATCHES, OPEN_PENDING, HomeData, home_view, 
 from bot.blocks.modals import loading_view
 from bot.replies import tells_errors
 from ims_core import clock
+from ims_core.reports.approvals import split_for, waiting_approvals
 from ims_core.reports.digest import deadline_lines, itc_figures
-from ims_core.reports.worklist import latest_period, needing_decision, recipients, status_counts
+from ims_core.reports.worklist import items_by_id, latest_period, needing_decision, recipients, status_counts
 
 LIST_SIZE = 25
 
@@ -57,7 +58,19 @@ def _home_data(services: Services, user_id: str) -> HomeData:
             itc=itc_figures(session, scope, period),
             deadlines=deadline_lines(session, scope, today),
             generated_at=clock.now(),
+            **_waiting_lists(session, user_id, scope),
         )
+
+
+def _waiting_lists(session, user_id: str, scope: list[str]) -> dict:  # a Session
+    """Rejection requests waiting for ``user_id``'s approval, and those ``user_id`` asked for."""
+    waiting = waiting_approvals(session, recipients=scope)
+    items = items_by_id(session, [w.portal_document_id for w in waiting])
+    mine, theirs = split_for(user_id, waiting)
+    return {
+        "waiting_mine": [(w, items[w.portal_document_id]) for w in mine if w.portal_document_id in items],
+        "waiting_theirs": [(w, items[w.portal_document_id]) for w in theirs if w.portal_document_id in items],
+    }
 
 
 def _open_list(

@@ -151,6 +151,11 @@ class FakeSlack:
                 if float(m["ts"]) > oldest
             ]
             return {"ok": True, "messages": found, "has_more": False}
+        if method == "conversations.open":  # a direct message with one user: Slack's D… channel of the pair
+            users = str(args.get("users", ""))
+            if not users or "," in users:
+                return {"ok": False, "error": "users_not_found" if not users else "not_allowed"}
+            return {"ok": True, "channel": {"id": f"D{users}", "is_im": True}}
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": f"1700000001.{next(self._ts):06d}"}
         if method in ("views.open", "views.publish", "views.update"):

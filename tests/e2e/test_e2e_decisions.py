@@ -49,6 +49,15 @@ def told(bot: BotUnderTest, user: str) -> list[str]:
     return [c.args["text"] for c in bot.slack.of(f"response_url:/respond/{user}/click")]
 
 
+def decline(bot: BotUnderTest, value: str, *, user: str, ts: str, reason: str = "we need it") -> None:
+    """Decline a rejection request: the button opens a modal, which is submitted with a reason."""
+    opened = len(bot.slack.of("views.open"))
+    bot.click(DECLINE, value, user=user, ts=ts)
+    view = bot.slack.wait_for("views.open", opened + 1)[opened].args["view"]
+    view = json.loads(view) if isinstance(view, str) else view
+    bot.submit(view, {REASON_BLOCK: {REASON_INPUT: {"type": "plain_text_input", "value": reason}}}, user=user)
+
+
 def wait_until(predicate, timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -71,7 +80,7 @@ def test_forged_and_stale_signatures_are_refused_with_401(bot: BotUnderTest):
 def test_accept_click_decides_audits_and_updates_the_digest(bot: BotUnderTest, engine):
     ids = seed(engine, count=3, statuses=("mismatch",))
     ts, blocks = post_digest(bot)
-    buttons = [e for b in blocks if b["type"] == "actions" for e in b["elements"]]
+    buttons = [e for b in blocks if b.get("block_id", "").startswith("rec:") for e in b.get("elements", [])]
     largest = ids[-1]  # most rupees first
     assert buttons[0]["value"] == f"{largest}:0"
     assert bot.click(ACCEPT, f"{largest}:0", ts=ts)[0] == 200
@@ -236,14 +245,14 @@ def test_a_declined_rejection_reopens_the_record_everywhere(bot: BotUnderTest, e
     view = bot.slack.wait_for("views.open")[0].args["view"]
     bot.submit(view, {REASON_BLOCK: {REASON_INPUT: {"type": "plain_text_input", "value": "not ours"}}})
     request = bot.slack.wait_for("chat.postMessage", 2)[1]
-    decline = [
+    decline_button = [
         e
         for b in request.args["blocks"]
         if b["type"] == "actions"
         for e in b["elements"]
         if e["action_id"] == DECLINE
     ][0]
-    bot.click(DECLINE, decline["value"], user=RAVI, ts=request.response["ts"])
+    decline(bot, decline_button["value"], user=RAVI, ts=request.response["ts"])
     wait_until(lambda: len(events(engine, "reject_declined")) == 1)
     row = decision_row(engine, ids[0])
     assert (row.action, row.requested_action) == ("", "")
@@ -267,16 +276,18 @@ def test_a_digest_posted_after_a_declined_rejection_carries_the_current_version(
     view = bot.slack.wait_for("views.open")[0].args["view"]
     bot.submit(view, {REASON_BLOCK: {REASON_INPUT: {"type": "plain_text_input", "value": "not ours"}}})
     request = bot.slack.wait_for("chat.postMessage", 2)[1]
-    bot.click(DECLINE, f"{ids[0]}:1", user=RAVI, ts=request.response["ts"])
+    decline(bot, f"{ids[0]}:1", user=RAVI, ts=request.response["ts"])
     wait_until(lambda: len(events(engine, "reject_declined")) == 1)
     wait_until(lambda: any("Rejection declined" in _blocks(c.args) for c in bot.slack.of("chat.update")))
-    wait_until(lambda: '"ims_accept"' in _blocks(bot.slack.of("chat.update")[-1].args))
+    wait_until(lambda: any(c.args["ts"] == ts and '"ims_accept"' in _blocks(c.args)
+                           for c in bot.slack.of("chat.update")))
     seen = len(bot.slack.of("chat.update"))
     assert bot.command("digest now")[0] == 200
     # the digest's own update: a late redraw of the approval request may come in between
     wait_until(lambda: any(c.args["ts"] == ts for c in bot.slack.of("chat.update")[seen:]))
     redrawn = [c for c in bot.slack.of("chat.update")[seen:] if c.args["ts"] == ts][-1]
-    buttons = [e for b in redrawn.args["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    buttons = [e for b in redrawn.args["blocks"] if b.get("block_id", "").startswith("rec:")
+               for e in b.get("elements", [])]
     assert {e["value"] for e in buttons} == {f"{ids[0]}:2"}
     bot.click(ACCEPT, f"{ids[0]}:2", ts=ts)
     wait_until(lambda: decision_row(engine, ids[0]).action == "A")
