@@ -29,6 +29,7 @@ from ims_core.settings import Settings, get_settings
 
 LISTENER_THREADS = 10
 MAIL_THREADS = 2  # emails to suppliers wait their turn here, never on a listener thread
+PORTAL_THREADS = 1  # uploads to the portal (polled for minutes) run here, one at a time
 LISTENER_MODULES = ("commands", "decisions", "views", "approvals", "home", "followups", "bulk", "portal")
 
 
@@ -55,10 +56,17 @@ class Services:
         default_factory=lambda: ThreadPoolExecutor(max_workers=MAIL_THREADS, thread_name_prefix="ims-mail")
     )
 
+    portal_executor: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(
+            max_workers=PORTAL_THREADS, thread_name_prefix="ims-portal"
+        )
+    )
+
     def drain(self) -> None:
         """Wait for listeners and emails still working after their ack (graceful shutdown, tests)."""
         self.listener_executor.shutdown(wait=True)
         self.mail_executor.shutdown(wait=True)
+        self.portal_executor.shutdown(wait=True)
         self.warmer.shutdown()
 
     @contextmanager

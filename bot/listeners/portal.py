@@ -4,6 +4,7 @@ and the net tax; the outcome goes to the channel (``bot.portal_jobs``) and into 
 from __future__ import annotations
 
 import json
+import logging
 from functools import partial
 
 from slack_bolt import Ack, App
@@ -17,7 +18,10 @@ from bot.outcomes import actor_from
 from bot.permissions import Target, approvers_only
 from bot.portal_jobs import portal_gstins, upload
 from bot.replies import tells_errors
+from ims_core.audit import Actor
 from ims_core.portal.push import preview_push
+
+logger = logging.getLogger(__name__)
 
 UPLOAD = "upload decisions to the GST portal"
 NO_SESSION = "No GSTIN is logged in to the GST portal: log in with `ims portal login GSTIN --username NAME`."
@@ -46,9 +50,19 @@ def register(app: App, services: Services) -> None:
         ack(response_action="update", view=notice_view(
             TITLE, "Uploading… the portal's answer will be posted to the channel.").to_dict())
         gstins = [str(g) for g in json.loads(view.get("private_metadata") or "[]")]
-        results = upload(services, client, gstins, actor_from(body["user"]))
-        text = "\n".join(push_outcome_text(r) for r in results) or "Nothing was uploaded: see the channel."
-        try:
-            client.views_update(view_id=view["id"], view=notice_view(TITLE, text).to_dict())
-        except SlackApiError:  # the person closed the modal during a long upload: the channel has it
-            pass
+        # the portal is polled until it has processed the save (minutes at worst): not on a listener thread
+        actor = actor_from(body["user"])
+        services.portal_executor.submit(_upload, services, client, view["id"], gstins, actor)
+
+
+def _upload(services: Services, client: WebClient, view_id: str, gstins: list[str], actor: Actor) -> None:
+    try:
+        results = upload(services, client, gstins, actor)
+    except Exception as exc:  # the portal's own failures are told by upload(); anything else is logged
+        logger.error("upload to the portal failed: %s", type(exc).__name__)
+        results = []
+    text = "\n".join(push_outcome_text(r) for r in results) or "Nothing was uploaded: see the channel."
+    try:
+        client.views_update(view_id=view_id, view=notice_view(TITLE, text).to_dict())
+    except SlackApiError:  # the person closed the modal during a long upload: the channel has it
+        pass
