@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from slack_sdk.models.blocks import (
@@ -20,8 +21,10 @@ from slack_sdk.models.views import View
 from bot.blocks.answers import list_blocks
 from bot.blocks.common import clip, local_time, rupees
 from bot.blocks.figures import deadline_section, itc_section, status_section
+from bot.blocks.radar import radar_section
 from ims_core.gst.dates import period_label
 from ims_core.reports.digest import DeadlineLine, ItcFigures
+from ims_core.reports.radar import RadarLine
 from ims_core.reports.worklist import StatusCount, WorkItem
 
 OPEN_PENDING, OPEN_MISMATCHES = "ims_home_pending", "ims_home_mismatches"
@@ -39,6 +42,7 @@ class HomeData:
     itc: ItcFigures | None
     deadlines: list[DeadlineLine]
     generated_at: dt.datetime
+    radar: Sequence[RadarLine] = ()
 
 
 def home_view(data: HomeData, tz: dt.tzinfo) -> View:
@@ -56,6 +60,7 @@ def home_view(data: HomeData, tz: dt.tzinfo) -> View:
                 )
             ]
         ),
+        radar_section(data.radar),
         SectionBlock(
             text=MarkdownTextObject(
                 text=f"*{data.open_total} record(s) need a decision* · "
@@ -69,7 +74,7 @@ def home_view(data: HomeData, tz: dt.tzinfo) -> View:
         blocks.append(itc_section(data.itc))
     blocks += [
         DividerBlock(),
-        deadline_section(data.deadlines),
+        *([deadline_section(data.deadlines)] if data.deadlines or not data.radar else []),
         ActionsBlock(
             elements=[
                 ButtonElement(

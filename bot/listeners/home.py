@@ -11,6 +11,7 @@ from bot.blocks.modals import loading_view
 from bot.replies import tells_errors
 from ims_core import clock
 from ims_core.reports.digest import deadline_lines, itc_figures
+from ims_core.reports.radar import RADAR_KINDS, radar_lines, registration_deadlines
 from ims_core.reports.worklist import latest_period, needing_decision, recipients, status_counts
 
 LIST_SIZE = 25
@@ -46,6 +47,7 @@ def _home_data(services: Services, user_id: str) -> HomeData:
         scope = recipients(session)
         period = latest_period(session, scope)
         page = needing_decision(session, recipients=scope, limit=0)
+        found = registration_deadlines(session, scope, today)
         return HomeData(
             user_id=user_id,
             is_approver=services.approvers.is_approver(user_id),
@@ -55,8 +57,9 @@ def _home_data(services: Services, user_id: str) -> HomeData:
             open_total=page.total,
             open_tax_paise=page.total_tax_paise,
             itc=itc_figures(session, scope, period),
-            deadlines=deadline_lines(session, scope, today),
+            deadlines=deadline_lines(session, scope, today, found=found, skip=RADAR_KINDS),
             generated_at=clock.now(),
+            radar=radar_lines(found, today),
         )
 
 
