@@ -85,7 +85,8 @@ def _words(deadline: Deadline, today: dt.date) -> str:
         return (f"{tax} of tax in {records} kept pending passed their limit on {_day(due)}: they are deemed "
                 "accepted in the next GSTR-2B")
     if deadline.kind == RECOMPUTE:
-        return (f"GSTR-2B for {label} must be recomputed before GSTR-3B: {records} ({tax} of tax) were "
+        were = "was" if deadline.records == 1 else "were"
+        return (f"GSTR-2B for {label} must be recomputed before GSTR-3B: {records} ({tax} of tax) {were} "
                 f"decided after it was generated; GSTR-3B is due {_day(due)}")
     if deadline.kind == GSTR3B:
         when = f"is due on {_day(due)}" if due >= today else f"was due on {_day(due)} and is not marked filed"

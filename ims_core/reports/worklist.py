@@ -325,8 +325,9 @@ def reminder_due(session: Session, gstins: Sequence[str], today: dt.date) -> tup
     """The reminder to send today, as (kind, title, return period), or None.
 
     The day before the 14th, only when the radar finds records with no action that tomorrow's GSTR-2B
-    will deem accepted (their net tax and count from ``ims_core.reports.radar``); up to two days before
-    the GSTR-3B due date of the previous period (monthly 20th, QRMP 22nd/24th by state).
+    will deem accepted (GSTN FAQ on IMS, 23 September 2024: "records with No action are deemed accepted
+    at the time of GSTR-2B generation"; their net tax and count from ``ims_core.reports.radar``); up to
+    two days before the GSTR-3B due date of the previous period (monthly 20th, QRMP 22nd/24th by state).
     """
     from ims_core.gst.dates import period_of
     from ims_core.gst.due_dates import GSTR2B_DAY, filing_of, gstr3b_due_date
