@@ -14,12 +14,13 @@ import datetime as dt
 import logging
 from collections.abc import Sequence
 
+from slack_bolt import Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.blocks.common import user_ref
 from ims_core.db import session_scope
-from ims_core.reports.charts import Chart, CreditPicture, credit_chart, render
+from ims_core.reports.charts import Chart, credit_chart, credit_picture, render
 
 logger = logging.getLogger(__name__)
 
@@ -52,13 +53,25 @@ def post_digest_chart(client: WebClient, engine, *, channel_id: str, day: dt.dat
         return None
 
 
-def post_command_chart(client: WebClient, picture: CreditPicture, *, channel: str, user: str) -> str:
-    """``/ims itc``'s chart, shared in the channel it was asked in; returns what to tell the asker."""
+def post_command_chart(client: WebClient, engine, *, gstins: Sequence[str], period: str,  # Engine
+                       today: dt.date, channel: str, user: str, response_url: str) -> str | None:
+    """``/ims itc``'s chart, drawn after its figures were answered and shared in the channel it was
+    asked in; a failure is told to the asker through the command's ``response_url``. Runs on a
+    listener thread after the answer, so the figures never wait for the drawing."""
+    respond = Respond(response_url=response_url)
     try:
-        upload_chart(client, render(picture), channel=channel,
-                     comment=f"ITC position, asked for by {user_ref(user)}")
+        with session_scope(engine) as session:
+            picture = credit_picture(session, gstins, period, today)
+        return upload_chart(client, render(picture), channel=channel,
+                            comment=f"ITC position, asked for by {user_ref(user)}")
     except SlackApiError as exc:
         if exc.response.get("error") in ("not_in_channel", "channel_not_found"):
-            return "I could not post the chart here: invite me with /invite, then ask again."
-        raise
-    return "The chart of the last six periods is posted in this channel."
+            respond(text="I could not post the chart here: invite me with /invite, then ask again.",
+                    response_type="ephemeral", replace_original=False)
+            return None
+        logger.warning("the /ims itc chart could not be posted in %s", channel, exc_info=True)
+    except Exception:  # told, not raised: nothing after this thread would tell the asker
+        logger.warning("the /ims itc chart could not be drawn for %s", channel, exc_info=True)
+    respond(text="I could not post the chart this time; the figures above stand.", response_type="ephemeral",
+            replace_original=False)
+    return None

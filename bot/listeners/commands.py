@@ -33,8 +33,7 @@ from ims_core import clock
 from ims_core.errors import UserFacingError
 from ims_core.gst.dates import parse_period
 from ims_core.reports import subscriptions
-from ims_core.reports.charts import credit_picture
-from ims_core.reports.digest import deadline_lines
+from ims_core.reports.digest import deadline_lines, itc_figures
 from ims_core.reports.radar import RADAR_KINDS, radar_lines, registration_deadlines
 from ims_core.reports.worklist import (
     explain_story,
@@ -163,15 +162,18 @@ def _invoice(services: Services, args: list[str], command: dict, client: WebClie
 
 
 def _itc(services: Services, args: list[str], command: dict, client: WebClient) -> Answer:
-    """The figures, and their chart over six periods shared in the channel (``bot.charts``)."""
+    """The figures at once; their chart over six periods follows in the channel (``bot.charts``)."""
     with services.session() as session:
         scope = recipients(session)
         period = _period_arg(args) or latest_period(session, scope)
-        picture = credit_picture(session, scope, period, clock.today()) if period and scope else None
-    if picture is None:
+        figures = itc_figures(session, scope, period)
+    if figures is None:
         return "ITC position", answers.itc_blocks(period, None)
-    note = post_command_chart(client, picture, channel=command["channel_id"], user=command.get("user_id", ""))
-    return "ITC position", [*answers.itc_blocks(period, picture.months[-1][1]), *answers.plain(note)]
+    services.listener_executor.submit(
+        post_command_chart, client, services.engine, gstins=scope, period=period, today=clock.today(),
+        channel=command["channel_id"], user=command.get("user_id", ""), response_url=command["response_url"])
+    note = answers.plain("The chart of the last six periods follows in this channel.")
+    return "ITC position", [*answers.itc_blocks(period, figures), *note]
 
 
 def _deadlines(services: Services, args: list[str], command: dict, client: WebClient) -> Answer:
