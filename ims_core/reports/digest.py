@@ -18,6 +18,7 @@ from ims_core import itc
 from ims_core.gst.dates import period_label
 from ims_core.gst.money import format_inr
 from ims_core.itc.deadlines import Deadline
+from ims_core.itc.radar import RECOMPUTE
 from ims_core.models.vocabulary import status_label
 from ims_core.reports.radar import RADAR_KINDS, RadarLine, radar_lines, registration_deadlines
 from ims_core.reports.worklist import (
@@ -75,6 +76,9 @@ def collect(
     page = needing_decision(session, recipients=scope, limit=max_records)
     figures = itc_figures(session, scope, period, day)
     found = registration_deadlines(session, scope, day)
+    radar = radar_lines(found, day)
+    said = any(line.kind == RECOMPUTE for line in radar)  # the radar's line says it already: once
+    recompute = figures.recompute if figures and not said else 0
     return DigestData(
         day=day,
         recipients=scope,
@@ -85,8 +89,8 @@ def collect(
         records=list(page.items),
         open_total=page.total,
         open_tax_paise=page.total_tax_paise,
-        notes=[recompute_note(period, figures.recompute)] if figures and figures.recompute else [],
-        radar=radar_lines(found, day),
+        notes=[recompute_note(period, recompute)] if recompute else [],
+        radar=radar,
     )
 
 
