@@ -6,7 +6,8 @@ turns a second poster into an updater), and posts are paced to Slack's one-messa
 channel. Each page carries its key (channel, day, page) in its message metadata: a post that failed
 unclearly (a 5xx, a dropped connection) is looked up by it at once (``bot.posting``), and if it is not
 found the claim stays, so the next attempt, a minute or more later, looks again before posting anew
-and never posts the page twice. A clear refusal releases the claim.
+and never posts the page twice. A clear refusal releases the claim. The day's first post of page 0
+brings the credit chart (``bot.charts``) with it.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from bot.blocks.digest import Page, build_pages
+from bot.charts import post_digest_chart
 from bot.posting import UnclearPost, find_posted, post_once
 from ims_core import clock
 from ims_core.audit import utc
@@ -67,6 +69,9 @@ def post_digest(
         if result.created and number + 1 < len(pages):
             time.sleep(post_interval)
     _retire_extra_pages(client, engine, channel_id, day, len(pages))
+    if posted and posted[0].page == 0 and posted[0].created:  # the day's first post: its chart, once
+        post_digest_chart(client, engine, channel_id=channel_id, day=day, gstins=data.recipients,
+                          period=data.period)
     return posted
 
 

@@ -25,6 +25,7 @@ from slack_sdk.models.blocks import (
 from bot.blocks.bulk import bulk_buttons
 from bot.blocks.common import clip, day_label, rupees
 from bot.blocks.figures import deadline_section, itc_section, status_section
+from bot.blocks.radar import radar_section
 from bot.blocks.records import record_blocks
 from ims_core.decisions.store import DecisionState
 from ims_core.gst.dates import period_label
@@ -63,6 +64,7 @@ def summary_blocks(data: DigestData) -> list[Block]:
     blocks: list[Block] = [
         HeaderBlock(text=clip(f"GST digest · {day_label(data.day)}", 150)),
         ContextBlock(elements=[MarkdownTextObject(text=clip(f"Period *{period}* · {who}", 3000))]),
+        radar_section(data.radar),
     ]
     if data.counts:
         blocks.append(status_section(data.counts, "Reconciliation"))

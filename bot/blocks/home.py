@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from slack_sdk.models.blocks import (
@@ -23,9 +24,11 @@ from bot.blocks.bulk import bulk_buttons
 from bot.blocks.common import clip, local_time, rupees
 from bot.blocks.figures import deadline_section, itc_section, status_section
 from bot.blocks.portal import upload_button
+from bot.blocks.radar import radar_section
 from ims_core.gst.dates import period_label
 from ims_core.reports.approvals import WaitingApproval
 from ims_core.reports.digest import DeadlineLine, ItcFigures
+from ims_core.reports.radar import RadarLine
 from ims_core.reports.worklist import StatusCount, WorkItem
 
 OPEN_PENDING, OPEN_MISMATCHES = "ims_home_pending", "ims_home_mismatches"
@@ -46,6 +49,7 @@ class HomeData:
     # rejection requests waiting for this user's approval, and this user's own waiting for someone else
     waiting_mine: list[tuple[WaitingApproval, WorkItem]] = field(default_factory=list)
     waiting_theirs: list[tuple[WaitingApproval, WorkItem]] = field(default_factory=list)
+    radar: Sequence[RadarLine] = ()
 
 
 def home_view(data: HomeData, tz: dt.tzinfo) -> View:
@@ -63,6 +67,7 @@ def home_view(data: HomeData, tz: dt.tzinfo) -> View:
                 )
             ]
         ),
+        radar_section(data.radar),
         SectionBlock(
             text=MarkdownTextObject(
                 text=f"*{data.open_total} record(s) need a decision* · "
@@ -76,7 +81,7 @@ def home_view(data: HomeData, tz: dt.tzinfo) -> View:
         blocks.append(itc_section(data.itc))
     blocks += [
         DividerBlock(),
-        deadline_section(data.deadlines),
+        *([deadline_section(data.deadlines)] if data.deadlines or not data.radar else []),
         ActionsBlock(
             elements=[
                 ButtonElement(

@@ -24,6 +24,8 @@ from bot.app import Services
 from bot.blocks import answers
 from bot.blocks.common import esc
 from bot.blocks.figures import deadline_section
+from bot.blocks.radar import RADAR_ALL, radar_section
+from bot.charts import post_command_chart
 from bot.listeners.followups import followup_command, scorecard_command
 from bot.permissions import CHANGE_SCHEDULE, SEND_FOLLOWUP, Target, approvers_only
 from bot.replies import tells_errors
@@ -32,6 +34,7 @@ from ims_core.errors import UserFacingError
 from ims_core.gst.dates import parse_period
 from ims_core.reports import subscriptions
 from ims_core.reports.digest import deadline_lines, itc_figures
+from ims_core.reports.radar import RADAR_KINDS, radar_lines, registration_deadlines
 from ims_core.reports.worklist import (
     explain_story,
     find_documents,
@@ -159,18 +162,29 @@ def _invoice(services: Services, args: list[str], command: dict, client: WebClie
 
 
 def _itc(services: Services, args: list[str], command: dict, client: WebClient) -> Answer:
+    """The figures at once; their chart over six periods follows in the channel (``bot.charts``)."""
     with services.session() as session:
         scope = recipients(session)
         period = _period_arg(args) or latest_period(session, scope)
         figures = itc_figures(session, scope, period)
-    return "ITC position", answers.itc_blocks(period, figures)
+    if figures is None:
+        return "ITC position", answers.itc_blocks(period, None)
+    services.listener_executor.submit(
+        post_command_chart, client, services.engine, gstins=scope, period=period, today=clock.today(),
+        channel=command["channel_id"], user=command.get("user_id", ""), response_url=command["response_url"])
+    note = answers.plain("The chart of the last six periods follows in this channel.")
+    return "ITC position", [*answers.itc_blocks(period, figures), *note]
 
 
 def _deadlines(services: Services, args: list[str], command: dict, client: WebClient) -> Answer:
     today = clock.today()
     with services.session() as session:
-        lines = deadline_lines(session, recipients(session), today)
-    return "Deadlines", [deadline_section(lines)]
+        scope = recipients(session)
+        found = registration_deadlines(session, scope, today)
+        lines = deadline_lines(session, scope, today, found=found, skip=RADAR_KINDS)
+    radar = radar_lines(found, today)
+    others = [deadline_section(lines)] if lines or not radar else []
+    return "Deadlines", [radar_section(radar, limit=RADAR_ALL), *others]
 
 
 def _digest(services: Services, args: list[str], command: dict, client: WebClient) -> Answer:

@@ -12,6 +12,7 @@ from bot.replies import tells_errors
 from ims_core import clock
 from ims_core.reports.approvals import split_for, waiting_approvals
 from ims_core.reports.digest import deadline_lines, itc_figures
+from ims_core.reports.radar import RADAR_KINDS, radar_lines, registration_deadlines
 from ims_core.reports.worklist import items_by_id, latest_period, needing_decision, recipients, status_counts
 
 LIST_SIZE = 25
@@ -47,6 +48,7 @@ def _home_data(services: Services, user_id: str) -> HomeData:
         scope = recipients(session)
         period = latest_period(session, scope)
         page = needing_decision(session, recipients=scope, limit=0)
+        found = registration_deadlines(session, scope, today)
         return HomeData(
             user_id=user_id,
             is_approver=services.approvers.is_approver(user_id),
@@ -56,9 +58,10 @@ def _home_data(services: Services, user_id: str) -> HomeData:
             open_total=page.total,
             open_tax_paise=page.total_tax_paise,
             itc=itc_figures(session, scope, period),
-            deadlines=deadline_lines(session, scope, today),
+            deadlines=deadline_lines(session, scope, today, found=found, skip=RADAR_KINDS),
             generated_at=clock.now(),
             **_waiting_lists(session, user_id, scope),
+            radar=radar_lines(found, today),
         )
 
 

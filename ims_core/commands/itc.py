@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -29,6 +30,9 @@ def itc_command(
     recipient: RecipientOpt = None,
     details: Annotated[bool, typer.Option("--details", help="list the documents behind each figure")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object (for scripts)")] = False,
+    chart: Annotated[Path | None, typer.Option("--chart", metavar="FILE.png",
+                                               help="also draw the last six periods and the top suppliers "
+                                                    "at risk as a PNG (the chart the bot posts)")] = None,
     today: Today = None,
 ) -> None:
     """ITC position: GSTR-3B Table 4 as the period's GSTR-2B gives it, and what is lost, pending or
@@ -36,11 +40,20 @@ def itc_command(
     from ims_core.commands.itc_view import print_position
     from ims_core.itc import itc_position
     from ims_core.itc.snapshots import position_figures
+    from ims_core.outputs import output_path, writing
 
     figures = itc_position if details else position_figures  # the documents are not kept in a snapshot
+    chart = output_path(chart, "the chart", (".png",)) if chart else None
     with session_scope(database()) as session:
         gstin = recipient_gstin(session, recipient)
         position = figures(session, recipient_gstin=gstin, period=period, today=clock.today())
+        if chart:
+            from ims_core.reports.charts import credit_chart
+
+            drawn = credit_chart(session, [gstin], period, clock.today())
+            with writing(chart):
+                chart.write_bytes(drawn.png)
+            typer.echo(f"chart written to {chart}", err=as_json)
     if as_json:
         typer.echo(json.dumps(position.to_json(), indent=2))
         return

@@ -10,6 +10,7 @@ import pandas as pd
 from ims_core.itc.heads import HEADS, Heads
 from ims_core.itc.records import _date
 from ims_core.itc.table4 import ROWS
+from ims_core.models.base import net_paise
 from ims_core.models.vocabulary import Action
 
 A_ROWS = ("4A(1)", "4A(3)", "4A(4)", "4A(5)")
@@ -99,6 +100,17 @@ class ItcPosition:
     unknown_originals: ItcFigure = field(default_factory=ItcFigure)  # amendments counted at nothing
     recompute: list[ItcLine] = field(default_factory=list)  # decided after this GSTR-2B was generated
     claimed: dict[str, Heads] | None = None  # Table 4 as filed, when recorded
+    risk_by_supplier: dict[str, int] | None = None  # kept by a snapshot, else worked out from at_risk
+
+    def at_risk_by_supplier(self) -> dict[str, int]:
+        """Net tax at risk per supplier GSTIN, in paise (a credit note's counts negative)."""
+        if self.risk_by_supplier is None:
+            by_supplier: dict[str, int] = {}
+            for line in self.at_risk.documents:
+                net = net_paise(line.heads.total, line.doc_type)
+                by_supplier[line.supplier_gstin] = by_supplier.get(line.supplier_gstin, 0) + net
+            self.risk_by_supplier = by_supplier
+        return self.risk_by_supplier
 
     @property
     def recompute_needed(self) -> bool:

@@ -175,7 +175,8 @@ def _dump_position(pos: ItcPosition) -> dict:
             "rows": {row: _figure(figure) for row, figure in pos.rows.items()},
             "figures": {name: _figure(getattr(pos, name)) for name in FIGURES},
             "recompute": [_line(line) for line in pos.recompute],
-            "claimed": None if pos.claimed is None else {box: _heads(h) for box, h in pos.claimed.items()}}
+            "claimed": None if pos.claimed is None else {box: _heads(h) for box, h in pos.claimed.items()},
+            "risk_by_supplier": pos.at_risk_by_supplier()}
 
 
 def _load_figure(values: list[int]) -> ItcFigure:
@@ -192,6 +193,7 @@ def _load_position(data: dict) -> ItcPosition:
                      for d in data["recompute"]]
     if data["claimed"] is not None:
         pos.claimed = {box: Heads(*values) for box, values in data["claimed"].items()}
+    pos.risk_by_supplier = data["risk_by_supplier"]
     return pos
 
 

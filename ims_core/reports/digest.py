@@ -9,7 +9,7 @@ demo print :func:`render_text`. The figures are the ones ``ims itc`` and ``ims d
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from sqlmodel import Session
@@ -17,7 +17,11 @@ from sqlmodel import Session
 from ims_core.gst.dates import period_label
 from ims_core.gst.money import format_inr
 from ims_core.itc import snapshots
+from ims_core.itc.deadlines import Deadline
+from ims_core.itc.figures import ItcPosition
+from ims_core.itc.radar import RECOMPUTE
 from ims_core.models.vocabulary import status_label
+from ims_core.reports.radar import RADAR_KINDS, RadarLine, radar_lines, registration_deadlines
 from ims_core.reports.worklist import (
     StatusCount,
     WorkItem,
@@ -61,6 +65,7 @@ class DigestData:
     open_total: int
     open_tax_paise: int  # net, as the counts' tax: credit notes count negative
     notes: list[str] = field(default_factory=list)
+    radar: list[RadarLine] = field(default_factory=list)  # what costs money soonest, led with
 
 
 def collect(
@@ -71,17 +76,22 @@ def collect(
     period = latest_period(session, scope)
     page = needing_decision(session, recipients=scope, limit=max_records)
     figures = itc_figures(session, scope, period, day)
+    found = registration_deadlines(session, scope, day)
+    radar = radar_lines(found, day)
+    said = any(line.kind == RECOMPUTE for line in radar)  # the radar's line says it already: once
+    recompute = figures.recompute if figures and not said else 0
     return DigestData(
         day=day,
         recipients=scope,
         period=period,
         counts=status_counts(session, recipients=scope, period=period),
         itc=figures,
-        deadlines=deadline_lines(session, scope, day),
+        deadlines=deadline_lines(session, scope, day, found=found, skip=RADAR_KINDS),
         records=list(page.items),
         open_total=page.total,
         open_tax_paise=page.total_tax_paise,
-        notes=[recompute_note(period, figures.recompute)] if figures and figures.recompute else [],
+        notes=[recompute_note(period, recompute)] if recompute else [],
+        radar=radar,
     )
 
 
@@ -105,9 +115,14 @@ def itc_figures(session: Session, gstins: Sequence[str], period: str | None,
     """The ITC figures summed over the registrations; None without a period."""
     if not period or not gstins:
         return None
+    return figures_of([snapshots.position_figures(session, recipient_gstin=gstin, period=period, today=today)
+                       for gstin in gstins])
+
+
+def figures_of(positions: Sequence[ItcPosition]) -> ItcFigures:
+    """The digest's ITC figures of one period, summed over the registrations' positions."""
     claimable = blocked = at_risk = recompute = 0
-    for gstin in gstins:
-        position = snapshots.position_figures(session, recipient_gstin=gstin, period=period, today=today)
+    for position in positions:
         claimable += position.table_4()["4C"].total
         blocked += position.blocked.total
         at_risk += position.at_risk.heads.total
@@ -116,14 +131,17 @@ def itc_figures(session: Session, gstins: Sequence[str], period: str | None,
 
 
 def deadline_lines(
-    session: Session, gstins: Sequence[str], today: dt.date, horizon_days: int = DEADLINE_HORIZON_DAYS
+    session: Session, gstins: Sequence[str], today: dt.date, horizon_days: int = DEADLINE_HORIZON_DAYS, *,
+    found: Mapping[str, Sequence[Deadline]] | None = None, skip: Collection[str] = (),
 ) -> list[DeadlineLine]:
-    """Deadlines due within the horizon (or overdue by less than it), soonest first, without repeats."""
+    """Deadlines due within the horizon (or overdue by less than it), soonest first, without repeats;
+    ``found`` when they were read already, ``skip`` the kinds shown elsewhere (the radar's)."""
     since, until = today - dt.timedelta(days=horizon_days), today + dt.timedelta(days=horizon_days)
     seen: dict[tuple[dt.date, str], DeadlineLine] = {}
+    found = found if found is not None else registration_deadlines(session, gstins, today)
     for gstin in gstins:
-        for deadline in snapshots.deadlines_as_of(session, recipient_gstin=gstin, today=today):
-            if since <= deadline.due <= until:
+        for deadline in found.get(gstin, ()):
+            if since <= deadline.due <= until and deadline.kind not in skip:
                 title = deadline.title if len(gstins) == 1 else f"{deadline.title} ({gstin})"
                 seen.setdefault((deadline.due, deadline.title), DeadlineLine(deadline.due, title))
     return sorted(seen.values(), key=lambda d: (d.due, d.title))
@@ -145,6 +163,7 @@ def render_text(data: DigestData) -> str:
             f" · blocked {format_inr(data.itc.blocked_paise)} · at risk {format_inr(data.itc.at_risk_paise)}"
         )
     lines.extend(data.notes)
+    lines.extend(f"radar {line.due:%d %b %Y}: {line.text}" for line in data.radar)
     for d in data.deadlines:
         lines.append(f"due {d.due:%d %b %Y}: {d.title}")
     lines.append(f"{data.open_total} record(s) need a decision, {format_inr(data.open_tax_paise)} net tax")

@@ -324,16 +324,25 @@ REMINDER_LEAD_DAYS = 2
 def reminder_due(session: Session, gstins: Sequence[str], today: dt.date) -> tuple[str, str, str] | None:
     """The reminder to send today, as (kind, title, return period), or None.
 
-    The day before the 14th: GSTR-2B is generated from IMS actions; up to two days before the
-    GSTR-3B due date of the previous period (monthly 20th, QRMP 22nd/24th by state).
+    The day before the 14th, only when the radar finds records with no action that tomorrow's GSTR-2B
+    will deem accepted (GSTN FAQ on IMS, 23 September 2024: "records with No action are deemed accepted
+    at the time of GSTR-2B generation"; their net tax and count from ``ims_core.reports.radar``); up to
+    two days before the GSTR-3B due date of the previous period (monthly 20th, QRMP 22nd/24th by state).
     """
     from ims_core.gst.dates import period_of
     from ims_core.gst.due_dates import GSTR2B_DAY, filing_of, gstr3b_due_date
+    from ims_core.gst.money import format_inr
+    from ims_core.reports.radar import deemed_on, radar_lines, registration_deadlines
 
     previous = period_of(today.replace(day=1) - dt.timedelta(days=1))
     label = f"{int(previous[:2]):02d}/{previous[2:]}"
     if today.day == GSTR2B_DAY - 1:
-        return "gstr2b", f"GSTR-2B for {label} is generated tomorrow from your IMS actions", previous
+        found = registration_deadlines(session, gstins, today)
+        deemed = deemed_on(radar_lines(found, today), today + dt.timedelta(days=1))
+        if deemed:
+            records, tax = sum(line.records for line in deemed), sum(line.tax_paise for line in deemed)
+            return "gstr2b", (f"GSTR-2B for {label} is generated tomorrow: {format_inr(tax)} of tax in "
+                              f"{records} record(s) will be deemed accepted unless someone acts"), previous
     registered = {
         r.gstin: r
         for r in session.execute(select(Recipient).where(Recipient.gstin.in_(list(gstins)))).scalars()

@@ -28,6 +28,23 @@ class Call:
 
 
 @dataclass
+class Upload:
+    """A file sent the way ``files_upload_v2`` sends one: announced by files.getUploadURLExternal, its
+    bytes POSTed to the URL that answered, then shared by files.completeUploadExternal."""
+
+    file_id: str
+    filename: str
+    length: int
+    alt_txt: str = ""
+    data: bytes = b""
+    title: str = ""
+    channel: str = ""
+    initial_comment: str = ""
+    thread_ts: str = ""
+    completed: bool = False
+
+
+@dataclass
 class FakeSlack:
     """Serve on a free local port; ``url`` is the Web API base URL (ends with ``/api/``)."""
 
@@ -41,6 +58,7 @@ class FakeSlack:
     # (carried out, then HTTP 500), "500-undone" (HTTP 500, nothing done)
     faults: dict[str, list[str]] = field(default_factory=dict)
     posted: dict[str, list[dict]] = field(default_factory=dict)  # channel -> messages, oldest first
+    uploads: dict[str, Upload] = field(default_factory=dict)  # file id -> the upload, in order
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -56,6 +74,8 @@ class FakeSlack:
                 self._answer(dict(parse_qsl(urlparse(self.path).query)))
 
             def do_POST(self) -> None:
+                if urlparse(self.path).path.startswith("/upload/"):
+                    return self._receive_file()
                 raw = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
                 args = dict(parse_qsl(urlparse(self.path).query))
                 if "json" in (self.headers.get("Content-Type") or ""):
@@ -63,6 +83,17 @@ class FakeSlack:
                 else:
                     args.update(dict(parse_qsl(raw)))
                 self._answer(args)
+
+            def _receive_file(self) -> None:
+                """The upload URL: raw bytes in, Slack's plain ``OK - <length>`` out."""
+                data = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                status, text = fake.receive_file(urlparse(self.path).path.rsplit("/", 1)[-1], data)
+                body = text.encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "text/plain; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
 
             def _answer(self, args: dict) -> None:
                 path = urlparse(self.path).path
@@ -161,6 +192,8 @@ class FakeSlack:
         if method in ("views.open", "views.publish", "views.update"):
             view_id = args.get("view_id") or f"V{next(self._views):04d}"
             return {"ok": True, "view": {"id": view_id, "hash": "h1"}}
+        if method.startswith("files."):
+            return self._files(method, args)
         if method == "usergroups.users.list":
             group = args.get("usergroup", "")
             if group not in self.groups:
@@ -185,6 +218,44 @@ class FakeSlack:
         if method.startswith("response_url:"):
             return {"ok": True}
         return {"ok": False, "error": "unknown_method"}
+
+    def _files(self, method: str, args: dict) -> dict:
+        """files.getUploadURLExternal and files.completeUploadExternal, as Slack answers them."""
+        if method == "files.getUploadURLExternal":
+            if not args.get("filename") or not str(args.get("length", "")).isdigit():
+                return {"ok": False, "error": "invalid_arguments"}
+            file_id = f"F{len(self.uploads) + 1:06d}"
+            self.uploads[file_id] = Upload(file_id, args["filename"], int(args["length"]),
+                                           alt_txt=args.get("alt_txt") or "")
+            return {"ok": True, "upload_url": f"{self.base}/upload/{file_id}", "file_id": file_id}
+        if method == "files.completeUploadExternal":
+            channel = args.get("channel_id") or ""
+            if channel in self.absent_from:
+                return {"ok": False, "error": "not_in_channel"}
+            files = json.loads(args.get("files") or "[]")
+            found = [self.uploads.get(f.get("id", "")) for f in files]
+            if not files or any(u is None or len(u.data) != u.length for u in found):
+                return {"ok": False, "error": "file_not_found"}
+            for upload, described in zip(found, files, strict=True):
+                upload.title, upload.channel, upload.completed = described.get("title") or "", channel, True
+                upload.initial_comment = args.get("initial_comment") or ""
+                upload.thread_ts = args.get("thread_ts") or ""
+            return {"ok": True, "files": [{"id": u.file_id, "name": u.filename, "title": u.title}
+                                          for u in found]}
+        return {"ok": False, "error": "unknown_method"}
+
+    def receive_file(self, file_id: str, data: bytes) -> tuple[int, str]:
+        with self._lock:
+            upload = self.uploads.get(file_id)
+            if upload is None:
+                return 404, "not found"
+            upload.data = data
+            self.calls.append(Call("upload", {"file_id": file_id, "bytes": len(data)}))
+            return 200, f"OK - {len(data)}"
+
+    def completed_uploads(self) -> list[Upload]:
+        with self._lock:
+            return [u for u in self.uploads.values() if u.completed]
 
     def of(self, method: str) -> list[Call]:
         with self._lock:

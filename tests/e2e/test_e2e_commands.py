@@ -46,7 +46,7 @@ def test_summary_pending_mismatches_and_itc(bot: BotUnderTest, engine):
     mismatches = answer(bot, "mismatches")
     assert "taxable value differs" in mismatches and "Not in books" not in mismatches
     assert "Claimable" in answer(bot, "itc 102025")
-    assert "Coming up" in answer(bot, "deadlines") or "No deadlines" in answer(bot, "deadlines")
+    assert "What costs money soonest" in answer(bot, "deadlines")
 
 
 def test_vendor_search_tolerates_typos_and_invoice_shows_the_story(bot: BotUnderTest, engine):
@@ -149,7 +149,7 @@ EXAMPLES = {
     "followup": ("27AHQPA7588L1ZJ", "Draft follow-up #1 for 27AHQPA7588L1ZJ is open"),
     "invoice": ("INV/25-26/00001", "INV/25-26/00001"),
     "itc": ("102025", "Claimable"),
-    "deadlines": ("", "Thu 20 Nov 2025*: GSTR-3B for 102025"),
+    "deadlines": ("", "GSTR-3B for Oct 2025 is due on Thu 20 Nov 2025"),
     "digest": ("now", "Today's digest is posted in this channel"),
     "subscribe": (f"{RECIPIENT} 10:15 mon", "on mon at 10:15"),
     "unsubscribe": ("", "This channel had no scheduled digest."),
