@@ -24,8 +24,8 @@ from sqlmodel import Session
 from ims_core import audit, clock
 from ims_core.audit import Actor
 from ims_core.gst.money import format_inr
-from ims_core.models.vocabulary import Action
 from ims_core.models import AuditEvent, PortalDocument
+from ims_core.models.vocabulary import Action
 from ims_core.outputs import output_path, writing
 from ims_core.reports.cells import csv_text, inert_sheet
 
