@@ -15,6 +15,7 @@ from rich.table import Table
 
 from ims_core.commands.common import console, database
 from ims_core.db import session_scope
+from ims_core.errors import UserFacingError
 from ims_core.forking import workers_to_use
 from ims_core.gst.money import format_inr
 from ims_core.matching.explain import explain
@@ -81,11 +82,18 @@ def status_table(title: str, counts: dict) -> Table:
     return table
 
 
+Excel = Annotated[bool, typer.Option(
+    "--excel", help="CSV for Excel on Windows: start with a UTF-8 byte-order mark, so ₹ reads right")]
+
+
 @export_app.command("reconciliation")
 def export_reconciliation_command(output: Output, recipient: Recipient = None, run: RunId = None,
-                                  by: By = "cli") -> None:
+                                  by: By = "cli", excel: Excel = False) -> None:
     """Write the newest reconciliation (one row per document) to CSV or XLSX."""
-    print_export(export_reconciliation(database(), output, run_id=run, recipient_gstin=recipient, actor=by))
+    if excel and output.suffix.lower() != ".csv":
+        raise UserFacingError(f"{output}: --excel is for a .csv (an .xlsx needs no byte-order mark)")
+    print_export(export_reconciliation(database(), output, run_id=run, recipient_gstin=recipient, actor=by,
+                                       excel=excel))
 
 
 def print_export(summary: ExportSummary) -> None:
