@@ -84,4 +84,5 @@ def test_export_for_excel_on_windows_starts_with_a_bom(env_db, tmp_path):
     assert excel.read_bytes() == b"\xef\xbb\xbf" + plain.read_bytes()
     assert plain.read_bytes().startswith(b"status,") and "₹".encode() in plain.read_bytes()
     refused = runner.invoke(app, ["export", "reconciliation", "-o", str(tmp_path / "x.xlsx"), "--excel"])
-    assert isinstance(refused.exception, UserFacingError) and "--excel is for a .csv" in str(refused.exception)
+    assert isinstance(refused.exception, UserFacingError)
+    assert "--excel is for a .csv" in str(refused.exception)
