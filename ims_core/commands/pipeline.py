@@ -30,7 +30,7 @@ from sqlalchemy.engine import Engine
 
 from ims_core.audit import Actor, actor_named
 from ims_core.commands.common import console, database, option, progress_bar
-from ims_core.commands.imports import Recipient, existing_files, print_summary
+from ims_core.commands.imports import Recipient, existing_files, print_summary, with_known_recipient
 from ims_core.commands.reconcile import Period, Workers, print_export, print_reconciliation
 from ims_core.db import get_engine
 from ims_core.errors import UserFacingError
@@ -111,7 +111,9 @@ def _imports(engine: Engine, books: Path, preset: str, gstr2b: list[Path], ims: 
         raise
     print_summary(books_summary)
     with _step("import gstr2b", seconds):
-        parsed = parsed_gstr2b() if parsed_gstr2b else parse_gstr2b(gstr2b, recipient_gstin=recipient)
+        parsed = with_known_recipient(
+            lambda gstin: parsed_gstr2b() if parsed_gstr2b and gstin == recipient
+            else parse_gstr2b(gstr2b, recipient_gstin=gstin), recipient, books_summary.recipient_gstin)
         print_summary(_load(engine, parsed, actor))
     if ims is not None:  # its download names the recipient only in the request: the one given, else the books
         with _step("import ims", seconds):

@@ -109,6 +109,12 @@ def _first_record_has(obj: dict, section: str, key: str) -> bool:
         and key in records[0]
 
 
+class RecipientMissing(IngestError):
+    """A portal file that names no recipient GSTIN, read without ``--recipient``: a caller that knows the
+    registration another way (the books just imported, the only one in the database) may read it again
+    for that one."""
+
+
 def resolve_recipient(name: str, in_file: object, argument: str | None, warnings: list[str],
                       required: bool = True) -> str:
     """The recipient GSTIN: the file's, else ``--recipient``; the two must agree when both are given.
@@ -128,7 +134,7 @@ def resolve_recipient(name: str, in_file: object, argument: str | None, warnings
                                         value=found, expected=f"a return of {given}"))
     chosen = found or given
     if not chosen and required:
-        raise IngestError(name, "the file does not name the recipient GSTIN: pass --recipient GSTIN")
+        raise RecipientMissing(name, "the file does not name the recipient GSTIN: pass --recipient GSTIN")
     why = gst.problem(chosen) if chosen else None
     if why:
         warnings.append(f"recipient GSTIN {chosen}: {why}")
