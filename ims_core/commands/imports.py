@@ -98,8 +98,13 @@ def print_summary(summary: ImportSummary) -> None:
     for name, counts in summary.sections.items():  # net, so that the rows add up to the total
         table.add_row(name, str(counts.added), str(counts.updated), str(counts.unchanged),
                       format_inr(counts.net_taxable_paise), format_inr(counts.net_tax_paise))
-    table.add_row("net total", str(summary.added), str(summary.updated), str(summary.unchanged),
-                  format_inr(summary.taxable_paise), format_inr(summary.tax_paise), style="bold")
+    counted, rejected = summary.counted(rejected=False), summary.counted(rejected=True)
+    table.add_row("net total", str(counted.added), str(counted.updated), str(counted.unchanged),
+                  format_inr(counted.net_taxable_paise), format_inr(counted.net_tax_paise), style="bold")
+    if rejected.total:  # GSTR-2B's records rejected in IMS: listed above, no credit, not in the total
+        table.add_row("rejected in IMS (not in the total)", str(rejected.added), str(rejected.updated),
+                      str(rejected.unchanged), format_inr(rejected.net_taxable_paise),
+                      format_inr(rejected.net_tax_paise), style="dim")
     console.print(table)
     if summary.dry_run:
         console.print("[bold]Dry run: the file is valid; nothing was written.[/]")
