@@ -45,6 +45,7 @@ from ims_core.ingest.document import (
     Problems,
     complete_frame,
 )
+from ims_core.ingest.file_kinds import wrong_command_hint
 
 PAISE_COLUMN = {"taxable_value": "taxable_paise", "invoice_value": "invoice_value_paise",
                 **{t: f"{t}_paise" for t in TAX_FIELDS}}
@@ -73,6 +74,8 @@ def parse_books(path: Path, preset: str = "auto", recipient_gstin: str | None = 
         raise IngestError(name, Problem(f"unknown preset '{preset}'", field="--preset", value=preset,
                                         expected="one of " + ", ".join(PRESET_NAMES)))
     recipient = _recipient_argument(name, recipient_gstin)
+    if data[:2] != b"PK" and (hint := wrong_command_hint(data, name, "books")):  # (a workbook: read_table)
+        raise IngestError(name, Problem(hint, expected="a purchase register (CSV or XLSX)"))
     table = read_table(data, name, preset, column_map or {})
     return _Books(table, name, recipient).parse(hashlib.sha256(data).hexdigest())
 
