@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from ims_core.commands.common import console, database
+from ims_core.commands.common import console, database, progress_when_large
 from ims_core.db import session_scope
 from ims_core.errors import UserFacingError
 from ims_core.forking import workers_to_use
@@ -51,8 +51,10 @@ Workers = Annotated[int | None, typer.Option(
 def reconcile(recipient: Recipient = None, period: Period = None, by: By = "cli",
               workers: Workers = None) -> None:
     """Pair the purchase register with the portal's documents and store the results."""
-    print_reconciliation(run_reconciliation(database(), recipient_gstin=recipient, period=period, actor=by,
-                                            workers=workers_to_use(workers)))
+    with progress_when_large("Reconciling") as progress:
+        run = run_reconciliation(database(), recipient_gstin=recipient, period=period, actor=by,
+                                 workers=workers_to_use(workers), on_stage=progress)
+    print_reconciliation(run)
 
 
 def print_reconciliation(run: ReconciliationRun) -> None:
@@ -92,8 +94,10 @@ def export_reconciliation_command(output: Output, recipient: Recipient = None, r
     """Write the newest reconciliation (one row per document) to CSV or XLSX."""
     if excel and output.suffix.lower() != ".csv":
         raise UserFacingError(f"{output}: --excel is for a .csv (an .xlsx needs no byte-order mark)")
-    print_export(export_reconciliation(database(), output, run_id=run, recipient_gstin=recipient, actor=by,
-                                       excel=excel))
+    with progress_when_large(f"Exporting to {output.name}") as progress:
+        summary = export_reconciliation(database(), output, run_id=run, recipient_gstin=recipient, actor=by,
+                                        excel=excel, progress=progress)
+    print_export(summary)
 
 
 def print_export(summary: ExportSummary) -> None:

@@ -43,7 +43,7 @@ from ims_core.reports.export_columns import (  # noqa: F401 (the export's names,
     columns_of,
     fields,
 )
-from ims_core.reports.export_rows import connection, stored_chunks
+from ims_core.reports.export_rows import Progress, connection, run_bounds, stored_chunks
 from ims_core.reports.export_xlsx import XLSX_MAX_ROWS, write_xlsx  # noqa: F401 (for readers)
 
 UTF8_BOM = "\ufeff"  # what Excel on Windows needs to read a CSV as UTF-8 (else "₹" shows as "â‚¹")
@@ -57,13 +57,17 @@ class ExportSummary:
     counts: dict[str, int]
 
 
-def write_csv(bind: Engine | Connection, run_id: int, path: Path, excel: bool = False) -> Counter:
+def write_csv(bind: Engine | Connection, run_id: int, path: Path, excel: bool = False,
+              progress: Progress | None = None) -> Counter:
     """Stream a stored run to CSV a chunk at a time; return the count per status."""
     with connection(bind) as conn:
-        return write_csv_chunks(stored_chunks(conn, run_id), path, excel=excel)
+        first, last = run_bounds(conn, run_id)
+        return write_csv_chunks(stored_chunks(conn, run_id), path, excel=excel, progress=progress,
+                                rows=last - first + 1)
 
 
-def write_csv_chunks(chunks: Iterable[dict[str, Sequence]], path: Path, excel: bool = False) -> Counter:
+def write_csv_chunks(chunks: Iterable[dict[str, Sequence]], path: Path, excel: bool = False,
+                     progress: Progress | None = None, rows: int = 0) -> Counter:
     """Write the export's rows (from either source) to ``path`` as CSV; the count per status. The
     file is written as ``path.part`` and takes its name only once complete.
 
@@ -71,7 +75,8 @@ def write_csv_chunks(chunks: Iterable[dict[str, Sequence]], path: Path, excel: b
     CRLF line ends, as RFC 4180 has them, and a field holding a comma, a double quote or a line
     break quoted (a bare CR too, which readers take for the end of a row). A text column's field
     that a spreadsheet would run as a formula starts with ``'``. ``excel``: a UTF-8 byte-order mark
-    first, which Excel on Windows needs to read the file as UTF-8.
+    first, which Excel on Windows needs to read the file as UTF-8. ``progress(done, rows)`` is told
+    after each chunk.
     """
     partial = partial_of(path)
     counts: Counter = Counter()
@@ -82,6 +87,8 @@ def write_csv_chunks(chunks: Iterable[dict[str, Sequence]], path: Path, excel: b
             handle.writelines(csv_rows([[column.name] for column in export_columns.COLUMNS]))
             for chunk in chunks:
                 counts.update(chunk["status"])
+                if progress is not None:
+                    progress(counts.total(), rows)
                 handle.writelines(csv_rows([csv_text_column(chunk[column.name]) if column.kind is TEXT
                                             else column.kind.text(chunk[column.name])
                                             for column in export_columns.COLUMNS]))
@@ -106,10 +113,12 @@ def check_export_path(path: Path) -> None:
 
 def export_reconciliation(bind: Engine | Connection, path: Path | str, run_id: int | None = None,
                           recipient_gstin: str | None = None, actor: str | audit.Actor = "cli",
-                          written: Counter | None = None, excel: bool = False) -> ExportSummary:
+                          written: Counter | None = None, excel: bool = False,
+                          progress: Progress | None = None) -> ExportSummary:
     """Write the newest run (or ``run_id``) to ``path``; the suffix chooses CSV or XLSX. ``written``:
     the file is written already (by :mod:`ims_core.reports.export_memory`), with these counts per
-    status. ``excel``: a CSV starts with the byte-order mark Excel on Windows needs.
+    status. ``excel``: a CSV starts with the byte-order mark Excel on Windows needs. ``progress(done,
+    rows)``: told as rows are written (a progress bar).
 
     The export is an audit event (what was exported, by whom, how many rows), written after the file
     is complete so the trail never records an export that failed."""
@@ -121,9 +130,9 @@ def export_reconciliation(bind: Engine | Connection, path: Path | str, run_id: i
     if written is not None:
         counts = written
     elif path.suffix.lower() == ".csv":
-        counts = write_csv(bind, run_id, path, excel=excel)
+        counts = write_csv(bind, run_id, path, excel=excel, progress=progress)
     else:
-        counts = _write_xlsx_whole(bind, run_id, path)
+        counts = _write_xlsx_whole(bind, run_id, path, progress)
     summary = ExportSummary(run_id, path, sum(counts.values()), {s: int(counts.get(s, 0)) for s in STATUSES})
     event = {"export": "reconciliation", "run_id": run_id, "file": path.name, "rows": summary.rows}
     with connection(bind, begin=True) as conn:
@@ -132,11 +141,12 @@ def export_reconciliation(bind: Engine | Connection, path: Path | str, run_id: i
     return summary
 
 
-def _write_xlsx_whole(bind: Engine | Connection, run_id: int, path: Path) -> Counter:
+def _write_xlsx_whole(bind: Engine | Connection, run_id: int, path: Path,
+                      progress: Progress | None) -> Counter:
     """The workbook written as ``path.part``, named ``path`` only once complete."""
     partial = partial_of(path)
     try:
-        counts = write_xlsx(bind, run_id, partial)
+        counts = write_xlsx(bind, run_id, partial, progress)
         partial.replace(path)
     finally:
         partial.unlink(missing_ok=True)

@@ -3,7 +3,7 @@ writers alike (:mod:`ims_core.reports.export_columns` says which fields make whi
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.engine import Connection, Engine
@@ -12,6 +12,7 @@ from ims_core.db.reads import json_column_chunks
 from ims_core.reports.export_columns import BOOK, PORTAL, RESULT, TABLES, columns_of, fields
 
 CHUNK = 50_000  # result rows read, turned into text and written at a time
+Progress = Callable[[int, int], None]  # told (rows written, rows in all) as an export goes
 
 
 def run_bounds(conn: Connection, run_id: int) -> tuple[int, int]:

@@ -26,7 +26,7 @@ from ims_core.models.vocabulary import status_label
 from ims_core.reports import export_columns
 from ims_core.reports import xlsx_stream as xs
 from ims_core.reports.export_columns import DATE_FORMAT, RUPEE_FORMAT, Column, day, rupees_text
-from ims_core.reports.export_rows import connection, run_bounds, status_counts, stored_chunks
+from ims_core.reports.export_rows import Progress, connection, run_bounds, status_counts, stored_chunks
 
 XLSX_MAX_ROWS = 1_048_575  # an Excel sheet's rows, less the header
 TOP_SUPPLIERS = 20
@@ -106,8 +106,10 @@ class Tally:
         return out
 
 
-def write_xlsx(bind: Engine | Connection, run_id: int, path: Path) -> Counter:
-    """The workbook of a stored run into ``path``; the count per status."""
+def write_xlsx(bind: Engine | Connection, run_id: int, path: Path,
+               progress: Progress | None = None) -> Counter:
+    """The workbook of a stored run into ``path``; the count per status. ``progress(done, rows)`` is
+    told after each chunk of rows."""
     with connection(bind) as conn:
         first, last = run_bounds(conn, run_id)
         if last - first + 1 > XLSX_MAX_ROWS:
@@ -116,7 +118,7 @@ def write_xlsx(bind: Engine | Connection, run_id: int, path: Path) -> Counter:
         present = status_counts(conn, run_id)
         book = xs.Workbook(path, FORMATS)
         try:
-            tally = _write_sheets(book, conn, run_id, present)
+            tally = _write_sheets(book, conn, run_id, present, progress)
             book.write_whole(book.sheets[0], tally.rows(book.strings))
             book.close()
         except BaseException:
@@ -125,7 +127,8 @@ def write_xlsx(bind: Engine | Connection, run_id: int, path: Path) -> Counter:
     return Counter({status: entry[0] for status, entry in tally.statuses.items()})
 
 
-def _write_sheets(book: xs.Workbook, conn: Connection, run_id: int, present: dict[str, int]) -> Tally:
+def _write_sheets(book: xs.Workbook, conn: Connection, run_id: int, present: dict[str, int],
+                  progress: Progress | None) -> Tally:
     """Declare the summary, fill "All" and one sheet per status present; what the summary says."""
     columns = export_columns.COLUMNS
     widths = [column.width for column in columns]
@@ -150,6 +153,8 @@ def _write_sheets(book: xs.Workbook, conn: Connection, run_id: int, present: dic
             for status, sheet in by_status.items():
                 sheet.write(grouped.get(status, []))
             tally.add(chunk)
+            if progress is not None:
+                progress(everything.rows - 1, sum(present.values()))
         everything.finish()
         for status, sheet in by_status.items():
             sheet.finish()
