@@ -134,3 +134,21 @@ def test_export_refuses_unknown_suffix_and_missing_run(engine, tmp_path):
         export_reconciliation(engine, tmp_path / "x.pdf")
     with pytest.raises(UserFacingError, match="no such folder"):
         export_reconciliation(engine, tmp_path / "missing" / "x.csv")
+
+
+def test_a_second_reader_reads_the_workbook_alike(reconciled, tmp_path):
+    """The sheet XML is written by our own code (``xlsx_stream``): calamine (Rust), which shares nothing
+    with openpyxl, reads the same sheets, headers, dates and amounts."""
+    from python_calamine import CalamineWorkbook
+
+    path = tmp_path / "reco.xlsx"
+    export_reconciliation(reconciled, path)
+    workbook = CalamineWorkbook.from_path(str(path))
+    assert workbook.sheet_names == ["Summary", "All", "Matched", "Mismatch", "Not on portal", "Not in books"]
+    rows = workbook.get_sheet_by_name("All").to_python()
+    assert rows[0] == [column.title for column in COLUMNS] and len(rows) == 5
+    at = {column.name: i for i, column in enumerate(COLUMNS)}
+    first = next(row for row in rows if row[at["book_doc_number"]] == "inv/0007/25-26")
+    assert first[at["book_doc_date"]].isoformat() == "2025-05-10"
+    assert Decimal(str(first[at["book_taxable_value"]])) == Decimal("1234567.89")
+    assert first[at["status"]] == "Matched"
