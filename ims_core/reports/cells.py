@@ -3,9 +3,11 @@ made inert before any CSV or XLSX of ours carries it.
 
 A portal or books file can hold a name such as ``=HYPERLINK("http://…")`` or ``@SUM(A1)``: Excel and
 LibreOffice run a CSV field that starts with ``=``, ``+``, ``-`` or ``@`` (or a tab or carriage return
-before one) as a formula, and openpyxl and xlsxwriter write a text starting with ``=`` as a live
-formula cell. OWASP's "CSV Injection" guidance: prefix such a field with a single quote in a CSV, so
-the spreadsheet shows it as text; in an XLSX, write it as a text cell (its value unchanged).
+before one) as a formula, and openpyxl (pandas' Excel writer too) writes a text starting with ``=`` as
+a live formula cell. (The reconciliation workbook puts every text in its shared-string table, which is
+never a formula: :mod:`ims_core.reports.xlsx_stream`.) OWASP's "CSV Injection" guidance: prefix such
+a field with a single quote in a CSV, so the spreadsheet shows it as text; in an XLSX, write it as a
+text cell (its value unchanged).
 
 Only *text* columns go through here: an amount column's ``-500.00`` is a number and stays as it is.
 """
@@ -48,8 +50,3 @@ def inert_formulas(cells: Iterable) -> int:
 def inert_sheet(sheet) -> int:  # an openpyxl Worksheet (not a write-only one)
     """:func:`inert_formulas` over every cell of ``sheet``."""
     return inert_formulas(cell for row in sheet.iter_rows() for cell in row)
-
-
-# xlsxwriter's Workbook options for our files: a text is always a text cell, never a formula, a URL or
-# a number (its default turns "=…" into a formula and "http://…" into a hyperlink).
-XLSXWRITER_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
