@@ -69,13 +69,18 @@ def create_server(
 def serve(app: App, *, host: str = "0.0.0.0", port: int = 3000, threads: int = 8) -> None:
     """Serve until interrupted."""
     server = create_server(app, host=host, port=port, threads=threads)
-    logger.warning("IMS bot listening on http://%s:%s%s", host, server.effective_port, EVENTS_PATH)
+    announce(server, host)
     try:
         server.run()
     except KeyboardInterrupt:
         pass
     finally:
         server.close()
+
+
+def announce(server, host: str) -> None:  # a waitress server
+    """Say where the bot listens: news at INFO (``ims bot`` shows INFO), not a warning of anything."""
+    logger.info("IMS bot listening on http://%s:%s%s", host, server.effective_port, EVENTS_PATH)
 
 
 class ServerThread:

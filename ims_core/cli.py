@@ -13,6 +13,7 @@ command" errors read as before. ``from ims_core.cli import app`` gives the compl
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
 import importlib
 import logging
@@ -20,10 +21,12 @@ import os
 import sys
 import threading
 from collections.abc import Callable
-from importlib.metadata import EntryPoint, entry_points
-from typing import NoReturn
+from importlib.metadata import EntryPoint, PackageNotFoundError, entry_points, version
+from pathlib import Path
+from typing import Annotated, NoReturn, get_args
 
 import typer
+import typer.core
 
 from ims_core import clock
 from ims_core.errors import UserFacingError
@@ -63,10 +66,52 @@ _app = typer.Typer(
 _registered: set[str] = set()
 
 
+def package_version() -> str:
+    """The installed package's version (``ims --version``)."""
+    try:
+        return version("ims-assistant")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown (not installed)"
+
+
+def _print_version(asked: bool) -> None:
+    if asked:
+        print(f"ims {package_version()}")
+        raise typer.Exit()
+
+
+Version = Annotated[bool, typer.Option("--version", callback=_print_version, is_eager=True,
+                                       help="print the version and exit")]
+
+
 @_app.callback()
-def _group() -> None:
+def _group(shown: Version = False) -> None:
     """IMS assistant: reconcile GST IMS / GSTR-2B with your purchase register."""
     # A group callback keeps `ims NAME` a sub-command even when only one area is loaded.
+
+
+# Help shows what a person types, not Python's types: typer's own help writes `<list[Path]>`, `<int
+# range>`, `<str>` and `<bool>` (for a flag, which takes no value). Every parameter without a metavar of
+# its own is shown by what it takes: FILE, N, NUMBER, DATE or TEXT (choices as they are), an
+# argument under its name in capitals (FILES...), a flag with nothing after it.
+_TYPER_DISPLAY_TYPE = typer.core._TyperParameter.display_type
+
+
+def _readable_type(param, ctx) -> str:  # a typer parameter and its click context
+    described = param.type_descriptor
+    if described.is_choice or described.is_tuple:
+        return _TYPER_DISPLAY_TYPE(param, ctx)
+    if getattr(param, "is_flag", False) or getattr(param, "count", False):
+        return ""
+    kinds = {int: "N", float: "NUMBER", dt.datetime: "DATE", dt.date: "DATE"}
+    annotation = get_args(described.annotation) if described.is_list else (described.annotation,)
+    first = annotation[0] if annotation else str
+    label = "FILE" if described.is_path or first is Path else kinds.get(first, "TEXT")
+    return label + ("..." if param.nargs != 1 else "")
+
+
+typer.core._TyperParameter.display_type = _readable_type
+typer.core.TyperArgument.display_name_raw = property(lambda param: param.metavar or param.name.upper())
 
 
 def _plugins() -> dict[str, EntryPoint]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from typing import Annotated, TypeVar
 
 import typer
@@ -76,6 +76,34 @@ def progress_bar(label: str, expected_rows: int) -> Iterator:
 
         def update(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
+
+        yield update
+
+
+Update = Callable[[int, int], None]  # (rows done, rows in all)
+
+
+@contextmanager
+def progress_when_large(label: str) -> Iterator[Update | None]:
+    """A progress bar for a job whose size is known only once it starts (an export, a reconciliation):
+    it appears at the first update that says the job has ``PROGRESS_FROM`` rows or more, and only on a
+    terminal; elsewhere (a pipe, a log file, cron) the callback is None and nothing is drawn. It is
+    redrawn at each update, with no refresh thread of its own: ``ims run`` forks workers meanwhile."""
+    if not console.is_terminal:
+        yield None
+        return
+    with ExitStack() as stack:
+        shown: list = []  # the Progress and its task, once the job is known to be large
+
+        def update(done: int, total: int) -> None:
+            if not shown and total >= PROGRESS_FROM:
+                bar = stack.enter_context(Progress(TextColumn("{task.description}"), BarColumn(),
+                                                   MofNCompleteColumn(), TimeElapsedColumn(), console=console,
+                                                   transient=True, auto_refresh=False))
+                shown.extend([bar, bar.add_task(label, total=total)])
+            if shown:
+                shown[0].update(shown[1], completed=done, total=total)
+                shown[0].refresh()
 
         yield update
 

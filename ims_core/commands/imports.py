@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -10,10 +11,12 @@ from rich.table import Table
 
 from ims_core.audit import actor_named
 from ims_core.commands.common import console, database, progress_bar
+from ims_core.db import session_scope
 from ims_core.errors import UserFacingError
 from ims_core.gst.money import format_inr
 from ims_core.ingest.document import ParsedImport
 from ims_core.ingest.loader import ImportSummary, load
+from ims_core.ingest.portal_common import RecipientMissing
 from ims_core.models.base import NET_NOTE
 
 import_app = typer.Typer(help="Import the purchase register or the portal's files.", no_args_is_help=True)
@@ -33,6 +36,38 @@ def existing_files(paths: list[Path]) -> list[Path]:
         if not path.is_file():
             raise UserFacingError(f"{path}: no such file")
     return paths
+
+
+def with_known_recipient(parse: Callable[[str | None], ParsedImport], recipient: str | None,
+                         books_recipient: str = "") -> ParsedImport:
+    """``parse(recipient)``; when the file names no recipient and none was given, read it again for the
+    books' recipient (``ims run``), else for the only registration in the database, and say so."""
+    try:
+        return parse(recipient)
+    except RecipientMissing as missing:
+        if recipient:
+            raise
+        found, why = (books_recipient, "the books' recipient") if books_recipient else _only_registration()
+        if not found:
+            raise
+        unnamed = missing.file
+    console.print(f"{unnamed} does not name the recipient GSTIN: read as {found}, {why} "
+                  "(--recipient chooses another)", highlight=False)
+    return parse(found)
+
+
+def _only_registration() -> tuple[str, str]:
+    """The one registration the database knows (registered, or named by imported books or portal
+    records), with why it was chosen; empty when there are none or several."""
+    from sqlalchemy import select
+
+    from ims_core.itc.registrations import known_registrations
+    from ims_core.models import PurchaseDocument
+
+    with session_scope(database()) as session:
+        found = set(known_registrations(session))
+        found |= set(session.execute(select(PurchaseDocument.recipient_gstin).distinct()).scalars())
+    return (found.pop(), "the only registration in the database") if len(found) == 1 else ("", "")
 
 
 def run_import(parsed: ParsedImport, *, dry_run: bool, by: str) -> ImportSummary:
@@ -63,8 +98,13 @@ def print_summary(summary: ImportSummary) -> None:
     for name, counts in summary.sections.items():  # net, so that the rows add up to the total
         table.add_row(name, str(counts.added), str(counts.updated), str(counts.unchanged),
                       format_inr(counts.net_taxable_paise), format_inr(counts.net_tax_paise))
-    table.add_row("net total", str(summary.added), str(summary.updated), str(summary.unchanged),
-                  format_inr(summary.taxable_paise), format_inr(summary.tax_paise), style="bold")
+    counted, rejected = summary.counted(rejected=False), summary.counted(rejected=True)
+    table.add_row("net total", str(counted.added), str(counted.updated), str(counted.unchanged),
+                  format_inr(counted.net_taxable_paise), format_inr(counted.net_tax_paise), style="bold")
+    if rejected.total:  # GSTR-2B's records rejected in IMS: listed above, no credit, not in the total
+        table.add_row("rejected in IMS (not in the total)", str(rejected.added), str(rejected.updated),
+                      str(rejected.unchanged), format_inr(rejected.net_taxable_paise),
+                      format_inr(rejected.net_tax_paise), style="dim")
     console.print(table)
     if summary.dry_run:
         console.print("[bold]Dry run: the file is valid; nothing was written.[/]")
@@ -103,7 +143,9 @@ def import_gstr2b(files: list[Path], recipient: Recipient = None, dry_run: DryRu
     """Import a GSTR-2B download: JSON (one or several files of one return) or the portal's Excel."""
     from ims_core.ingest.gstr2b import parse_gstr2b
 
-    run_import(parse_gstr2b(existing_files(files), recipient_gstin=recipient), dry_run=dry_run, by=by)
+    files = existing_files(files)
+    parsed = with_known_recipient(lambda gstin: parse_gstr2b(files, recipient_gstin=gstin), recipient)
+    run_import(parsed, dry_run=dry_run, by=by)
 
 
 @import_app.command("ims")
@@ -111,7 +153,9 @@ def import_ims(file: Path, recipient: Recipient = None, dry_run: DryRun = False,
     """Import IMS records (the portal's JSON of invoices awaiting action)."""
     from ims_core.ingest.ims import parse_ims_json
 
-    run_import(parse_ims_json(existing_files([file])[0], recipient_gstin=recipient), dry_run=dry_run, by=by)
+    path = existing_files([file])[0]
+    parsed = with_known_recipient(lambda gstin: parse_ims_json(path, recipient_gstin=gstin), recipient)
+    run_import(parsed, dry_run=dry_run, by=by)
 
 
 @import_app.command("gstr2a")
@@ -119,5 +163,6 @@ def import_gstr2a(file: Path, recipient: Recipient = None, dry_run: DryRun = Fal
     """Import a GSTR-2A JSON download."""
     from ims_core.ingest.gstr2a import parse_gstr2a_json
 
-    parsed = parse_gstr2a_json(existing_files([file])[0], recipient_gstin=recipient)
+    path = existing_files([file])[0]
+    parsed = with_known_recipient(lambda gstin: parse_gstr2a_json(path, recipient_gstin=gstin), recipient)
     run_import(parsed, dry_run=dry_run, by=by)

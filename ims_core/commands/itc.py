@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 from typing import Annotated
@@ -57,7 +58,22 @@ def itc_command(
     if as_json:
         typer.echo(json.dumps(position.to_json(), indent=2))
         return
+    empty = not any(figure.count for figure in _figures(position))
+    if empty and not (position.recompute or position.claimed):
+        console.print(f"No documents of {gstin} count in period {period}: nothing imported for it yet "
+                      "(`ims import gstr2b`, `ims import ims`, `ims import books`), so no ITC position to "
+                      "show.", highlight=False)
+        return
     print_position(position, details=details)
+
+
+def _figures(position) -> list:  # an ItcPosition -> its ItcFigures
+    """Every figure of a position, whatever the rows it has."""
+    found = []
+    for item in dataclasses.fields(position):
+        value = getattr(position, item.name)
+        found += list(value.values()) if isinstance(value, dict) and item.name == "rows" else [value]
+    return [figure for figure in found if hasattr(figure, "count") and hasattr(figure, "heads")]
 
 
 def deadlines_command(

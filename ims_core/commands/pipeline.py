@@ -29,8 +29,8 @@ import typer
 from sqlalchemy.engine import Engine
 
 from ims_core.audit import Actor, actor_named
-from ims_core.commands.common import console, database, option, progress_bar
-from ims_core.commands.imports import Recipient, existing_files, print_summary
+from ims_core.commands.common import console, database, option, progress_bar, progress_when_large
+from ims_core.commands.imports import Recipient, existing_files, print_summary, with_known_recipient
 from ims_core.commands.reconcile import Period, Workers, print_export, print_reconciliation
 from ims_core.db import get_engine
 from ims_core.errors import UserFacingError
@@ -111,7 +111,9 @@ def _imports(engine: Engine, books: Path, preset: str, gstr2b: list[Path], ims: 
         raise
     print_summary(books_summary)
     with _step("import gstr2b", seconds):
-        parsed = parsed_gstr2b() if parsed_gstr2b else parse_gstr2b(gstr2b, recipient_gstin=recipient)
+        parsed = with_known_recipient(
+            lambda gstin: parsed_gstr2b() if parsed_gstr2b and gstin == recipient
+            else parse_gstr2b(gstr2b, recipient_gstin=gstin), recipient, books_summary.recipient_gstin)
         print_summary(_load(engine, parsed, actor))
     if ims is not None:  # its download names the recipient only in the request: the one given, else the books
         with _step("import ims", seconds):
@@ -126,19 +128,21 @@ def _reconcile_and_export(engine: Engine, recipient: str, period: str | None, ou
     stored when there is a core to spare."""
     export = CsvWhileStoring(output) if output and output.suffix.lower() == ".csv" and workers > 1 else None
     try:
-        with _step("reconcile", seconds):
+        with _step("reconcile", seconds), progress_when_large("Reconciling") as progress:
             reconciliation = run_reconciliation(engine, recipient_gstin=recipient, period=period, actor=by,
-                                                workers=workers, on_results=export.start if export else None)
+                                                workers=workers, on_results=export.start if export else None,
+                                                on_stage=progress)
     except BaseException:
         if export is not None:
             export.abandon()
         raise
     print_reconciliation(reconciliation)
     if output is not None:
-        with _step("export", seconds):
-            print_export(export_reconciliation(engine, output, run_id=reconciliation.id, actor=by,
-                                               recipient_gstin=reconciliation.recipient_gstin or None,
-                                               written=export.finish() if export else None))
+        with _step("export", seconds), progress_when_large(f"Exporting to {output.name}") as progress:
+            summary = export_reconciliation(engine, output, run_id=reconciliation.id, actor=by,
+                                            recipient_gstin=reconciliation.recipient_gstin or None,
+                                            written=export.finish() if export else None, progress=progress)
+        print_export(summary)
 
 
 def _done_line(seconds: dict[str, float]) -> str:

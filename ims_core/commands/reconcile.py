@@ -13,8 +13,9 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from ims_core.commands.common import console, database
+from ims_core.commands.common import console, database, progress_when_large
 from ims_core.db import session_scope
+from ims_core.errors import UserFacingError
 from ims_core.forking import workers_to_use
 from ims_core.gst.money import format_inr
 from ims_core.matching.explain import explain
@@ -50,8 +51,10 @@ Workers = Annotated[int | None, typer.Option(
 def reconcile(recipient: Recipient = None, period: Period = None, by: By = "cli",
               workers: Workers = None) -> None:
     """Pair the purchase register with the portal's documents and store the results."""
-    print_reconciliation(run_reconciliation(database(), recipient_gstin=recipient, period=period, actor=by,
-                                            workers=workers_to_use(workers)))
+    with progress_when_large("Reconciling") as progress:
+        run = run_reconciliation(database(), recipient_gstin=recipient, period=period, actor=by,
+                                 workers=workers_to_use(workers), on_stage=progress)
+    print_reconciliation(run)
 
 
 def print_reconciliation(run: ReconciliationRun) -> None:
@@ -81,11 +84,20 @@ def status_table(title: str, counts: dict) -> Table:
     return table
 
 
+Excel = Annotated[bool, typer.Option(
+    "--excel", help="CSV for Excel on Windows: start with a UTF-8 byte-order mark, so ₹ reads right")]
+
+
 @export_app.command("reconciliation")
 def export_reconciliation_command(output: Output, recipient: Recipient = None, run: RunId = None,
-                                  by: By = "cli") -> None:
+                                  by: By = "cli", excel: Excel = False) -> None:
     """Write the newest reconciliation (one row per document) to CSV or XLSX."""
-    print_export(export_reconciliation(database(), output, run_id=run, recipient_gstin=recipient, actor=by))
+    if excel and output.suffix.lower() != ".csv":
+        raise UserFacingError(f"{output}: --excel is for a .csv (an .xlsx needs no byte-order mark)")
+    with progress_when_large(f"Exporting to {output.name}") as progress:
+        summary = export_reconciliation(database(), output, run_id=run, recipient_gstin=recipient, actor=by,
+                                        excel=excel, progress=progress)
+    print_export(summary)
 
 
 def print_export(summary: ExportSummary) -> None:

@@ -21,6 +21,7 @@ import pandas as pd
 from ims_core.ingest.book_presets import FIELD_HELP, FIELDS, PRESETS, Preset, header_key, resolve
 from ims_core.ingest.csv_bytes import decode_csv
 from ims_core.ingest.document import IngestError, Problem
+from ims_core.ingest.file_kinds import what_it_is, wrong_command_hint
 from ims_core.ingest.limits import check_xlsx
 
 HEADER_SEARCH_ROWS = 15
@@ -136,11 +137,14 @@ def _check_overrides(name: str, overrides: dict[str, str], keys: list[str], head
 
 def _read_xlsx(data: bytes, name: str) -> pd.DataFrame:
     check_xlsx(data, name)  # a zip bomb or an endless sheet is refused before openpyxl reads it
+    if hint := wrong_command_hint(data, name, "books"):  # the portal's GSTR-2B workbook, say
+        raise IngestError(name, Problem(hint, expected="a purchase register (CSV or XLSX)"))
     try:
         grid = pd.read_excel(io.BytesIO(data), sheet_name=0, header=None, dtype=str, engine="openpyxl")
     except Exception as exc:  # openpyxl raises many kinds for a damaged or non-Excel file
+        what = f": this is {found}" if (found := what_it_is(data, name)) else ""
         raise IngestError(name, Problem(
-            f"not a readable XLSX workbook ({type(exc).__name__})",
+            f"not a readable XLSX workbook ({type(exc).__name__}){what}",
             expected="an .xlsx file saved by Excel, Tally, Zoho or ERPNext")) from exc
     if grid.empty:
         raise IngestError(name, "the first sheet is empty")

@@ -22,6 +22,12 @@ import pandas as pd
 from ims_core.gst import gstin as gstin_rules
 from ims_core.gst.dates import date_problem, series_to_dates
 from ims_core.gst.money import AmountError, series_to_paise, to_paise
+from ims_core.ingest.book_amounts import (
+    negative_invoice_warning,
+    split_named_tax,
+    tax_name_columns,
+    zero_tax_problem,
+)
 from ims_core.ingest.book_files import RawTable, read_table
 from ims_core.ingest.book_presets import (
     MONEY_FIELDS,
@@ -30,6 +36,7 @@ from ims_core.ingest.book_presets import (
     TAX_FIELDS,
     header_key,
 )
+from ims_core.ingest.cells import Cells
 from ims_core.ingest.document import (
     BOOK_COLUMNS,
     IngestError,
@@ -38,6 +45,7 @@ from ims_core.ingest.document import (
     Problems,
     complete_frame,
 )
+from ims_core.ingest.file_kinds import wrong_command_hint
 
 PAISE_COLUMN = {"taxable_value": "taxable_paise", "invoice_value": "invoice_value_paise",
                 **{t: f"{t}_paise" for t in TAX_FIELDS}}
@@ -66,6 +74,8 @@ def parse_books(path: Path, preset: str = "auto", recipient_gstin: str | None = 
         raise IngestError(name, Problem(f"unknown preset '{preset}'", field="--preset", value=preset,
                                         expected="one of " + ", ".join(PRESET_NAMES)))
     recipient = _recipient_argument(name, recipient_gstin)
+    if data[:2] != b"PK" and (hint := wrong_command_hint(data, name, "books")):  # (a workbook: read_table)
+        raise IngestError(name, Problem(hint, expected="a purchase register (CSV or XLSX)"))
     table = read_table(data, name, preset, column_map or {})
     return _Books(table, name, recipient).parse(hashlib.sha256(data).hexdigest())
 
@@ -77,48 +87,6 @@ def _recipient_argument(name: str, value: str | None) -> str:
     return recipient
 
 
-class Cells:
-    """A column as its distinct values plus each row's index into them.
-
-    A register of a million rows has a few thousand suppliers, a few hundred dates and three document
-    types, so anything done per value (stripping, validating a GSTIN, reading a state) is done once.
-    """
-
-    def __init__(self, codes: np.ndarray, uniques: np.ndarray):
-        self.codes, self.uniques = codes, uniques
-
-    @classmethod
-    def of(cls, values: np.ndarray | pd.Series) -> Cells:
-        codes, uniques = pd.factorize(values)
-        return cls(codes, np.asarray(uniques, dtype=object))
-
-    @classmethod
-    def constant(cls, value: object, n: int) -> Cells:
-        return cls(np.zeros(n, dtype=np.intp), np.array([value], dtype=object))
-
-    def map(self, fn: Callable[[str], object]) -> Cells:
-        out = np.empty(len(self.uniques), dtype=object)
-        out[:] = [fn(u) for u in self.uniques]
-        return Cells(self.codes, out)
-
-    def test(self, fn: Callable[[str], object]) -> np.ndarray:
-        """A boolean per row: ``fn`` of the row's value."""
-        per_value = np.fromiter((bool(fn(u)) for u in self.uniques), dtype=bool, count=len(self.uniques))
-        return per_value[self.codes]
-
-    def empty(self) -> np.ndarray:
-        return (self.uniques == "")[self.codes]
-
-    def values(self) -> np.ndarray:
-        return self.uniques[self.codes]
-
-    def fill(self, blank: np.ndarray, other: Cells) -> Cells:
-        return Cells.of(np.where(blank, other.values(), self.values())) if blank.any() else self
-
-    def take(self, keep: np.ndarray) -> Cells:
-        return Cells(self.codes[keep], self.uniques)
-
-
 class _Books:
     """One file's conversion: holds the raw table and collects every problem before raising."""
 
@@ -127,6 +95,7 @@ class _Books:
         self.problems = Problems()
         self.warnings: list[str] = list(table.warnings)
         self._stripped: dict[int, Cells] = {}
+        self.tax_by_name = False  # tax heads from a tax name per line (book_amounts), summed per document
 
     # --- helpers over the raw text -------------------------------------------------------------
     def column(self, col: int) -> Cells:
@@ -199,6 +168,9 @@ class _Books:
             self.problems.sort(key=lambda p: (p.row or 0, p.field or ""))
             raise IngestError(self.name, self.problems)
         frame = self._combine_line_items(frame)
+        headers = {PAISE_COLUMN[f]: self.header(f) for f in MONEY_FIELDS}
+        if warning := negative_invoice_warning(frame, headers):
+            self.warnings.append(warning)
         notes = frame["doc_type"].isin(["CRN", "DBN"]).to_numpy()
         for col in PAISE_COLUMN.values():  # a note's direction is its type; the portal shows it positive
             frame[col] = np.where(notes, np.abs(frame[col].to_numpy()), frame[col].to_numpy())
@@ -281,11 +253,23 @@ class _Books:
                             column=self.t.headers[col])
                 total += paise
             frame[PAISE_COLUMN[fld]] = total
+        named = tax_name_columns(self.t)
+        if named is not None:  # Zoho's tax name and amount per line
+            heads, problems = split_named_tax(self.t, named)
+            for head, paise in heads.items():
+                frame[PAISE_COLUMN[head]] = paise
+            for problem in problems:
+                self.problems.append(problem)
+            self.tax_by_name = True
         if "taxable_value" not in self.t.mapping and self.t.preset.derive_taxable:
             tax = sum(frame[PAISE_COLUMN[t]] for t in TAX_FIELDS)
             frame["taxable_paise"] = frame["invoice_value_paise"] - tax
             self.warnings.append("no taxable-value column (Value or purchase ledgers): taxable value is "
                                  "taken as the gross total less tax")
+        tax = sum(frame[PAISE_COLUMN[t]].to_numpy() for t in TAX_FIELDS)
+        if why := zero_tax_problem(self.t, tax, frame["taxable_paise"].to_numpy(),
+                                   frame["invoice_value_paise"].to_numpy(), named is not None):
+            self.problems.append(why)
 
     def _doc_types(self, frame: pd.DataFrame) -> np.ndarray:
         preset = self.t.preset
@@ -370,6 +354,8 @@ class _Books:
             key = [*key, "_document"]
         summed = {PAISE_COLUMN[f] for f, cols in self.t.mapping.items() if f in PAISE_COLUMN
                   and any(self.t.keys[c] in preset.summed_headers for c in cols)}
+        if self.tax_by_name:
+            summed |= {PAISE_COLUMN[head] for head in TAX_FIELDS}
         how = {c: ("sum" if c in summed else "first") for c in frame.columns if c not in key}
         combined = frame.groupby(key, sort=False, dropna=False).agg(how).reset_index()
         self.warnings.append(f"{len(frame)} line rows combined into {len(combined)} documents")

@@ -40,6 +40,7 @@ from pathlib import Path
 
 from ims_core.gst.dates import DateError, period_key
 from ims_core.ingest.document import IngestError, ParsedImport, Problem
+from ims_core.ingest.file_kinds import what_it_is
 from ims_core.ingest.limits import check_xlsx
 from ims_core.ingest.portal_common import (
     Columns,
@@ -145,7 +146,8 @@ def _open(name: str, raw: bytes):  # an openpyxl Workbook
     try:
         return load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises zipfile, KeyError and its own errors for non-xlsx files
-        raise IngestError(name, Problem(f"not a readable .xlsx workbook ({type(exc).__name__})",
+        what = f": this is {found}" if (found := what_it_is(raw, name)) else ""
+        raise IngestError(name, Problem(f"not a readable .xlsx workbook ({type(exc).__name__}){what}",
                                         expected="the portal's GSTR-2B Excel download (.xlsx)")) from exc
 
 

@@ -50,6 +50,7 @@ class SectionCounts:
     tax_paise: int = 0
     net_taxable_paise: int = 0  # credit notes count negative (ims_core.models.base: net totals)
     net_tax_paise: int = 0
+    rejected: bool = False  # GSTR-2B's docRejdata: records rejected in IMS, never in the net total
 
     @property
     def total(self) -> int:
@@ -70,8 +71,8 @@ class ImportSummary:
     previous_batch: int | None = None  # set when the same file was imported before
     warnings: list[str] = field(default_factory=list)
 
-    def _sum(self, name: str) -> int:
-        return sum(getattr(c, name) for c in self.sections.values())
+    def _sum(self, name: str, rejected: bool | None = None) -> int:
+        return sum(getattr(c, name) for c in self.sections.values() if rejected in (None, c.rejected))
 
     @property
     def added(self) -> int:
@@ -91,13 +92,22 @@ class ImportSummary:
 
     @property
     def taxable_paise(self) -> int:
-        """Net of credit notes, as the return's own summary shows it."""
-        return self._sum("net_taxable_paise")
+        """Net of credit notes, as the return's own summary shows it; without the records rejected in
+        IMS (GSTR-2B v4's docRejdata), which are no credit, and which the portal's own v4 sample also
+        lists as available: counting them would count such a document twice."""
+        return self._sum("net_taxable_paise", rejected=False)
 
     @property
     def tax_paise(self) -> int:
-        """Net of credit notes."""
-        return self._sum("net_tax_paise")
+        """Net of credit notes, without the records rejected in IMS (see :attr:`taxable_paise`)."""
+        return self._sum("net_tax_paise", rejected=False)
+
+    def counted(self, rejected: bool) -> SectionCounts:
+        """The sections rejected in IMS (or all the others) added up."""
+        parts = [c for c in self.sections.values() if c.rejected == rejected]
+        return SectionCounts(**{name: sum(getattr(c, name) for c in parts) for name in
+                                ("added", "updated", "unchanged", "taxable_paise", "tax_paise",
+                                 "net_taxable_paise", "net_tax_paise")}, rejected=rejected)
 
 
 def load(engine: Engine, parsed: ParsedImport, *, actor: Actor = SYSTEM, dry_run: bool = False,
@@ -336,20 +346,22 @@ def _upsert_parties(conn: Connection, frame: pd.DataFrame) -> None:
 
 
 def _summary(parsed: ParsedImport, frame: pd.DataFrame, state: np.ndarray, is_books: bool) -> ImportSummary:
+    rejected = np.zeros(len(frame), dtype=bool) if is_books else frame["rejected_in_ims"].to_numpy(dtype=bool)
     grouping = frame["doc_type"] if is_books else frame["section"].astype(str) + np.where(
-        frame["rejected_in_ims"].astype(bool), " (rejected)", "")
+        rejected, " (rejected)", "")
     tax = frame[TAX].sum(axis=1)
     sections: dict[str, SectionCounts] = {}
     sign = net_signs(frame["doc_type"].to_numpy())
     table = pd.DataFrame({"g": grouping.to_numpy(), "s": state, "taxable": frame["taxable_paise"].to_numpy(),
-                          "tax": tax.to_numpy()})
+                          "tax": tax.to_numpy(), "rejected": rejected})
     table["net_taxable"], table["net_tax"] = table["taxable"] * sign, table["tax"] * sign
     for name, part in table.groupby("g", sort=True):
         counts = np.bincount(part["s"].to_numpy(), minlength=3)
         sections[str(name)] = SectionCounts(
             added=int(counts[0]), updated=int(counts[1]), unchanged=int(counts[2]),
             taxable_paise=int(part["taxable"].sum()), tax_paise=int(part["tax"].sum()),
-            net_taxable_paise=int(part["net_taxable"].sum()), net_tax_paise=int(part["net_tax"].sum()))
+            net_taxable_paise=int(part["net_taxable"].sum()), net_tax_paise=int(part["net_tax"].sum()),
+            rejected=bool(part["rejected"].iloc[0]))
     return ImportSummary(kind=parsed.kind, file_name=parsed.file_name, recipient_gstin=parsed.recipient_gstin,
                          return_period=parsed.return_period, sections=sections,
                          warnings=list(parsed.warnings))

@@ -32,6 +32,7 @@ from ims_core.ingest.document import (
     Problems,
     complete_frame,
 )
+from ims_core.ingest.file_kinds import COMMANDS, json_kind, what_it_is
 from ims_core.ingest.portal_values import (
     NAT,
     AmountReader,
@@ -51,7 +52,6 @@ from ims_core.ingest.portal_values import (
 )
 
 BOM = b"\xef\xbb\xbf"
-IMS_ONLY_SECTIONS = ("b2bcn", "b2bcna", "b2bdn", "b2bdna")
 
 # --- files -----------------------------------------------------------------------------------------
 
@@ -81,32 +81,28 @@ def load_json(name: str, data: bytes, expected: str) -> object:
         return orjson.loads(data)
     except orjson.JSONDecodeError as exc:
         looks = "a spreadsheet (xlsx)" if data[:2] == b"PK" else "not JSON"
-        raise IngestError(name, Problem(f"the file is {looks}: {exc}", expected=expected)) from exc
+        hint = f" ({found})" if (found := what_it_is(data, name)) else ""
+        raise IngestError(name, Problem(f"the file is {looks}{hint}: {exc}", expected=expected)) from exc
 
 
 def describe_shape(obj: object) -> str:
-    """What a parsed JSON document looks like, in words, for 'wrong file' messages."""
+    """What a parsed JSON document looks like, in words (and the command that reads it, when it is a
+    portal document), for 'wrong file' messages."""
     if isinstance(obj, list):
         return f"a JSON list of {len(obj)} items"
     if not isinstance(obj, dict):
         return f"a JSON {type(obj).__name__}"
-    data = obj.get("data")
-    if isinstance(data, dict) and ("docdata" in data or "itcsumm" in data):
-        return "a GSTR-2B return (data.docdata)"
-    if "invdata" in obj:
-        return "an IMS save/reset request (invdata)"
-    if any(k in obj for k in IMS_ONLY_SECTIONS) or _first_record_has(obj, "b2b", "stin"):
-        return "IMS records (GETINV: b2b, b2bcn, … with stin)"
-    if "fp" in obj or "cdn" in obj or _first_record_has(obj, "b2b", "cfs"):
-        return "a GSTR-2A return (fp, b2b[].inv[].itms)"
+    if found := json_kind(obj):
+        kind, words = found
+        return f"{words}, which `{COMMANDS[kind]}` reads" if kind in COMMANDS else words
     keys = ", ".join(list(obj)[:8]) or "none"
     return f"a JSON object with keys {keys}"
 
 
-def _first_record_has(obj: dict, section: str, key: str) -> bool:
-    records = obj.get(section)
-    return isinstance(records, list) and bool(records) and isinstance(records[0], dict) \
-        and key in records[0]
+class RecipientMissing(IngestError):
+    """A portal file that names no recipient GSTIN, read without ``--recipient``: a caller that knows the
+    registration another way (the books just imported, the only one in the database) may read it again
+    for that one."""
 
 
 def resolve_recipient(name: str, in_file: object, argument: str | None, warnings: list[str],
@@ -128,7 +124,7 @@ def resolve_recipient(name: str, in_file: object, argument: str | None, warnings
                                         value=found, expected=f"a return of {given}"))
     chosen = found or given
     if not chosen and required:
-        raise IngestError(name, "the file does not name the recipient GSTIN: pass --recipient GSTIN")
+        raise RecipientMissing(name, "the file does not name the recipient GSTIN: pass --recipient GSTIN")
     why = gst.problem(chosen) if chosen else None
     if why:
         warnings.append(f"recipient GSTIN {chosen}: {why}")

@@ -23,10 +23,11 @@ from ims_core.models import PortalDocument, PurchaseDocument
 
 AMOUNTS = ["taxable_paise", *TAX]  # what is compared; invoice value is rounded and derived
 BOOK_FIELDS = ["id", "recipient_gstin", "supplier_gstin", "supplier_pan", "doc_type", "doc_number",
-               "doc_date", "fy", *AMOUNTS, "place_of_supply", "supplier_name"]
+               "doc_date", "fy", *AMOUNTS, "invoice_value_paise", "place_of_supply", "supplier_name"]
 PORTAL_FIELDS = ["id", "source", "section", "recipient_gstin", "return_period", "period_key",
                  "supplier_gstin", "supplier_pan", "doc_type", "doc_number", "doc_date",
                  "fy", "original_doc_type", "original_doc_number", "original_doc_date", *AMOUNTS,
+                 "invoice_value_paise",
                  "place_of_supply", "reverse_charge", "itc_available", "itc_unavailable_reason",
                  "pending_action_blocked", "rejected_in_ims", "supplier_name"]
 EPOCH = np.datetime64("1970-01-01", "D")
@@ -71,7 +72,7 @@ def _of_pans(conn: Connection, query, table, pans: list[str]):  # Core select
 REPEATED = {"recipient_gstin", "supplier_gstin", "supplier_pan", "doc_type", "place_of_supply", "source",
             "section", "return_period", "original_doc_type", "itc_available", "itc_unavailable_reason",
             "supplier_name"}
-INTEGERS = {*AMOUNTS, "id", "fy"}
+INTEGERS = {*AMOUNTS, "invoice_value_paise", "id", "fy"}
 FETCH_ROWS = 100_000
 
 

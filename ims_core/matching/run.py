@@ -34,12 +34,14 @@ from ims_core.models import MatchResult, PortalDocument, PurchaseDocument, Recon
 from ims_core.models.base import net_signs
 
 OnResults = Callable[[pd.DataFrame, pd.DataFrame, pd.DataFrame], None]
+OnStage = Callable[[int, int], None]  # (documents done, documents in the scope): a progress bar
 
 
 def run_reconciliation(session_or_engine: Session | Engine | Connection, recipient_gstin: str | None = None,
                        period: str | None = None, actor: str | audit.Actor = "cli",
                        tolerances: Tolerances | None = None, workers: int = 1,
-                       on_results: OnResults | None = None) -> ReconciliationRun:
+                       on_results: OnResults | None = None,
+                       on_stage: OnStage | None = None) -> ReconciliationRun:
     """Reconcile a scope, store the run and its results, and return the run (with its counts).
 
     With a ``Session`` the writes join the session's transaction (the caller commits); with an
@@ -49,15 +51,20 @@ def run_reconciliation(session_or_engine: Session | Engine | Connection, recipie
     ``on_results(results, books, portal)`` is called with the result rows, in the order they will be
     stored, and the document frames they come from, just before they are stored: ``ims run``
     starts writing its export from them there, in a forked process, while this one stores them.
+
+    ``on_stage(done, total)`` is told the work's progress in documents: 0 of the scope's documents once
+    they are read, half once they are matched, all once the results are stored (a progress bar).
     """
     tol = tolerances or Tolerances.from_settings()
     recipient, period = _scope(recipient_gstin, period)
     if isinstance(session_or_engine, Session):
-        return _run(session_or_engine.connection(), recipient, period, actor, tol, workers, on_results)
+        return _run(session_or_engine.connection(), recipient, period, actor, tol, workers, on_results,
+                    on_stage=on_stage)
     if isinstance(session_or_engine, Connection):
-        return _run(session_or_engine, recipient, period, actor, tol, workers, on_results)
+        return _run(session_or_engine, recipient, period, actor, tol, workers, on_results, on_stage=on_stage)
     with session_or_engine.begin() as conn:
-        return _run(conn, recipient, period, actor, tol, workers, on_results, read_apart=workers > 1)
+        return _run(conn, recipient, period, actor, tol, workers, on_results, read_apart=workers > 1,
+                    on_stage=on_stage)
 
 
 def _scope(recipient_gstin: str | None, period: str | None) -> tuple[str | None, str | None]:
@@ -69,14 +76,18 @@ def _scope(recipient_gstin: str | None, period: str | None) -> tuple[str | None,
 
 def _run(conn: Connection, recipient: str | None, period: str | None, actor: str | audit.Actor,
          tol: Tolerances, workers: int, on_results: OnResults | None,
-         read_apart: bool = False) -> ReconciliationRun:
+         read_apart: bool = False, on_stage: OnStage | None = None) -> ReconciliationRun:
     started = clock.now()
+    stage = on_stage or (lambda done, total: None)
     first, last = period_bounds(period) if period else (None, None)
     books, portal = _read_scope(conn, recipient, period, read_apart)
     if books.empty and portal.empty:
         scope = f" for recipient {recipient}" if recipient else ""
         raise UserFacingError(f"nothing to reconcile{scope}: import the books and a GSTR-2B/IMS file first")
+    documents = len(books) + len(portal)
+    stage(0, documents)
     results = reconcile_frames(books, portal, tol, workers)
+    stage(documents // 2, documents)
     if period:
         dates = pd.to_datetime(books["doc_date"])
         in_period = books["id"][(dates.dt.date >= first) & (dates.dt.date <= last)]
@@ -96,6 +107,7 @@ def _run(conn: Connection, recipient: str | None, period: str | None, actor: str
     if on_results is not None:
         on_results(results, books, portal)
     _store(conn, run_id, results)
+    stage(documents, documents)
     finished = clock.now()
     conn.execute(update(run_table).where(run_table.c.id == run_id).values(finished_at=finished))
     audit.record(conn, kind="reconciliation", actor=audit.actor_named(actor), document_id=None, before=None,

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from ims_core.forking import in_child
-from ims_core.reports import export
+from ims_core.reports import export_rows
 from ims_core.reports.export import BOOK, PORTAL, RESULT, columns_of, fields, partial_of, write_csv_chunks
 
 
@@ -35,7 +35,7 @@ def memory_chunks(results: pd.DataFrame, books: pd.DataFrame,
     at = {side: pd.Index(frames[side]["id"].to_numpy("int64"))
           .get_indexer(ids[side].fillna(-1).astype("int64")) for side in frames}
     documents = {(side, name): _per_document(frames[side][name]) for side, name in fields() if side != RESULT}
-    size = export.CHUNK
+    size = export_rows.CHUNK
     for start in range(0, len(results), size):
         rows = slice(start, start + size)
         chunk = {}

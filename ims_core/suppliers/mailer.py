@@ -33,6 +33,7 @@ from openpyxl.styles import Alignment, Font
 
 from ims_core.errors import UserFacingError
 from ims_core.gst.money import to_rupees
+from ims_core.reports.cells import inert_sheet
 from ims_core.settings import Settings, get_settings
 
 XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -281,6 +282,7 @@ def documents_xlsx(title: str, rows: list[dict]) -> bytes:
         for cell in cells:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     sheet.freeze_panes = "A3"
+    inert_sheet(sheet)  # a document number or reason starting with "=" stays text, never a formula
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -70,3 +70,19 @@ def test_errors_are_user_facing(env_db, tmp_path):
     seed(env_db)
     result = runner.invoke(app, ["explain", f"{S1}/NOPE-1"])
     assert isinstance(result.exception, UserFacingError) and "no document 'NOPE-1'" in str(result.exception)
+
+
+def test_export_for_excel_on_windows_starts_with_a_bom(env_db, tmp_path):
+    """``--excel``: UTF-8 with a byte-order mark, which Excel on Windows needs to show "₹" (the reasons
+    carry it); without it, plain UTF-8 as before."""
+    seed(env_db)
+    assert runner.invoke(app, ["reconcile"]).exit_code == 0
+    plain, excel = tmp_path / "plain.csv", tmp_path / "excel.csv"
+    assert runner.invoke(app, ["export", "reconciliation", "-o", str(plain)]).exit_code == 0
+    result = runner.invoke(app, ["export", "reconciliation", "-o", str(excel), "--excel"])
+    assert result.exit_code == 0, result.output
+    assert excel.read_bytes() == b"\xef\xbb\xbf" + plain.read_bytes()
+    assert plain.read_bytes().startswith(b"status,") and "₹".encode() in plain.read_bytes()
+    refused = runner.invoke(app, ["export", "reconciliation", "-o", str(tmp_path / "x.xlsx"), "--excel"])
+    assert isinstance(refused.exception, UserFacingError)
+    assert "--excel is for a .csv" in str(refused.exception)

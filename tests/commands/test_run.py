@@ -258,3 +258,35 @@ def test_results_it_cannot_store_leave_no_export_behind(month, database_url, tmp
     state = database_state(database_url)
     assert state["import_batch"] == 2 and state["reconciliation_run"] == 0 and state["statuses"] == {}
     assert list(out.iterdir()) == []
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_gstr2b_naming_no_recipient_is_read_for_the_books_recipient(month, database_url, tmp_path, workers):
+    """Issue 20: the books name the recipient; a GSTR-2B without ``gstin`` is read for it, and the run
+    says so, instead of failing after the books are in."""
+    unnamed = tmp_path / "gstr2b_unnamed.json"
+    document = orjson.loads(month["gstr2b"].read_bytes())
+    recipient = document["data"].pop("gstin")
+    unnamed.write_bytes(orjson.dumps(document))
+
+    result = ims(database_url, "run", "--books", str(month["books"]), "--gstr2b", str(unnamed),
+                 "--workers", workers)
+
+    assert result.returncode == 0, result.stderr
+    assert (f"gstr2b_unnamed.json does not name the recipient GSTIN: read as {recipient}, the books' "
+            "recipient") in result.stdout
+    state = database_state(database_url)
+    assert state["portal_document"] > 0 and state["reconciliation_run"] == 1
+
+
+def test_import_gstr2b_naming_no_recipient_takes_the_only_registration(month, database_url, tmp_path):
+    unnamed = tmp_path / "gstr2b_unnamed.json"
+    document = orjson.loads(month["gstr2b"].read_bytes())
+    document["data"].pop("gstin")
+    unnamed.write_bytes(orjson.dumps(document))
+    refused = ims(database_url, "import", "gstr2b", str(unnamed))  # an empty database: nobody to assume
+    assert refused.returncode == 1 and "does not name the recipient GSTIN: pass --recipient" in refused.stderr
+    assert ims(database_url, "import", "books", str(month["books"])).returncode == 0
+    result = ims(database_url, "import", "gstr2b", str(unnamed))
+    assert result.returncode == 0, result.stderr
+    assert "the only registration in the database" in result.stdout

@@ -13,7 +13,7 @@ from ims_core.matching.normalise import normalise_number, number_forms
 from ims_core.matching.run import run_reconciliation
 from ims_core.matching.scoring import Tolerances
 from ims_core.models import MatchResult
-from ims_core.reports import export as exports
+from ims_core.reports import export_rows
 from ims_core.reports.export import export_reconciliation
 
 from .test_run import stored
@@ -71,7 +71,7 @@ def test_chunked_csv_is_the_same_file(engine, tmp_path, monkeypatch):
     out = tmp_path / "out"
     out.mkdir()
     whole = export_reconciliation(engine, out / "whole.csv")
-    monkeypatch.setattr(exports, "CHUNK", 2)
+    monkeypatch.setattr(export_rows, "CHUNK", 2)
     chunked = export_reconciliation(engine, out / "chunked.csv")
     assert (out / "chunked.csv").read_bytes() == (out / "whole.csv").read_bytes()
     assert chunked.rows == whole.rows == 6

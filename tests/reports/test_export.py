@@ -7,12 +7,14 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
+from openpyxl.utils import get_column_letter
 from support.matching import S1, book, insert_documents, portal
 
 from ims_core.errors import UserFacingError
 from ims_core.matching.run import run_reconciliation
 from ims_core.matching.scoring import Tolerances
 from ims_core.reports.export import EXPORT_COLUMNS, RUPEE_FORMAT, export_reconciliation
+from ims_core.reports.export_columns import COLUMNS
 
 DESIGN_COLUMNS = [
     "status",
@@ -81,21 +83,48 @@ def test_xlsx_is_formatted_for_an_accountant(reconciled, tmp_path):
     path = tmp_path / "reco.xlsx"
     export_reconciliation(reconciled, path)
     book_ = openpyxl.load_workbook(path)
-    assert book_.sheetnames == ["All", "matched", "mismatch", "missing_in_portal", "missing_in_books"]
+    assert book_.sheetnames == ["Summary", "All", "Matched", "Mismatch", "Not on portal", "Not in books"]
     sheet = book_["All"]
     assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == f"A1:W{sheet.max_row}"
+    assert sheet.auto_filter.ref == f"A1:{get_column_letter(len(COLUMNS))}{sheet.max_row}"
     header = [c.value for c in sheet[1]]
-    assert header == EXPORT_COLUMNS and sheet["A1"].font.bold
-    taxable = header.index("book_taxable_value") + 1
-    row = next(
-        r for r in sheet.iter_rows(min_row=2) if r[header.index("book_doc_number")].value == "inv/0007/25-26"
-    )
-    cell = row[taxable - 1]
+    assert header == [column.title for column in COLUMNS] and sheet["A1"].font.bold
+    assert header[4] == "Supplier GSTIN — books" and header[-1] == "Cess difference (portal − books)"
+    at = {column.name: i for i, column in enumerate(COLUMNS)}
+    row = next(r for r in sheet.iter_rows(min_row=2) if r[at["book_doc_number"]].value == "inv/0007/25-26")
+    cell = row[at["book_taxable_value"]]
     assert Decimal(str(cell.value)) == Decimal("1234567.89") and cell.number_format == RUPEE_FORMAT
-    date_cell = row[header.index("book_doc_date")]
-    assert date_cell.value.date().isoformat() == "2025-05-10" and date_cell.number_format == "yyyy-mm-dd"
-    assert book_["missing_in_books"].max_row == 2
+    assert cell.data_type == "n"
+    date_cell = row[at["book_doc_date"]]
+    assert date_cell.value.date().isoformat() == "2025-05-10" and date_cell.number_format == "dd-mm-yyyy"
+    assert row[at["status"]].value == "Matched" and row[at["recommended_action"]].value == "Accepted"
+    assert Decimal(str(row[at["book_cgst"]].value)) == Decimal("11111.11")
+    assert row[at["book_igst"]].value == 0 and row[at["difference_cgst"]].value == 0
+    note = next(r for r in sheet.iter_rows(min_row=2, values_only=True) if r[at["book_doc_number"]] == "CN-3")
+    # portal less books, as the reasons say it: 400.00 - 500.00 taxable, 36.00 - 45.00 CGST
+    assert Decimal(str(note[at["difference_taxable_value"]])) == Decimal("-100")
+    assert Decimal(str(note[at["difference_cgst"]])) == Decimal("-9")
+    assert book_["Not in books"].max_row == 2
+
+
+def test_the_summary_sheet_comes_first_with_counts_and_net_tax(reconciled, tmp_path):
+    """Per status: documents, and net tax (a credit note negative) in the books and on the portal."""
+    path = tmp_path / "reco.xlsx"
+    export_reconciliation(reconciled, path)
+    rows = list(openpyxl.load_workbook(path)["Summary"].iter_rows(values_only=True))
+    def exact(values):
+        return tuple(Decimal(str(value)) for value in values)
+
+    per_status = {row[0]: exact(row[1:4]) for row in rows[2:7]}
+    # matched: 22,222.22 both sides; the credit note (mismatch) -90.00 books, -72.00 portal;
+    # X-1 1,800.00 in books only; Z-99 1,800.00 on the portal only
+    assert per_status["Matched"] == (1, Decimal("22222.22"), Decimal("22222.22"))
+    assert per_status["Mismatch"] == (1, Decimal("-90"), Decimal("-72"))
+    assert per_status["Not on portal"] == (1, Decimal("1800"), 0)
+    assert per_status["Not in books"] == (1, 0, Decimal("1800"))
+    assert per_status["Total"] == (4, Decimal("23932.22"), Decimal("23950.22"))
+    suppliers = [row for row in rows if row[0] == S1]
+    assert len(suppliers) == 1 and exact(suppliers[0][2:5]) == (4, 3, Decimal("3690"))
 
 
 def test_export_refuses_unknown_suffix_and_missing_run(engine, tmp_path):
@@ -105,3 +134,21 @@ def test_export_refuses_unknown_suffix_and_missing_run(engine, tmp_path):
         export_reconciliation(engine, tmp_path / "x.pdf")
     with pytest.raises(UserFacingError, match="no such folder"):
         export_reconciliation(engine, tmp_path / "missing" / "x.csv")
+
+
+def test_a_second_reader_reads_the_workbook_alike(reconciled, tmp_path):
+    """The sheet XML is written by our own code (``xlsx_stream``): calamine (Rust), which shares nothing
+    with openpyxl, reads the same sheets, headers, dates and amounts."""
+    from python_calamine import CalamineWorkbook
+
+    path = tmp_path / "reco.xlsx"
+    export_reconciliation(reconciled, path)
+    workbook = CalamineWorkbook.from_path(str(path))
+    assert workbook.sheet_names == ["Summary", "All", "Matched", "Mismatch", "Not on portal", "Not in books"]
+    rows = workbook.get_sheet_by_name("All").to_python()
+    assert rows[0] == [column.title for column in COLUMNS] and len(rows) == 5
+    at = {column.name: i for i, column in enumerate(COLUMNS)}
+    first = next(row for row in rows if row[at["book_doc_number"]] == "inv/0007/25-26")
+    assert first[at["book_doc_date"]].isoformat() == "2025-05-10"
+    assert Decimal(str(first[at["book_taxable_value"]])) == Decimal("1234567.89")
+    assert first[at["status"]] == "Matched"

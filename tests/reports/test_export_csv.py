@@ -21,6 +21,7 @@ from ims_core.ingest.loader import load
 from ims_core.matching.run import run_reconciliation
 from ims_core.matching.scoring import Tolerances
 from ims_core.reports import export as exports
+from ims_core.reports import export_columns, export_rows
 from ims_core.reports.export import EXPORT_COLUMNS, export_reconciliation
 from ims_core.reports.export_memory import CsvWhileStoring, memory_chunks
 from ims_core.samplegen import generate as generate_month
@@ -47,7 +48,7 @@ def test_csv_is_the_csv_modules_text_of_every_field(engine, tmp_path, monkeypatc
     insert_documents(engine, *_documents())
     run = run_reconciliation(engine, tolerances=Tolerances())
     path = tmp_path / "reco.csv"
-    monkeypatch.setattr(exports, "CHUNK", 2)  # several chunks, the last one short
+    monkeypatch.setattr(export_rows, "CHUNK", 2)  # several chunks, the last one short
     summary = export_reconciliation(engine, path, run_id=run.id)
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith("reco")] == ["reco.csv"]  # no parts left
 
@@ -78,17 +79,22 @@ def test_csv_is_the_csv_modules_text_of_every_field(engine, tmp_path, monkeypatc
     assert S1 in {r["book_supplier_gstin"] for r in rows}
 
 
-def _xlsx_text(column: str, value: object) -> str:
+def _xlsx_text(column: export_columns.Column, value: object) -> str:
     """An XLSX cell's value as the CSV writes that field."""
     if value is None:
         return ""
-    if column.endswith(("_value", "_tax")):
+    if column.kind is export_columns.MONEY:
         return f"{Decimal(str(value)):.2f}"
-    if column.endswith("_date"):
+    if column.kind is export_columns.DATE:
         return value.date().isoformat() if isinstance(value, dt.datetime) else value.isoformat()
-    if column == "score":
+    if column.kind is export_columns.SCORE:
         return f"{value:.4f}"
     return str(value)
+
+
+def _shown(column: export_columns.Column, field: str) -> str:
+    """A CSV field as the XLSX spells it (a status's label, an action's word)."""
+    return str(column.show(field)) if column.show and field else field
 
 
 def test_the_csv_and_the_xlsx_hold_the_same_rows(engine, tmp_path):
@@ -100,34 +106,38 @@ def test_the_csv_and_the_xlsx_hold_the_same_rows(engine, tmp_path):
     with (tmp_path / "reco.csv").open(encoding="utf-8", newline="") as handle:
         from_csv = list(csv.reader(handle))
     sheet = openpyxl.load_workbook(tmp_path / "reco.xlsx")["All"]
-    from_xlsx = [[_xlsx_text(name, value) for name, value in zip(EXPORT_COLUMNS, row, strict=True)]
+    columns = export_columns.COLUMNS
+    from_xlsx = [[_xlsx_text(column, value) for column, value in zip(columns, row, strict=True)]
                  for row in sheet.iter_rows(min_row=2, values_only=True)]
-    assert [c.value for c in sheet[1]] == from_csv[0]
+    assert [c.value for c in sheet[1]] == [column.title for column in columns]
+    assert from_csv[0] == [column.name for column in columns]
     # an XML reader hands a bare CR in a cell back as LF (XML's end-of-line handling)
-    assert from_xlsx == [[field.replace("\r", "\n") for field in row] for row in from_csv[1:]]
+    assert from_xlsx == [[_shown(column, field).replace("\r", "\n") for column, field in zip(columns, row,
+                                                                                            strict=True)]
+                         for row in from_csv[1:]]
     assert len(from_xlsx) == 10
 
 
 def test_a_column_added_to_COLUMNS_reaches_both_files(engine, tmp_path, monkeypatch):
     """The one place to edit: a new column's name, SQL and kind in ``COLUMNS``."""
-    extra = exports.Column("book_place_of_supply", ((exports.BOOK, "place_of_supply"),))
-    monkeypatch.setattr(exports, "COLUMNS", (*exports.COLUMNS, extra))
+    extra = exports.Column("book_fy", ((exports.BOOK, "fy"),))
+    monkeypatch.setattr(export_columns, "COLUMNS", (*export_columns.COLUMNS, extra))
     insert_documents(engine, *_documents())
     run_reconciliation(engine, tolerances=Tolerances())
     export_reconciliation(engine, tmp_path / "reco.csv")
     export_reconciliation(engine, tmp_path / "reco.xlsx")
 
     rows = list(csv.DictReader((tmp_path / "reco.csv").open(encoding="utf-8", newline="")))
-    assert list(rows[0]) == [*EXPORT_COLUMNS, "book_place_of_supply"]
-    assert {r["book_place_of_supply"] for r in rows} == {"27", ""}
+    assert list(rows[0]) == [*EXPORT_COLUMNS, "book_fy"]
+    assert {r["book_fy"] for r in rows} == {"2025", ""}
     sheet = openpyxl.load_workbook(tmp_path / "reco.xlsx")["All"]
-    assert [c.value for c in sheet[1]][-1] == "book_place_of_supply"
-    assert {row[-1] for row in sheet.iter_rows(min_row=2, values_only=True)} == {"27", None}
+    assert [c.value for c in sheet[1]][-1] == "book_fy"
+    assert {row[-1] for row in sheet.iter_rows(min_row=2, values_only=True)} == {"2025", None}
 
 
 def _stored_and_from_memory(engine, tmp_path, monkeypatch, **scope) -> tuple[bytes, bytes]:
     """The CSV written from the results in memory as the run is stored, and the stored run's export."""
-    monkeypatch.setattr(exports, "CHUNK", 7)  # several chunks, the last one short
+    monkeypatch.setattr(export_rows, "CHUNK", 7)  # several chunks, the last one short
     seen = []
 
     def write_from_memory(results, books, portal):
@@ -164,7 +174,7 @@ def test_the_csv_from_memory_of_a_sample_month_is_the_stored_runs_export(engine,
 def test_a_field_the_engine_does_not_read_is_exported_from_the_stored_run(engine, tmp_path, monkeypatch):
     """A column of a field the document frames lack: ims run leaves it to the stored run's export."""
     extra = exports.Column("portal_remarks", ((exports.PORTAL, "remarks"),))
-    monkeypatch.setattr(exports, "COLUMNS", (*exports.COLUMNS, extra))
+    monkeypatch.setattr(export_columns, "COLUMNS", (*export_columns.COLUMNS, extra))
     insert_documents(engine, *_documents())
     export = CsvWhileStoring(tmp_path / "reco.csv")
     run = run_reconciliation(engine, tolerances=Tolerances(), on_results=export.start)

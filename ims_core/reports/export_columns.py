@@ -1,0 +1,165 @@
+"""The reconciliation export's columns: one place that names each column once, with the table fields it
+is made of (``match_result``'s, and the purchase or portal document's that a result row names), the
+kind of value it holds (:class:`Kind`: text, money, date, score), the header a person reads in the
+XLSX, and how the XLSX spells its value (a status's label, an action's word).
+
+The first seventeen are DESIGN.md's contract, in its order, which scripts read from the CSV; every
+column added since comes after them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from ims_core.ingest.document import TAX
+from ims_core.models import MatchResult, PortalDocument, PurchaseDocument
+from ims_core.models.base import TAX_HEADS
+from ims_core.models.vocabulary import Action, status_label
+
+# Excel's number format for rupees with Indian digit grouping: Excel's own "#,##,##0" groups by
+# thousands in most locales, so value conditions put the lakh and crore commas in their places.
+RUPEE_FORMAT = ('[>=10000000]"₹"##\\,##\\,##\\,##0.00;[>=100000]"₹"##\\,##\\,##0.00;"₹"#,##0.00')
+DATE_FORMAT = "dd-mm-yyyy"
+
+
+def rupees_text(paise: Sequence) -> list[str | None]:
+    """Paise as rupee text with two decimals by integer arithmetic (``-5.07``); None where missing."""
+    return [None if value is None else f"{value // 100}.{value % 100:02d}" if value >= 0
+            else f"-{-value // 100}.{-value % 100:02d}" for value in paise]
+
+
+def day(value: object) -> dt.date | None:
+    """A date as the database hands it back: ISO text on SQLite, a date on PostgreSQL."""
+    return value if isinstance(value, dt.date) or value is None else dt.date.fromisoformat(str(value)[:10])
+
+
+@dataclass(frozen=True)
+class Kind:
+    """What a column holds: ``name`` tells the XLSX writer which cell to make (text, money, date,
+    score); ``text`` makes a chunk's values (as the database hands them back, None where a row has
+    no document) the CSV's fields (None written empty)."""
+
+    name: str
+    text: Callable[[Sequence], Sequence]
+
+
+TEXT = Kind("text", text=lambda values: values)
+MONEY = Kind("money", text=rupees_text)
+DATE = Kind("date", text=lambda days: [None if d is None else str(d)[:10] for d in days])
+SCORE = Kind("score", text=lambda scores: [f"{score:.4f}" for score in scores])
+
+RESULT, BOOK, PORTAL = "result", "book", "portal"  # a match_result row and the two documents it names
+TABLES = {RESULT: MatchResult.__table__, BOOK: PurchaseDocument.__table__, PORTAL: PortalDocument.__table__}
+SIDE_WORDS = {BOOK: "books", PORTAL: "portal"}
+Field = tuple[str, str]  # (side, column of that side's table)
+
+
+def _of(side: str, *names: str) -> tuple[Field, ...]:
+    return tuple((side, name) for name in names)
+
+
+def _total(*heads: Sequence) -> list[int | None]:
+    """The tax heads' sum per row; None where the row has no document of that side."""
+    return [None if first is None else first + sum(rest) for first, *rest in zip(*heads, strict=True)]
+
+
+def _difference(book: Sequence, portal: Sequence) -> list[int | None]:
+    """Portal less books per row, as the reasons state a difference (``books ₹500.00 vs portal ₹400.00
+    (-₹100.00)``); None where either side has no document."""
+    return [None if b is None or p is None else p - b for b, p in zip(book, portal, strict=True)]
+
+
+def _named(portal: Sequence, book: Sequence) -> list[str]:
+    """The portal's name for the supplier where it gives one, else the books'."""
+    return [p or b or "" for p, b in zip(portal, book, strict=True)]
+
+
+def _action_word(code: object) -> str:
+    """A recommended action as a person reads it: ``A`` is "Accepted"; none is empty."""
+    return Action(code).word.capitalize() if code else ""
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of the export: its name (the CSV header), the table fields it is made of
+    (``combine`` makes the column of several; by default it is its one field), what it holds, its
+    XLSX header and width, and ``show``: the XLSX's value for a stored one (a label for a code)."""
+
+    name: str
+    fields: tuple[Field, ...]
+    kind: Kind = TEXT
+    combine: Callable[..., Sequence] | None = None
+    title: str = ""
+    width: int = 16
+    show: Callable[[object], object] | None = None
+
+
+_HEAD = {"igst": "IGST", "cgst": "CGST", "sgst": "SGST", "cess": "Cess"}
+
+
+def _per_side(side: str) -> tuple[Column, ...]:
+    """The columns added for an accountant, for one side: each tax head, invoice value, place of supply."""
+    word = SIDE_WORDS[side]
+    heads = tuple(Column(f"{side}_{head}", _of(side, f"{head}_paise"), MONEY, title=f"{_HEAD[head]} — {word}")
+                  for head in TAX_HEADS)
+    return (*heads,
+            Column(f"{side}_invoice_value", _of(side, "invoice_value_paise"), MONEY,
+                   title=f"Invoice value — {word}"),
+            Column(f"{side}_place_of_supply", _of(side, "place_of_supply"), title=f"Place of supply — {word}",
+                   width=10))
+
+
+_DIFFERENCES = tuple(
+    Column(f"difference_{what}", (*_of(BOOK, field), *_of(PORTAL, field)), MONEY, _difference,
+           title=f"{label} difference (portal − books)")
+    for what, field, label in (("taxable_value", "taxable_paise", "Taxable value"),
+                               *((head, f"{head}_paise", _HEAD[head]) for head in TAX_HEADS)))
+
+COLUMNS: tuple[Column, ...] = (
+    # DESIGN.md's "Reconciliation export" contract: scripts read these names, in this order, as this text
+    Column("status", _of(RESULT, "status"), title="Status", width=18, show=status_label),
+    Column("reasons", _of(RESULT, "reasons"), title="Reasons", width=60),
+    Column("recommended_action", _of(RESULT, "recommended_action"), title="Recommended action",
+           show=_action_word),
+    Column("score", _of(RESULT, "score"), SCORE, title="Match score", width=10),
+    Column("book_supplier_gstin", _of(BOOK, "supplier_gstin"), title="Supplier GSTIN — books", width=18),
+    Column("book_doc_type", _of(BOOK, "doc_type"), title="Document type — books", width=10),
+    Column("book_doc_number", _of(BOOK, "doc_number"), title="Document number — books", width=20),
+    Column("book_doc_date", _of(BOOK, "doc_date"), DATE, title="Document date — books", width=12),
+    Column("book_taxable_value", _of(BOOK, "taxable_paise"), MONEY, title="Taxable value — books"),
+    Column("book_tax", _of(BOOK, *TAX), MONEY, _total, title="Tax — books"),
+    Column("portal_supplier_gstin", _of(PORTAL, "supplier_gstin"), title="Supplier GSTIN — portal", width=18),
+    Column("portal_doc_type", _of(PORTAL, "doc_type"), title="Document type — portal", width=10),
+    Column("portal_doc_number", _of(PORTAL, "doc_number"), title="Document number — portal", width=20),
+    Column("portal_doc_date", _of(PORTAL, "doc_date"), DATE, title="Document date — portal", width=12),
+    Column("portal_taxable_value", _of(PORTAL, "taxable_paise"), MONEY, title="Taxable value — portal"),
+    Column("portal_tax", _of(PORTAL, *TAX), MONEY, _total, title="Tax — portal"),
+    Column("portal_source", _of(PORTAL, "source"), title="Portal source", width=10),
+    # added after the contract's columns
+    Column("portal_return_period", _of(PORTAL, "return_period"), title="Return period — portal", width=10),
+    Column("recipient_gstin", _of(RESULT, "recipient_gstin"), title="Recipient GSTIN", width=18),
+    Column("supplier_name", _of(PORTAL, "supplier_name") + _of(BOOK, "supplier_name"), combine=_named,
+           title="Supplier name", width=28),
+    Column("nearest_note", _of(RESULT, "nearest_note"), title="Nearest document", width=50),
+    Column("book_document_id", _of(RESULT, "purchase_document_id"), title="Books document id", width=10),
+    Column("portal_document_id", _of(RESULT, "portal_document_id"), title="Portal document id", width=10),
+    # issue 20: each tax head, invoice value and place of supply per side, and the difference per head
+    *_per_side(BOOK),
+    *_per_side(PORTAL),
+    *_DIFFERENCES,
+)
+EXPORT_COLUMNS = [column.name for column in COLUMNS]  # for readers; the code reads COLUMNS
+
+
+def fields() -> list[Field]:
+    """Every table field ``COLUMNS`` reads, once each, in order: what a source hands over. (Readers
+    of ``COLUMNS`` look it up here when they run, so a column added to it reaches every writer.)"""
+    return list(dict.fromkeys(field for column in COLUMNS for field in column.fields))
+
+
+def columns_of(chunk: dict[Field, Sequence]) -> dict[str, Sequence]:
+    """A chunk of fields (from either source) as the export's columns, by name."""
+    return {column.name: (column.combine or (lambda values: values))(*(chunk[f] for f in column.fields))
+            for column in COLUMNS}
