@@ -7,6 +7,7 @@ Only wiring and printing: every rule lives in ``ims_core.actions`` and friends.
 from __future__ import annotations
 
 import getpass
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -47,9 +48,22 @@ def register(app: typer.Typer) -> None:
 
 
 def _actor(by: str) -> Actor:
+    """Who acts at the command line: ``--by`` is free text, so the operating-system login is recorded
+    beside it (the audit trail's actor id) and the maker-checker compares both."""
     if not by.strip():
         raise UserFacingError("--by needs a name: who is acting")
-    return Actor(id=by.strip(), name=by.strip(), source="cli")
+    return Actor(id=os_login(), name=by.strip(), source="cli")
+
+
+def os_login() -> str:
+    """The operating-system account running the command: the process's user, not ``$LOGNAME``, which
+    anyone can set."""
+    try:
+        import pwd
+
+        return pwd.getpwuid(os.geteuid()).pw_name
+    except (ImportError, KeyError):  # Windows, or a uid without a passwd entry
+        return getpass.getuser()
 
 
 def _paise(label: str, value: str | None) -> int | None:
@@ -202,31 +216,50 @@ def apply_recommended(
     by: By = "",
     matched_only: Annotated[bool, typer.Option("--matched-only", help="accept only matched records")] = False,
     dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="show what would change, change nothing")
+        bool, typer.Option("--dry-run", help="list what would change and what is skipped, change nothing")
     ] = False,
+    include_decided: Annotated[bool, typer.Option(
+        "--include-decided", help="also replace people's decisions (each is named; needs --reason)")] = False,
+    reason: Reason = "",
 ) -> None:
-    """Apply the reconciliation's recommended actions (or accept every matched record)."""
+    """Apply the reconciliation's recommended actions (or accept every matched record) to the records
+    nobody has decided; people's decisions are skipped and named, unless --include-decided."""
     actor = _actor(by) if not dry_run else None
     which = "matched" if matched_only else "recommended"
     with session_scope(database()) as session:
         gstin = recipient_gstin(session, recipient)
-        preview = decisions.preview_bulk(session, recipient_gstin=gstin, period=period, which=which)
-        table = Table(title=f"{which} actions for {gstin}{' ' + period if period else ''}")
-        for column in ("action", "records", "net tax"):
-            table.add_column(column, justify="left" if column == "action" else "right")
-        for word, (count, tax) in preview.by_action().items():
-            table.add_row(word, str(count), format_inr(tax))
-        table.add_row("total", str(preview.count), format_inr(preview.tax_paise), style="bold")
-        console.print(table)
-        for label, why in preview.skipped:
-            console.print(f"[yellow]skipped[/] {label}: {why}")
+        preview = decisions.preview_bulk(session, recipient_gstin=gstin, period=period, which=which,
+                                         include_decided=include_decided, reason=reason)
+        _print_preview(preview, f"{which} actions for {gstin}{' ' + period if period else ''}")
         if dry_run or not preview.count:
             console.print("Nothing changed." if not preview.count else "Dry run: nothing changed.")
             return
-        result = decisions.apply_bulk(session, recipient_gstin=gstin, period=period, which=which, actor=actor)
+        result = decisions.apply_bulk(session, recipient_gstin=gstin, period=period, which=which, actor=actor,
+                                      preview=preview)
+    for label, previous in result.overwritten:
+        console.print(f"[red]overwrote[/] {label}: was {previous}")
+    for label, why in result.skipped[len(preview.skipped):]:
+        console.print(f"[yellow]skipped[/] {label}: {why}")
     console.print(
-        f"{result.count} record(s) decided; {result.awaiting_approval} rejection(s) wait for approval."
+        f"{result.count} record(s) decided; {result.awaiting_approval} rejection(s) wait for approval; "
+        f"{len(result.skipped)} skipped."
     )
+
+
+def _print_preview(preview: decisions.BulkPreview, title: str) -> None:
+    """The totals by action, then each record that would change and each skipped, with why."""
+    table = Table(title=title)
+    for column in ("action", "records", "net tax"):
+        table.add_column(column, justify="left" if column == "action" else "right")
+    for word, (count, tax) in preview.by_action().items():
+        table.add_row(word, str(count), format_inr(tax))
+    table.add_row("total", str(preview.count), format_inr(preview.tax_paise), style="bold")
+    console.print(table)
+    for item in preview.items:
+        replaces = f" [red](replaces: {item.overwrites})[/]" if item.overwrites else ""
+        console.print(f"will {item.action.verb} {item.label}{replaces}", highlight=False)
+    for label, why in preview.skipped:
+        console.print(f"[yellow]skipped[/] {label}: {why}", highlight=False)
 
 
 @period_app.command("filed")
