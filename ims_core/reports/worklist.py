@@ -29,6 +29,9 @@ from ims_core.suppliers.names import supplier_names
 # Statuses whose portal record a person should look at before the 14th; ``matched`` records are
 # fine as deemed-accepted and ``missing_in_portal`` has nothing on the portal to act on.
 NEEDS_DECISION = (Status.MISMATCH, Status.PROBABLE, Status.MISSING_IN_BOOKS, Status.DUPLICATE)
+# What a person must look at after a reconciliation: the records to decide, and the books' documents no
+# supplier reported, whose ITC is blocked until the supplier files them (Section 16(2)(aa)).
+NEEDS_ATTENTION = (*NEEDS_DECISION, Status.MISSING_IN_PORTAL)
 DECIDED_CODES = (Action.ACCEPT, Action.REJECT, Action.PENDING)
 
 
