@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from ims_core import clock
 from ims_core.cli import app
-from ims_core.commands.actions import os_login
+from ims_core.commands.common import os_login
 from ims_core.decisions.engine import decide
 from ims_core.decisions.store import current_decision
 from ims_core.models import AuditEvent
@@ -83,3 +83,16 @@ def test_dry_run_lists_changes_and_skips_and_bulk_keeps_people(docs, engine):
     assert re.search(rf"overwrote INV INV-3 from {SUPPLIER} \(period 102025\): was pending by Asha on ", out)
     with Session(engine) as s:
         assert current_decision(s, docs["INV-3"].id).action == "A"
+
+
+def test_period_commands_refuse_an_empty_period_and_reopen_with_a_second_person(docs, engine):
+    empty = _run("period", "filed", "112025", "--by", "asha")
+    assert "There is no data for 112025" in str(empty.exception)
+    assert _run("period", "filed", "102025", "--by", "asha").exit_code == 0
+    asked = _run("period", "reopen", "102025", "--by", "asha", "--reason", "filed by mistake")
+    assert asked.exit_code == 0 and "a different person must run" in " ".join(asked.output.split())
+    same_login = _run("period", "reopen", "102025", "--by", "ravi", "--reason", "ok")
+    assert f"ravi (login {os_login()}) is the same person" in str(same_login.exception)
+    with Session(engine) as s:
+        kinds = [e.kind for e in s.execute(select(AuditEvent).order_by(AuditEvent.id)).scalars()]
+    assert kinds == ["period_filed", "period_reopen_requested"]
