@@ -28,7 +28,7 @@ from ims_core.settings import Settings, get_settings
 
 LISTENER_THREADS = 10
 MAIL_THREADS = 2  # emails to suppliers wait their turn here, never on a listener thread
-LISTENER_MODULES = ("commands", "decisions", "views", "approvals", "home", "followups")
+LISTENER_MODULES = ("commands", "decisions", "views", "approvals", "home", "followups", "usergroups")
 
 
 @dataclass
