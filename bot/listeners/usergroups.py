@@ -7,10 +7,12 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.app import Services
+from bot.replies import tells_errors
 
 
 def register(app: App, services: Services) -> None:
     @app.event("subteam_members_changed")
+    @tells_errors
     def on_members_changed(event: dict) -> None:
         services.approvers.members_changed(
             event.get("subteam_id", ""),
