@@ -26,7 +26,7 @@ from bot.blocks.figures import deadline_section, itc_section, status_section
 from bot.blocks.records import record_blocks
 from ims_core.decisions.store import DecisionState
 from ims_core.gst.dates import period_label
-from ims_core.reports.digest import DigestData
+from ims_core.reports.digest import DigestData, apart_lines, later_lines
 from ims_core.reports.worklist import WorkItem
 
 MAX_BLOCKS = 50
@@ -80,6 +80,9 @@ def summary_blocks(data: DigestData) -> list[Block]:
     else:
         need = "Nothing needs a decision right now. :white_check_mark:"
     blocks += [DividerBlock(), SectionBlock(text=MarkdownTextObject(text=need))]
+    aside = [*later_lines(data), *apart_lines(data)]  # information: no buttons
+    if aside:
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=clip("\n".join(aside), 3000))]))
     return blocks
 
 
