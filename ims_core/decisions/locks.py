@@ -119,26 +119,7 @@ def mark_period_filed(
             f"GSTR-3B for {period} of {recipient_gstin} is already marked filed "
             f"(by {existing.filed_by_name} on {when:%d-%m-%Y})."
         )
-    waiting = session.execute(
-        select(func.count())
-        .select_from(ImsDecision)
-        .where(
-            ImsDecision.recipient_gstin == recipient_gstin,
-            ImsDecision.requested_action != "",
-            ImsDecision.return_period == period,
-        )
-    ).scalar_one()
-    if waiting:
-        raise ActionRefused(
-            f"{waiting} rejection(s) in {period} are still waiting for approval; approve or "
-            "decline them before marking the period filed."
-        )
-    if not allow_empty and not has_data(session, recipient_gstin, period):
-        raise ActionRefused(
-            f"There is no data for {period} of {recipient_gstin}: no IMS, GSTR-2B or purchase-register "
-            "records of that month. Check the period, import its files first, or, if the return was nil, "
-            "mark it filed with --allow-empty."
-        )
+    _refuse_unready(session, recipient_gstin, period, allow_empty)
     lock = PeriodLock(
         recipient_gstin=recipient_gstin,
         period=period,
@@ -162,6 +143,30 @@ def mark_period_filed(
         request_id=request_id,
     )
     return True
+
+
+def _refuse_unready(session: Session, recipient_gstin: str, period: str, allow_empty: bool) -> None:
+    """Refuse to lock a period while rejections of it wait for approval, or one with no data at all."""
+    waiting = session.execute(
+        select(func.count())
+        .select_from(ImsDecision)
+        .where(
+            ImsDecision.recipient_gstin == recipient_gstin,
+            ImsDecision.requested_action != "",
+            ImsDecision.return_period == period,
+        )
+    ).scalar_one()
+    if waiting:
+        raise ActionRefused(
+            f"{waiting} rejection(s) in {period} are still waiting for approval; approve or "
+            "decline them before marking the period filed."
+        )
+    if not allow_empty and not has_data(session, recipient_gstin, period):
+        raise ActionRefused(
+            f"There is no data for {period} of {recipient_gstin}: no IMS, GSTR-2B or purchase-register "
+            "records of that month. Check the period, import its files first, or, if the return was nil, "
+            "mark it filed with --allow-empty."
+        )
 
 
 def has_data(session: Session, recipient_gstin: str, period: str) -> bool:
