@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import select
 from sqlmodel import Session
@@ -99,6 +100,17 @@ class BulkResult:
     @property
     def awaiting_approval(self) -> int:
         return sum(1 for d in self.decisions if d.pending_approval)
+
+
+def _as_shown(preview: BulkPreview, versions: Mapping[int, int], result: BulkResult) -> BulkPreview:
+    """``preview``'s items at the versions the user was shown; those not shown go to the skipped."""
+    items = []
+    for item in preview.items:
+        if item.portal_document_id in versions:
+            items.append(replace(item, version=versions[item.portal_document_id]))
+        else:
+            result.skipped.append((item.label, "not in the preview that was confirmed; left as it is"))
+    return replace(preview, items=items)
 
 
 def decided_by_a_person(state: DecisionState) -> str:
@@ -194,15 +206,22 @@ def apply_bulk(
     preview: BulkPreview | None = None,
     include_decided: bool = False,
     reason: str = "",
+    expected_versions: Mapping[int, int] | None = None,
 ) -> BulkResult:
     """Apply a preview in the caller's transaction: the one the user saw (``preview``), or one made
     now. Each record is written only if its version is still the previewed one (else skipped and
-    reported); each gets its own audit event, all sharing one request id."""
+    reported); each gets its own audit event, all sharing one request id.
+
+    ``expected_versions`` (``{portal_document_id: version}`` of the items a user was shown, for a
+    caller that cannot keep the preview object, e.g. across two Slack requests): the preview made now
+    is applied against those versions, and a record the user was not shown is skipped."""
     audit.hold_append_lock(session)  # the trail first, then rows: a single decision's lock order
     if preview is None:
         preview = preview_bulk(session, recipient_gstin=recipient_gstin, period=period, which=which,
                                today=today, include_decided=include_decided, reason=reason)
     result = BulkResult(skipped=list(preview.skipped))
+    if expected_versions is not None:
+        preview = _as_shown(preview, expected_versions, result)
     request_id = f"bulk-{uuid.uuid4().hex[:12]}"
     day = today or clock.today()
     why = f"bulk: {WHICH[preview.which]}" + (f"; overwriting decisions: {preview.reason}"

@@ -102,3 +102,25 @@ def test_clicks_during_a_bulk_apply_neither_deadlock_nor_get_lost(engine):
         1 for d in result.decisions if not d.changed)
     assert all("changed since the preview" in why for _, why in result.skipped)
     assert audit.verify(engine).ok
+
+
+def test_a_confirmation_that_carries_only_ids_and_versions_is_applied_as_shown(engine):
+    """A Slack confirmation keeps the ids and versions it showed, not the preview object."""
+    ids = _month(engine, 3)
+    _click(engine, ids[1], "accept")  # decided by a person: not in the preview
+    with Session(engine) as s:
+        shown = {i.portal_document_id: i.version for i in preview_bulk(
+            s, recipient_gstin=RECIPIENT, period="102025", which="matched", today=TODAY).items}
+    assert sorted(shown) == [ids[0], ids[2]]
+    _click(engine, ids[0], "accept")
+    _click(engine, ids[0], "reset")  # changed and set back: undecided again, but not as shown
+    _click(engine, ids[1], "reset")  # undecided now, but nobody confirmed it
+    with Session(engine) as s:
+        result = apply_bulk(s, recipient_gstin=RECIPIENT, period="102025", which="matched", actor=BULKBOT,
+                            today=TODAY, expected_versions=shown)
+        s.commit()
+        states = decision_states(s, ids)
+    assert {label.split(" ")[1]: why.split(" (")[0].split(";")[0] for label, why in result.skipped} == {
+        "R-001": "not in the preview that was confirmed", "R-000": "changed since the preview"}
+    assert (states[ids[0]].action, states[ids[1]].action) == ("N", "N")
+    assert (states[ids[2]].action, states[ids[2]].decided_by) == ("A", "bulkbot")
