@@ -30,7 +30,8 @@ from ims_core.settings import Settings, get_settings
 LISTENER_THREADS = 10
 MAIL_THREADS = 2  # emails to suppliers wait their turn here, never on a listener thread
 PORTAL_THREADS = 1  # uploads to the portal (polled for minutes) run here, one at a time
-LISTENER_MODULES = ("commands", "decisions", "views", "approvals", "home", "followups", "bulk", "portal")
+LISTENER_MODULES = ("commands", "decisions", "views", "approvals", "home", "followups", "bulk", "portal",
+                    "usergroups")
 
 
 @dataclass

@@ -43,7 +43,7 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "export": ("reconcile", "actions"),
     "export reconciliation": ("reconcile",),
     "action": ("actions",),
-    "period": ("actions",),
+    "period": ("periods",),
     "audit": ("actions",),
     "itc": ("itc",),
     "deadlines": ("itc",),

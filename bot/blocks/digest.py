@@ -29,7 +29,7 @@ from bot.blocks.radar import radar_section
 from bot.blocks.records import record_blocks
 from ims_core.decisions.store import DecisionState
 from ims_core.gst.dates import period_label
-from ims_core.reports.digest import DigestData
+from ims_core.reports.digest import DigestData, apart_lines, later_lines
 from ims_core.reports.worklist import WorkItem
 
 MAX_BLOCKS = 50
@@ -84,6 +84,9 @@ def summary_blocks(data: DigestData) -> list[Block]:
     else:
         need = "Nothing needs a decision right now. :white_check_mark:"
     blocks += [DividerBlock(), SectionBlock(text=MarkdownTextObject(text=need))]
+    aside = [*later_lines(data), *apart_lines(data)]  # information: no buttons
+    if aside:
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=clip("\n".join(aside), 3000))]))
     if data.counts:  # a reconciliation to act on: the safe bulk actions (approvers only, confirmed first)
         blocks.append(ActionsBlock(block_id="bulk", elements=bulk_buttons()))
     return blocks

@@ -9,7 +9,8 @@ ACTOR_SOURCES = ("slack", "cli", "system")
 
 @dataclass(frozen=True)
 class Actor:
-    """A person (or the system) acting: Slack user id and display name, or a CLI ``--by`` name."""
+    """A person (or the system) acting: Slack user id and display name, or at the command line the
+    operating-system login (id) and the ``--by`` name (name); the audit trail keeps both."""
 
     id: str
     name: str
@@ -20,6 +21,14 @@ class Actor:
             raise ValueError(f"actor source '{self.source}' is not one of {', '.join(ACTOR_SOURCES)}")
         if not (self.id or self.name):
             raise ValueError("an actor needs an id or a name")
+
+    def is_same_person(self, other_id: str, other_name: str) -> bool:
+        """Whether someone recorded as ``other_id``/``other_name`` is this actor, by either: the
+        maker-checker's test. At the command line the id is the operating-system login and the name
+        is ``--by``, so a second ``--by`` spelling from the same login is still the same person."""
+        if self.id and self.id == other_id:
+            return True
+        return bool(self.name.strip()) and self.name.strip().casefold() == other_name.strip().casefold()
 
 
 SYSTEM = Actor(id="system", name="IMS assistant", source="system")

@@ -92,8 +92,10 @@ def chain_hash(prev_hash: str, row: object) -> str:
     return hashlib.sha256((prev_hash + canonical_content(row)).encode("utf-8")).hexdigest()
 
 
-def _serialise_appends(conn: Session | Connection) -> None:
-    """Hold the one lock that orders appends until the caller's transaction ends."""
+def hold_append_lock(conn: Session | Connection) -> None:
+    """Hold the one lock that orders appends until the caller's transaction ends. Writers that change
+    rows and then append (the decisions) take it *first*, so that they all lock in one order: the
+    trail, then their rows (a writer holding a row while waiting for the trail would deadlock)."""
     dialect = conn.get_bind().dialect.name if isinstance(conn, Session) else conn.dialect.name
     if dialect == "postgresql":
         conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _ADVISORY_LOCK_KEY})
@@ -133,7 +135,7 @@ def record(
             recipient_gstin = recipient_gstin or doc.recipient_gstin
             supplier_gstin = supplier_gstin or doc.supplier_gstin
             period = period or doc.return_period
-    _serialise_appends(session)
+    hold_append_lock(session)
     head = session.execute(select(_TABLE.c.id, _TABLE.c.hash).order_by(_TABLE.c.id.desc()).limit(1)).first()
     event = AuditEvent(
         id=(head.id + 1) if head else 1,

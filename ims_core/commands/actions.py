@@ -1,4 +1,4 @@
-"""``ims action …``, ``ims period filed``, ``ims itc``, ``ims deadlines``, ``ims audit verify|export``
+"""``ims action …``, ``ims audit verify|export``
 and ``ims export ims-actions``: the action engine, ITC position and audit trail from a terminal.
 
 Only wiring and printing: every rule lives in ``ims_core.actions`` and friends.
@@ -14,8 +14,7 @@ import typer
 from rich.table import Table
 
 from ims_core import audit, clock, decisions
-from ims_core.audit import Actor
-from ims_core.commands.common import console, database, option, period_option, recipient_gstin
+from ims_core.commands.common import cli_actor, console, database, option, period_option, recipient_gstin
 from ims_core.commands.reconcile import export_app
 from ims_core.db import session_scope
 from ims_core.decisions.references import find_documents, resolve_reference
@@ -25,7 +24,6 @@ from ims_core.models.vocabulary import Action
 from ims_core.portal.outcomes import upload_note
 
 action_app = typer.Typer(help="Decide on IMS records: accept, reject, pending, reset.", no_args_is_help=True)
-period_app = typer.Typer(help="Return periods: mark a period's GSTR-3B filed.", no_args_is_help=True)
 audit_app = typer.Typer(
     help="The audit trail: verify the hash chain, export the evidence.", no_args_is_help=True
 )
@@ -42,14 +40,7 @@ Money = Annotated[str | None, typer.Option(help="rupees, for a partial ITC reduc
 
 def register(app: typer.Typer) -> None:
     app.add_typer(action_app, name="action")
-    app.add_typer(period_app, name="period")
     app.add_typer(audit_app, name="audit")
-
-
-def _actor(by: str) -> Actor:
-    if not by.strip():
-        raise UserFacingError("--by needs a name: who is acting")
-    return Actor(id=by.strip(), name=by.strip(), source="cli")
 
 
 def _paise(label: str, value: str | None) -> int | None:
@@ -68,7 +59,7 @@ def _decide(
     amounts: dict[str, str | None] | None = None,
     version: int | None = None,
 ) -> None:
-    actor = _actor(by)
+    actor = cli_actor(by)
     reduction = None
     if itc_reduction:
         declared = {head: _paise(head, value) for head, value in (amounts or {}).items()}
@@ -146,7 +137,7 @@ def approve(
     doc: Doc, doc_type: DocType = None, period: PeriodOpt = None, recipient: RecipientOpt = None, by: By = ""
 ) -> None:
     """Approve a rejection someone else requested."""
-    actor = _actor(by)
+    actor = cli_actor(by)
     with session_scope(database()) as session:
         target = resolve_reference(session, doc, doc_type=doc_type, period=period, recipient=recipient)
         result = decisions.approve_rejection(session, portal_document_id=target.id, approver=actor)
@@ -163,7 +154,7 @@ def decline(
     reason: Reason = "",
 ) -> None:
     """Decline a rejection someone else requested."""
-    actor = _actor(by)
+    actor = cli_actor(by)
     with session_scope(database()) as session:
         target = resolve_reference(session, doc, doc_type=doc_type, period=period, recipient=recipient)
         result = decisions.decline_rejection(
@@ -202,61 +193,50 @@ def apply_recommended(
     by: By = "",
     matched_only: Annotated[bool, typer.Option("--matched-only", help="accept only matched records")] = False,
     dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="show what would change, change nothing")
+        bool, typer.Option("--dry-run", help="list what would change and what is skipped, change nothing")
     ] = False,
+    include_decided: Annotated[bool, typer.Option(
+        "--include-decided", help="also replace people's decisions (each is named; needs --reason)")] = False,
+    reason: Reason = "",
 ) -> None:
-    """Apply the reconciliation's recommended actions (or accept every matched record)."""
-    actor = _actor(by) if not dry_run else None
+    """Apply the reconciliation's recommended actions (or accept every matched record) to the records
+    nobody has decided; people's decisions are skipped and named, unless --include-decided."""
+    actor = cli_actor(by) if not dry_run else None
     which = "matched" if matched_only else "recommended"
     with session_scope(database()) as session:
         gstin = recipient_gstin(session, recipient)
-        preview = decisions.preview_bulk(session, recipient_gstin=gstin, period=period, which=which)
-        table = Table(title=f"{which} actions for {gstin}{' ' + period if period else ''}")
-        for column in ("action", "records", "net tax"):
-            table.add_column(column, justify="left" if column == "action" else "right")
-        for word, (count, tax) in preview.by_action().items():
-            table.add_row(word, str(count), format_inr(tax))
-        table.add_row("total", str(preview.count), format_inr(preview.tax_paise), style="bold")
-        console.print(table)
-        for label, why in preview.skipped:
-            console.print(f"[yellow]skipped[/] {label}: {why}")
+        preview = decisions.preview_bulk(session, recipient_gstin=gstin, period=period, which=which,
+                                         include_decided=include_decided, reason=reason)
+        _print_preview(preview, f"{which} actions for {gstin}{' ' + period if period else ''}")
         if dry_run or not preview.count:
             console.print("Nothing changed." if not preview.count else "Dry run: nothing changed.")
             return
-        result = decisions.apply_bulk(session, recipient_gstin=gstin, period=period, which=which, actor=actor)
+        result = decisions.apply_bulk(session, recipient_gstin=gstin, period=period, which=which, actor=actor,
+                                      preview=preview)
+    for label, previous in result.overwritten:
+        console.print(f"[red]overwrote[/] {label}: was {previous}")
+    for label, why in result.skipped[len(preview.skipped):]:
+        console.print(f"[yellow]skipped[/] {label}: {why}")
     console.print(
-        f"{result.count} record(s) decided; {result.awaiting_approval} rejection(s) wait for approval."
+        f"{result.count} record(s) decided; {result.awaiting_approval} rejection(s) wait for approval; "
+        f"{len(result.skipped)} skipped."
     )
 
 
-@period_app.command("filed")
-def period_filed(
-    period: Annotated[str, typer.Argument(help="MMYYYY")],
-    recipient: RecipientOpt = None,
-    by: By = "",
-    gstr3b: Annotated[Path | None, typer.Option("--3b", metavar="FILE.json",
-                                                help="the GSTR-3B as filed (the portal's JSON): records "
-                                                     "what Table 4 claimed")] = None,
-    claim: Annotated[list[str] | None, typer.Option(
-        "--claim", metavar="BOX=IGST,CGST,SGST,CESS",
-        help="a Table 4 figure as filed, in rupees, e.g. 4A(5)=12000,6000,6000,0 (repeatable)")] = None,
-) -> None:
-    """Mark a period's GSTR-3B filed: its records can no longer be changed (pending ones excepted).
-    With --3b or --claim, also record what Table 4 claimed, to compare with GSTR-2B (Rule 88D)."""
-    from ims_core.itc import claims
-
-    actor = _actor(by)
-    figures = claims.from_gstr3b_json(gstr3b) if gstr3b else {}
-    figures.update(claims.from_arguments(claim or []))
-    with session_scope(database()) as session:
-        gstin = recipient_gstin(session, recipient)
-        locked = decisions.mark_period_filed(session, recipient_gstin=gstin, period=period, actor=actor,
-                                             claimed=claims.to_json(figures) if figures else None)
-    if locked:
-        console.print(f"GSTR-3B for {period} of {gstin} marked filed by {actor.name}; the period is locked.")
-    if figures:
-        console.print(f"Table 4 as filed recorded ({', '.join(sorted(figures))}); "
-                      f"`ims itc --period {period}` compares it with GSTR-2B.")
+def _print_preview(preview: decisions.BulkPreview, title: str) -> None:
+    """The totals by action, then each record that would change and each skipped, with why."""
+    table = Table(title=title)
+    for column in ("action", "records", "net tax"):
+        table.add_column(column, justify="left" if column == "action" else "right")
+    for word, (count, tax) in preview.by_action().items():
+        table.add_row(word, str(count), format_inr(tax))
+    table.add_row("total", str(preview.count), format_inr(preview.tax_paise), style="bold")
+    console.print(table)
+    for item in preview.items:
+        replaces = f" [red](replaces: {item.overwrites})[/]" if item.overwrites else ""
+        console.print(f"will {item.action.verb} {item.label}{replaces}", highlight=False)
+    for label, why in preview.skipped:
+        console.print(f"[yellow]skipped[/] {label}: {why}", highlight=False)
 
 
 @audit_app.command("verify")
@@ -268,7 +248,7 @@ def audit_verify(
     """Check the hash chain from the first event, and against its checkpoint outside the database;
     exit 1 naming the first broken link, or how the trail was cut short or rewritten."""
     engine = database()
-    result = audit.reanchor(engine, _actor(by or getpass.getuser())) if anchor else audit.verify(engine)
+    result = audit.reanchor(engine, cli_actor(by or getpass.getuser())) if anchor else audit.verify(engine)
     if not result.ok:
         where = f" at event {result.first_broken}" if result.first_broken else ""
         raise UserFacingError(
@@ -292,7 +272,7 @@ def audit_export(
     """The evidence pack: every audit event (optionally of one period, supplier or document)."""
     from ims_core.audit.evidence import export_audit
 
-    actor = _actor(by or getpass.getuser())
+    actor = cli_actor(by or getpass.getuser())
     with session_scope(database()) as session:
         ids = [d.id for d in find_documents(session, document)] if document else None
         if document and not ids:
@@ -311,7 +291,7 @@ def export_ims_actions_command(
     """The IMS save request: only records whose action changed since the last export."""
     from ims_core.decisions.save_request import export_ims_actions
 
-    actor = _actor(by or getpass.getuser())
+    actor = cli_actor(by or getpass.getuser())
     with session_scope(database()) as session:
         gstin = recipient_gstin(session, recipient)
         result = export_ims_actions(session, recipient_gstin=gstin, path=output, actor=actor)

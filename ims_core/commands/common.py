@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import os
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
@@ -13,6 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from sqlalchemy.engine import Engine
 
 from ims_core import clock
+from ims_core.audit import Actor
 from ims_core.db import get_engine
 from ims_core.db.schema import migrate
 from ims_core.errors import UserFacingError
@@ -124,3 +126,22 @@ def recipient_gstin(session, value: str | None) -> str:  # a Session
     if not found:
         raise UserFacingError("no portal documents imported yet; import IMS or GSTR-2B data first")
     raise UserFacingError(f"several recipient GSTINs in the data ({', '.join(found)}); pass --recipient")
+
+
+def cli_actor(by: str) -> Actor:
+    """Who acts at the command line: ``--by`` is free text, so the operating-system login is recorded
+    beside it (the audit trail's actor id) and the maker-checker compares both."""
+    if not by.strip():
+        raise UserFacingError("--by needs a name: who is acting")
+    return Actor(id=os_login(), name=by.strip(), source="cli")
+
+
+def os_login() -> str:
+    """The operating-system account running the command: the process's user, not ``$LOGNAME``, which
+    anyone can set."""
+    try:
+        import pwd  # POSIX only
+
+        return pwd.getpwuid(os.geteuid()).pw_name
+    except (ImportError, KeyError):  # Windows, or a uid without a passwd entry
+        return getpass.getuser()

@@ -24,7 +24,7 @@ from ims_core.models import ReconciliationRun
 from ims_core.models.base import NET_NOTE
 from ims_core.models.vocabulary import Status
 from ims_core.reports.export import ExportSummary, export_reconciliation
-from ims_core.reports.worklist import NEEDS_DECISION
+from ims_core.reports.worklist import NEEDS_ATTENTION, NEEDS_DECISION
 
 export_app = typer.Typer(help="Export reports and files for the portal.", no_args_is_help=True)
 
@@ -63,10 +63,14 @@ def print_reconciliation(run: ReconciliationRun) -> None:
     scope = ", ".join(filter(None, [run.recipient_gstin or "all recipients",
                                     f"period {run.period}" if run.period else "all periods"]))
     console.print(status_table(f"Reconciliation #{run.id} ({scope})", counts))
-    attention = sum(counts[s]["count"] for s in NEEDS_DECISION)
+    count = {s: counts.get(s, {}).get("count", 0) for s in NEEDS_ATTENTION}
+    attention = sum(count.values())
     if attention:
-        console.print(f"{attention} documents need attention; `ims export reconciliation -o FILE.xlsx` "
-                      "lists them with reasons, `ims explain GSTIN/NUMBER` tells one document's story.")
+        decide = sum(count[s] for s in NEEDS_DECISION)
+        console.print(f"{attention} documents need attention ({decide} to decide in IMS, "
+                      f"{count[Status.MISSING_IN_PORTAL]} in your books that no supplier reported, their ITC "
+                      "blocked); `ims export reconciliation -o FILE.xlsx` lists them with reasons, "
+                      "`ims explain GSTIN/NUMBER` tells one document's story.", highlight=False)
 
 
 def status_table(title: str, counts: dict) -> Table:

@@ -138,6 +138,7 @@ def decide_in_transaction(
     """The decision itself. Raises RuleRefusal or CompareAndSetMissed without touching the transaction,
     so bulk callers can skip one record and go on (a refusal is raised before anything is written)."""
     attempted = {"action": code, **({"itc_reduction": itc_reduction.mode} if itc_reduction else {})}
+    audit.hold_append_lock(session)  # first, as every decision does: one lock order, no deadlock
     doc = _resolve(session, portal_document_id, attempted)
     row = state_row(session, doc.id)
     before = snapshot(doc, row)
@@ -154,44 +155,30 @@ def decide_in_transaction(
     expected = version if expected_version is None else expected_version
     reduction = itc_reduction or (
         ItcReduction("full") if code == Action.ACCEPT and reduction_applies(ctx) else None)
-    now = clock.now()
-    values = dict(
-        action=code,
-        decided_by_id=actor.id,
-        decided_by_name=actor.name,
-        decided_by_source=actor.source,
-        decided_at=now,
-        reason=reason,
-        itc_reduction=reduction.mode if reduction else "",
-        **{f"decl_{h}_paise": (reduction.declared()[h] if reduction else None) for h in TAX_HEADS},
-        **NO_REQUEST,
-    )
+    values = _decision_values(code, actor, reason, reduction)
     unchanged = expected == version and ctx.current == code and (
         _unchanged(row, values) if row is not None else code == Action.NO_ACTION)
     threshold = to_paise(get_settings().ims_reject_approval_threshold)
     needs_approval = code == Action.REJECT and ctx.current != Action.REJECT and tax_paise(doc) > threshold
     if needs_approval:
-        values = dict(
-            requested_action=Action.REJECT,
-            requested_by_id=actor.id,
-            requested_by_name=actor.name,
-            requested_at=now,
-            request_reason=reason,
-        )
+        values = dict(requested_action=Action.REJECT, requested_by_id=actor.id, requested_by_name=actor.name,
+                      requested_at=values["decided_at"], request_reason=reason)
     elif unchanged:
         return Decision(
             **vars(state_of(doc, row)),
             changed=False,
             message=f"{describe(doc)} is already {Action(code).word}; nothing changed.",
         )
+    withdrawn = _withdrawn_request(row) if not needs_approval else None
     new_row = compare_and_set(session, doc, expected, values)
+    after = snapshot(doc, new_row) | ({"withdrew_request": withdrawn} if withdrawn else {})
     audit.record(
         session,
         kind="reject_requested" if needs_approval else "decision",
         actor=actor,
         document_id=doc.id,
         before=before,
-        after=snapshot(doc, new_row),
+        after=after,
         reason=reason,
         request_id=request_id,
     )
@@ -203,7 +190,33 @@ def decide_in_transaction(
         )
     else:
         message = f"{describe(doc)} is now {Action(code).word} (by {actor.name})."
+    if withdrawn:
+        message += (f" This withdrew the rejection {withdrawn['by']} requested, which was waiting for a "
+                    "second approver.")
     return Decision(**vars(state_of(doc, new_row)), changed=True, message=message)
+
+
+def _decision_values(code: str, actor: Actor, reason: str, reduction: ItcReduction | None) -> dict:
+    """The decision row's new values for a decision taken now (any open rejection request cleared)."""
+    return dict(
+        action=code,
+        decided_by_id=actor.id,
+        decided_by_name=actor.name,
+        decided_by_source=actor.source,
+        decided_at=clock.now(),
+        reason=reason,
+        itc_reduction=reduction.mode if reduction else "",
+        **{f"decl_{h}_paise": (reduction.declared()[h] if reduction else None) for h in TAX_HEADS},
+        **NO_REQUEST,
+    )
+
+
+def _withdrawn_request(row: ImsDecision | None) -> dict | None:
+    """The rejection request a decision replaces (another decision clears it): said and recorded."""
+    if row is None or not row.requested_action:
+        return None
+    return {"action": row.requested_action, "by": row.requested_by_name, "by_id": row.requested_by_id,
+            "reason": row.request_reason}
 
 
 def _unchanged(row: ImsDecision, values: dict) -> bool:
@@ -218,10 +231,12 @@ def _unchanged(row: ImsDecision, values: dict) -> bool:
     return not row.requested_action and all(getattr(row, k) == values[k] for k in keys)
 
 
-def _same_person(actor: Actor, other_id: str, other_name: str) -> bool:
-    if actor.id and actor.id == other_id:
-        return True
-    return bool(actor.name) and actor.name.strip().casefold() == other_name.strip().casefold()
+def _same_person_refusal(actor: Actor, maker: str, what: str) -> str:
+    """Why a maker may not check their own request (the same name, or the same login at the CLI)."""
+    if actor.name.strip().casefold() == maker.strip().casefold():
+        return f"{actor.name} {what}; a different person must approve it."
+    return (f"{maker} {what}, and {actor.name} acts from the same login ({actor.id}); a different person "
+            "must approve it.")
 
 
 def _open_request(session: Session, portal_document_id: int) -> tuple[PortalDocument, ImsDecision, dict]:
@@ -249,11 +264,12 @@ def approve_rejection(
 ) -> Decision:
     """The second person's approval: the requested reject takes effect (rules are checked again)."""
     with _as_user_errors(session, approver, request_id):
+        audit.hold_append_lock(session)  # first, as every decision does: one lock order, no deadlock
         doc, row, before = _open_request(session, portal_document_id)
         attempted = {"approve": Action.REJECT}
-        if _same_person(approver, row.requested_by_id, row.requested_by_name):
+        if approver.is_same_person(row.requested_by_id, row.requested_by_name):
             raise RuleRefusal(
-                f"{approver.name} asked for this rejection; a different person must approve it.",
+                _same_person_refusal(approver, row.requested_by_name, "asked for this rejection"),
                 doc=doc,
                 document_id=doc.id,
                 attempted=attempted,
@@ -262,6 +278,7 @@ def approve_rejection(
         why = refusal(Action.REJECT, rule_context(session, doc, row, today or clock.today()))
         if why:
             raise RuleRefusal(why, doc=doc, document_id=doc.id, attempted=attempted, before=before)
+        requester = row.requested_by_name  # read now: the write below clears the request
         values = dict(
             action=Action.REJECT,
             decided_by_id=row.requested_by_id,
@@ -281,14 +298,14 @@ def approve_rejection(
             document_id=doc.id,
             before=before,
             after=snapshot(doc, new_row),
-            reason=f"requested by {row.requested_by_name}",
+            reason=f"requested by {requester}",
             request_id=request_id,
         )
         session.flush()
         return Decision(
             **vars(state_of(doc, new_row)),
             changed=True,
-            message=f"{describe(doc)} is now rejected (requested by {row.requested_by_name}, "
+            message=f"{describe(doc)} is now rejected (requested by {requester}, "
             f"approved by {approver.name}).",
         )
 
@@ -298,7 +315,9 @@ def decline_rejection(
 ) -> Decision:
     """The approver says no: the request is withdrawn and the record keeps its previous action."""
     with _as_user_errors(session, approver, request_id):
+        audit.hold_append_lock(session)  # first, as every decision does: one lock order, no deadlock
         doc, row, before = _open_request(session, portal_document_id)
+        requester = row.requested_by_name  # read now: the write below clears the request
         new_row = compare_and_set(session, doc, row.version, dict(NO_REQUEST))
         audit.record(
             session,
@@ -315,6 +334,6 @@ def decline_rejection(
         return Decision(
             **vars(state_of(doc, new_row)),
             changed=True,
-            message=f"The rejection of {describe(doc)} requested by {row.requested_by_name} was "
+            message=f"The rejection of {describe(doc)} requested by {requester} was "
             f"declined by {approver.name}; it stays {word}.",
         )

@@ -1,7 +1,11 @@
 """Periods whose GSTR-3B the user has marked filed: after filing, the portal no longer takes actions
 on that period's records (except those kept pending, which carry forward), so neither do we.
 
-GSTR-3B is filed in sequence, so a lock on a period also closes every earlier period.
+GSTR-3B is filed in sequence, so a lock on a period also closes every earlier period. A period with no
+data at all is not locked unless the caller says the return was nil (a mistyped period is the likelier
+cause). A period marked filed by mistake is reopened by two people: one asks, with a reason, and a
+different one (by name and by login) reopens it; the newest lock only, since earlier ones stay closed by
+it.
 """
 
 from __future__ import annotations
@@ -14,8 +18,8 @@ from sqlmodel import Session
 from ims_core import audit, clock
 from ims_core.audit import Actor
 from ims_core.decisions.errors import ActionRefused
-from ims_core.gst.dates import parse_period, period_key
-from ims_core.models import ImsDecision, PeriodLock
+from ims_core.gst.dates import parse_period, period_bounds, period_key
+from ims_core.models import ImsDecision, PeriodLock, PortalDocument, PurchaseDocument
 
 if TYPE_CHECKING:
     from ims_core.itc.landing import Landing
@@ -84,10 +88,11 @@ def filed_periods(session: Session, recipient_gstin: str) -> list[str]:
 
 def mark_period_filed(
     session: Session, *, recipient_gstin: str, period: str, actor: Actor, request_id: str = "",
-    claimed: str | None = None,
+    claimed: str | None = None, allow_empty: bool = False,
 ) -> bool:
     """Lock ``period`` for ``recipient_gstin`` (the caller commits); True when it locked it. Refused
-    when it is already locked, or while rejections of its records still wait for a second approver.
+    when it is already locked, while rejections of its records still wait for a second approver, or
+    when the database holds no record of the period at all (unless ``allow_empty``: a nil return).
     ``claimed``: the Table 4 figures as filed (``ims_core.itc.claims.to_json``), which may also be
     recorded on a period already locked (then nothing else changes, and False is returned)."""
     period = parse_period(period)
@@ -114,20 +119,7 @@ def mark_period_filed(
             f"GSTR-3B for {period} of {recipient_gstin} is already marked filed "
             f"(by {existing.filed_by_name} on {when:%d-%m-%Y})."
         )
-    waiting = session.execute(
-        select(func.count())
-        .select_from(ImsDecision)
-        .where(
-            ImsDecision.recipient_gstin == recipient_gstin,
-            ImsDecision.requested_action != "",
-            ImsDecision.return_period == period,
-        )
-    ).scalar_one()
-    if waiting:
-        raise ActionRefused(
-            f"{waiting} rejection(s) in {period} are still waiting for approval; approve or "
-            "decline them before marking the period filed."
-        )
+    _refuse_unready(session, recipient_gstin, period, allow_empty)
     lock = PeriodLock(
         recipient_gstin=recipient_gstin,
         period=period,
@@ -151,3 +143,88 @@ def mark_period_filed(
         request_id=request_id,
     )
     return True
+
+
+def _refuse_unready(session: Session, recipient_gstin: str, period: str, allow_empty: bool) -> None:
+    """Refuse to lock a period while rejections of it wait for approval, or one with no data at all."""
+    waiting = session.execute(
+        select(func.count())
+        .select_from(ImsDecision)
+        .where(
+            ImsDecision.recipient_gstin == recipient_gstin,
+            ImsDecision.requested_action != "",
+            ImsDecision.return_period == period,
+        )
+    ).scalar_one()
+    if waiting:
+        raise ActionRefused(
+            f"{waiting} rejection(s) in {period} are still waiting for approval; approve or "
+            "decline them before marking the period filed."
+        )
+    if not allow_empty and not has_data(session, recipient_gstin, period):
+        raise ActionRefused(
+            f"There is no data for {period} of {recipient_gstin}: no IMS, GSTR-2B or purchase-register "
+            "records of that month. Check the period, import its files first, or, if the return was nil, "
+            "mark it filed with --allow-empty."
+        )
+
+
+def has_data(session: Session, recipient_gstin: str, period: str) -> bool:
+    """Whether any portal record of ``period`` or any purchase dated in it is stored for the recipient."""
+    first, last = period_bounds(period)
+    portal = select(PortalDocument.id).where(PortalDocument.recipient_gstin == recipient_gstin,
+                                             PortalDocument.period_key == period_key(period)).limit(1)
+    books = select(PurchaseDocument.id).where(PurchaseDocument.recipient_gstin == recipient_gstin,
+                                              PurchaseDocument.doc_date >= first,
+                                              PurchaseDocument.doc_date <= last).limit(1)
+    return any(session.execute(query).first() is not None for query in (portal, books))
+
+
+def reopen_period(
+    session: Session, *, recipient_gstin: str, period: str, actor: Actor, reason: str, request_id: str = ""
+) -> bool:
+    """Reopen a period marked filed by mistake, in two steps (the caller commits): the first call asks
+    and returns False; a different person's call reopens it and returns True. Each step is audited;
+    a refusal changes nothing."""
+    period = parse_period(period)
+    if not reason.strip():
+        raise ActionRefused("Reopening a filed period needs a reason (--reason).")
+    lock = session.execute(select(PeriodLock).where(PeriodLock.recipient_gstin == recipient_gstin,
+                                                    PeriodLock.period == period)).scalars().first()
+    if lock is None:
+        raise ActionRefused(
+            f"GSTR-3B for {period} of {recipient_gstin} is not marked filed; nothing to reopen.")
+    newest = session.execute(select(PeriodLock.period).where(
+        PeriodLock.recipient_gstin == recipient_gstin, PeriodLock.period_key > lock.period_key)
+        .order_by(PeriodLock.period_key.desc())).scalars().first()
+    if newest is not None:
+        raise ActionRefused(f"GSTR-3B for {newest} of {recipient_gstin} is marked filed after {period}, and "
+                            f"it closes {period} too: reopen {newest} first.")
+    before = _lock_snapshot(lock)
+    if not lock.reopen_requested_by_name:
+        lock.reopen_requested_by_id, lock.reopen_requested_by_name = actor.id, actor.name
+        lock.reopen_requested_at, lock.reopen_reason = clock.now(), reason.strip()
+        session.add(lock)
+        audit.record(session, kind="period_reopen_requested", actor=actor, document_id=None, before=before,
+                     after=_lock_snapshot(lock), reason=reason.strip(), recipient_gstin=recipient_gstin,
+                     period=period, request_id=request_id)
+        return False
+    if actor.is_same_person(lock.reopen_requested_by_id, lock.reopen_requested_by_name):
+        raise ActionRefused(
+            f"{lock.reopen_requested_by_name} asked to reopen {period}, and {actor.name} (login {actor.id}) "
+            "is the same person by name or login; a different person must reopen it.")
+    session.delete(lock)
+    audit.record(session, kind="period_reopened", actor=actor, document_id=None, before=before,
+                 after={"period": period, "filed": False}, reason=reason.strip(),
+                 recipient_gstin=recipient_gstin, period=period, request_id=request_id)
+    return True
+
+
+def _lock_snapshot(lock: PeriodLock) -> dict:
+    """A lock as the audit trail keeps it (what filing said, and any request to reopen it)."""
+    when = lock.reopen_requested_at
+    return {"period": lock.period, "filed": True, "filed_by": lock.filed_by_name,
+            "filed_by_id": lock.filed_by_id, "filed_at": clock.local_time(lock.filed_at).isoformat(),
+            "claimed": lock.claimed_json,
+            "reopen_requested_by": lock.reopen_requested_by_name, "reopen_reason": lock.reopen_reason,
+            "reopen_requested_at": clock.local_time(when).isoformat() if when else None}

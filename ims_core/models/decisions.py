@@ -70,3 +70,8 @@ class PeriodLock(SQLModel, table=True):
     claimed_json: str | None = Field(
         default=None, sa_column=Column(Text, nullable=True),
         description="GSTR-3B Table 4 as filed: {box: {igst, cgst, sgst, cess}} in paise, when recorded")
+    # a request to reopen the period (filed by mistake), waiting for a second person's reopen
+    reopen_requested_by_id: str = ""
+    reopen_requested_by_name: str = ""
+    reopen_requested_at: dt.datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    reopen_reason: str = ""

@@ -23,10 +23,13 @@ from ims_core.itc.radar import RECOMPUTE
 from ims_core.models.vocabulary import status_label
 from ims_core.reports.radar import RADAR_KINDS, RadarLine, radar_lines, registration_deadlines
 from ims_core.reports.worklist import (
+    KeptApart,
     StatusCount,
     WorkItem,
+    kept_apart,
     latest_period,
     needing_decision,
+    open_periods,
     recipients,
     status_counts,
 )
@@ -66,15 +69,24 @@ class DigestData:
     open_tax_paise: int  # net, as the counts' tax: credit notes count negative
     notes: list[str] = field(default_factory=list)
     radar: list[RadarLine] = field(default_factory=list)  # what costs money soonest, led with
+    later: dict[str, tuple[int, int]] = field(default_factory=dict)  # other open periods: (records, net tax)
+    apart: KeptApart | None = None  # what needs a decision but cannot take one: information only
 
 
 def collect(
     session: Session, *, day: dt.date, gstins: Sequence[str] | None = None, max_records: int = MAX_RECORDS
 ) -> DigestData:
-    """Read everything one digest shows, for the given recipients (default: all of them)."""
+    """Read everything one digest shows, for the given recipients (default: all of them).
+
+    A digest is about one period, in its header, figures and records alike: the oldest period that
+    still has records to decide (its deadlines come first), else the newest reconciled. Records of
+    later open periods are counted; records no button can decide (a filed period, or not in IMS) are
+    shown apart, as information.
+    """
     scope = list(gstins) if gstins else recipients(session)
-    period = latest_period(session, scope)
-    page = needing_decision(session, recipients=scope, limit=max_records)
+    still_open = open_periods(session, scope)
+    period = digest_period(session, scope, still_open)
+    page = needing_decision(session, recipients=scope, period=period, limit=max_records)
     figures = itc_figures(session, scope, period, day)
     found = registration_deadlines(session, scope, day)
     radar = radar_lines(found, day)
@@ -92,16 +104,26 @@ def collect(
         open_tax_paise=page.total_tax_paise,
         notes=[recompute_note(period, recompute)] if recompute else [],
         radar=radar,
+        later={p: figures for p, figures in still_open.items() if p != period},
+        apart=kept_apart(session, recipients=scope),
     )
+
+
+def digest_period(session: Session, scope: Sequence[str],
+                  still_open: Mapping[str, tuple[int, int]] | None = None) -> str | None:
+    """The period a digest is about: the oldest with records to decide, else the newest reconciled."""
+    still_open = open_periods(session, scope) if still_open is None else still_open
+    return next(iter(still_open), None) or latest_period(session, scope)
 
 
 def warm_figures(session: Session, day: dt.date) -> None:
     """Compute (and keep) the figures the digest, App Home and ``/ims`` answers read, for every
     registration, so that the next of them answers from the snapshot (``ims_core.itc.snapshots``);
     figures whose data has not changed are only checked, not computed again."""
-    for gstin in recipients(session):
-        itc_figures(session, [gstin], latest_period(session, [gstin]), day)
-        deadline_lines(session, [gstin], day)
+    scope = recipients(session)
+    for period in {digest_period(session, scope), latest_period(session, scope)}:  # digest, App Home
+        itc_figures(session, scope, period, day)
+    registration_deadlines(session, scope, day)
 
 
 def recompute_note(period: str, decisions: int) -> str:
@@ -166,10 +188,37 @@ def render_text(data: DigestData) -> str:
     lines.extend(f"radar {line.due:%d %b %Y}: {line.text}" for line in data.radar)
     for d in data.deadlines:
         lines.append(f"due {d.due:%d %b %Y}: {d.title}")
-    lines.append(f"{data.open_total} record(s) need a decision, {format_inr(data.open_tax_paise)} net tax")
-    for item in data.records:  # each as the document states it
-        lines.append(
-            f"  {format_inr(item.tax_paise):>16}  {item.supplier_gstin}  {item.doc_type} {item.doc_number}"
-            f"  {item.doc_date:%d-%m-%Y}  {status_label(item.status)}"
-        )
+    of = f" of {period_label(data.period)}" if data.period else ""
+    lines.append(f"{data.open_total} record(s){of} need a decision, {format_inr(data.open_tax_paise)} net "
+                 "tax")
+    lines.extend(_record_line(item) for item in data.records)
+    lines.extend(later_lines(data))
+    lines.extend(apart_lines(data, with_records=True))
     return "\n".join(lines)
+
+
+def _record_line(item: WorkItem) -> str:
+    """One record as the document states it."""
+    return (f"  {format_inr(item.tax_paise):>16}  {item.supplier_gstin}  {item.doc_type} {item.doc_number}"
+            f"  {item.doc_date:%d-%m-%Y}  {status_label(item.status)}")
+
+
+def later_lines(data: DigestData) -> list[str]:
+    """The other periods that still have records to decide (the digest lists its own period's)."""
+    return [f"Also to decide: {count} record(s) of {period_label(period)}, {format_inr(tax)} net tax"
+            for period, (count, tax) in data.later.items()]
+
+
+def apart_lines(data: DigestData, *, with_records: bool = False) -> list[str]:
+    """What needs a decision but cannot take one, said apart from the records to decide."""
+    if data.apart is None:
+        return []
+    out: list[str] = []
+    for (count, tax, items), why in (
+        (data.apart.locked, "in periods marked filed: locked, no decision possible"),
+        (data.apart.not_in_ims, "only in GSTR-2B/2A, not in IMS: the portal takes no action on them"),
+    ):
+        if count:
+            out.append(f"For information: {count} record(s) {why}, {format_inr(tax)} net tax")
+            out.extend(_record_line(item) for item in items if with_records)
+    return out

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.sql import Select
 from sqlmodel import Session
 
@@ -24,12 +24,15 @@ from ims_core.models import ImsDecision, MatchResult, PortalDocument, PurchaseDo
 from ims_core.models.base import net_column
 from ims_core.models.reconciliation import result_doc_type
 from ims_core.models.vocabulary import Action, Status
+from ims_core.reports.decidable import decided_on, in_ims, locked, undecided
 from ims_core.suppliers.names import supplier_names
 
 # Statuses whose portal record a person should look at before the 14th; ``matched`` records are
 # fine as deemed-accepted and ``missing_in_portal`` has nothing on the portal to act on.
 NEEDS_DECISION = (Status.MISMATCH, Status.PROBABLE, Status.MISSING_IN_BOOKS, Status.DUPLICATE)
-DECIDED_CODES = (Action.ACCEPT, Action.REJECT, Action.PENDING)
+# What a person must look at after a reconciliation: the records to decide, and the books' documents no
+# supplier reported, whose ITC is blocked until the supplier files them (Section 16(2)(aa)).
+NEEDS_ATTENTION = (*NEEDS_DECISION, Status.MISSING_IN_PORTAL)
 
 
 @dataclass(frozen=True)
@@ -128,20 +131,14 @@ def needing_decision(
     """Portal records of the current reconciliation that want a decision, most tax first, and their
     count and net tax (credit notes negative).
 
-    ``undecided_only`` leaves out records the action engine already holds a decision for.
+    ``undecided_only`` leaves out records the action engine already holds a decision for (on the
+    record, or on its IMS twin). Only records a decision can still be taken on are listed: in IMS (a
+    GSTR-2B record with an IMS twin counts), and not in a period marked filed; ``kept_apart`` counts
+    the others.
     """
-    base = (
-        current_results(select(*_ITEM_COLUMNS).select_from(MatchResult), recipients=recipients, period=period)
-        .join(PortalDocument, PortalDocument.id == MatchResult.portal_document_id)
-        .where(MatchResult.status.in_(list(statuses)))
-    )
-    if suppliers:
-        base = base.where(MatchResult.supplier_gstin.in_(list(suppliers)))
-    excluded = list(exclude)
-    if excluded:
-        base = base.where(PortalDocument.id.not_in(excluded))
-    if undecided_only:
-        base = base.where(_undecided(PortalDocument.id))
+    base = _open_records(select(*_ITEM_COLUMNS).select_from(MatchResult), recipients, period, statuses,
+                         suppliers, exclude, undecided_only)
+    base = base.where(in_ims(), ~locked())
     listed = base.subquery("listed")
     net_tax = func.sum(net_column(listed.c.tax_paise, listed.c.doc_type))
     totals = session.execute(select(func.count(), func.coalesce(net_tax, 0))).one()
@@ -151,12 +148,62 @@ def needing_decision(
     return WorkPage(items=_items(session, rows), total=int(totals[0]), total_tax_paise=int(totals[1]))
 
 
-def _undecided(document_id):  # a column expression
-    """True where the action engine holds no decision (nor a rejection awaiting approval)."""
-    return ~exists().where(
-        ImsDecision.portal_document_id == document_id,
-        or_(ImsDecision.action.in_(DECIDED_CODES), ImsDecision.requested_action != ""),
+def _open_records(query: Select, recipients: Sequence[str] | None, period: str | None,
+                  statuses: Sequence[str], suppliers: Sequence[str] | None = None,
+                  exclude: Iterable[int] = (), undecided_only: bool = True) -> Select:
+    """``query`` narrowed to the current results of those statuses (and suppliers) with a portal
+    record, less ``exclude``, and (``undecided_only``) less what the action engine holds a decision for."""
+    base = (
+        current_results(query, recipients=recipients, period=period)
+        .join(PortalDocument, PortalDocument.id == MatchResult.portal_document_id)
+        .where(MatchResult.status.in_(list(statuses)))
     )
+    if suppliers:
+        base = base.where(MatchResult.supplier_gstin.in_(list(suppliers)))
+    excluded = list(exclude)
+    if excluded:
+        base = base.where(PortalDocument.id.not_in(excluded))
+    if undecided_only:
+        base = base.where(undecided(decided_on()))
+    return base
+
+
+@dataclass(frozen=True)
+class KeptApart:
+    """Records that would need a decision but cannot take one, shown as information: in a period
+    marked filed (``locked``), or only in GSTR-2B/2A, not in IMS (``not_in_ims``); each ``(count, net
+    tax paise, the largest few)``."""
+
+    locked: tuple[int, int, list[WorkItem]]
+    not_in_ims: tuple[int, int, list[WorkItem]]
+
+
+def kept_apart(session: Session, *, recipients: Sequence[str] | None = None, period: str | None = None,
+               statuses: Sequence[str] = NEEDS_DECISION, limit: int = 5) -> KeptApart:
+    """The undecided records of those statuses that no button can decide, by why."""
+    def part(condition) -> tuple[int, int, list[WorkItem]]:
+        base = _open_records(select(*_ITEM_COLUMNS).select_from(MatchResult), recipients, period,
+                             statuses).where(condition)
+        listed = base.subquery("apart")
+        count, tax = session.execute(select(func.count(), func.coalesce(
+            func.sum(net_column(listed.c.tax_paise, listed.c.doc_type)), 0))).one()
+        largest = base.order_by(MatchResult.tax_paise.desc(), PortalDocument.id).limit(limit)
+        rows = session.execute(largest).all()
+        return int(count), int(tax), _items(session, rows)
+
+    return KeptApart(locked=part(and_(in_ims(), locked())), not_in_ims=part(~in_ims()))
+
+
+def open_periods(session: Session, recipients: Sequence[str] | None = None,
+                 statuses: Sequence[str] = NEEDS_DECISION) -> dict[str, tuple[int, int]]:
+    """``{period: (records, net tax paise)}`` of the records a decision can still be taken on, oldest
+    period first: the digest works on the oldest and counts the rest."""
+    query = select(MatchResult.return_period, func.count(),
+                   func.coalesce(func.sum(net_column(MatchResult.tax_paise, PortalDocument.doc_type)), 0))
+    rows = session.execute(
+        _open_records(query.select_from(MatchResult), recipients, None, statuses)
+        .where(in_ims(), ~locked()).group_by(MatchResult.return_period)).all()
+    return {p: (int(n), int(t)) for p, n, t in sorted(rows, key=lambda r: period_key(r[0]))}
 
 
 def items_by_id(session: Session, portal_document_ids: Iterable[int]) -> dict[int, WorkItem]:

@@ -233,3 +233,24 @@ def test_no_builder_falls_back_to_a_zone_of_its_own():
             assert tz is None or tz.default is inspect.Parameter.empty, function.__qualname__
     for path in Path(bot.__file__).parent.rglob("*.py"):
         assert "Kolkata" not in path.read_text(encoding="utf-8"), path
+
+
+def test_digest_says_apart_what_no_button_can_decide():
+    from ims_core.reports.worklist import KeptApart
+
+    data = digest_data(0)
+    data.open_total = 0
+    data.later = {"112025": (2, 36_000)}
+    data.apart = KeptApart(locked=(56, 1_00_800_00, []), not_in_ims=(3, 12_600_00, []))
+    (page,) = build_pages(data, {}, IST)
+    blocks = [b.to_dict() for b in page.blocks]
+    aside = next(b for b in blocks if b["type"] == "context" and "For information" in json.dumps(b))
+    # no record's buttons: only the safe bulk actions of the reconciliation (approvers, confirmed)
+    assert [b.get("block_id") for b in blocks if b["type"] == "actions"] == ["bulk"]
+    assert aside["elements"][0]["text"].splitlines() == [
+        "Also to decide: 2 record(s) of Nov 2025, ₹360.00 net tax",
+        "For information: 56 record(s) in periods marked filed: locked, no decision possible, "
+        "₹1,00,800.00 net tax",
+        "For information: 3 record(s) only in GSTR-2B/2A, not in IMS: the portal takes no action on them, "
+        "₹12,600.00 net tax",
+    ]

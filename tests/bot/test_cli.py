@@ -28,7 +28,7 @@ def test_dry_run_prints_the_digest(env_db):
     seed(get_engine(), count=4)
     result = CliRunner().invoke(app, ["digest", "--dry-run"])
     assert result.exit_code == 0, result.output
-    assert "3 record(s) need a decision, ₹600.00 net tax" in result.output
+    assert "3 record(s) of Oct 2025 need a decision, ₹600.00 net tax" in result.output
     assert "INV/25-26/00003" in result.output and "Mismatch" in result.output
 
 

@@ -9,11 +9,12 @@ import openpyxl
 import pytest
 from sqlalchemy import select, text
 from sqlmodel import Session
-from support.documents import RECIPIENT, SUPPLIER, TODAY, insert_document
+from support.documents import RAVI, RECIPIENT, SUPPLIER, TODAY, insert_document
 from typer.testing import CliRunner
 
 from ims_core import clock
 from ims_core.cli import app
+from ims_core.decisions.engine import approve_rejection
 from ims_core.decisions.errors import ActionRefused
 from ims_core.decisions.store import current_decision
 from ims_core.errors import UserFacingError
@@ -101,8 +102,11 @@ def test_maker_checker_and_period_lock(docs, engine):
     assert _run("action", "reject", f"{SUPPLIER}/BIG-1", "--by", "Asha").exit_code == 0
     refused = _run("period", "filed", "102025", "--by", "Asha")
     assert "waiting for approval" in str(refused.exception)
-    assert _run("action", "approve", f"{SUPPLIER}/BIG-1", "--by", "Ravi").exit_code == 0
-    with Session(engine) as s:
+    same_login = _run("action", "approve", f"{SUPPLIER}/BIG-1", "--by", "Ravi")  # this machine's one login
+    assert "acts from the same login" in str(same_login.exception)
+    with Session(engine) as s:  # Ravi approves in Slack
+        approve_rejection(s, portal_document_id=docs["big"].id, approver=RAVI)
+        s.commit()
         assert current_decision(s, docs["big"].id).action == "R"
     filed = _run("period", "filed", "102025", "--by", "Asha")
     assert filed.exit_code == 0 and "locked" in filed.output

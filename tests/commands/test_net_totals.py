@@ -198,7 +198,9 @@ def test_digest_nets_counts_and_what_needs_a_decision(month):
     out = month["digest"]
     assert re.search(r"Matched +4 +₹14,400\.00\n", out) and re.search(r"Not in books +2 +₹5,040\.00\n", out)
     assert "net tax" in out.splitlines()[1]  # the counts' heading
-    assert "3 record(s) need a decision, ₹12,600.00 net tax" in out
+    assert "0 record(s) of Oct 2025 need a decision" in out  # GSTR-2B only, no IMS: nothing to decide
+    assert "For information: 3 record(s) only in GSTR-2B/2A, not in IMS: the portal takes no action on " \
+           "them, ₹12,600.00 net tax" in out
     assert re.search(r" ₹360\.00 +27AHQPA7588L1ZJ +CRN A-CN3 ", out)  # a record as the document states it
 
 

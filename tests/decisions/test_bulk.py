@@ -75,8 +75,9 @@ def test_preview_then_apply_recommended(session, make_doc):
     ]
     assert preview.count == 3 and preview.tax_paise == 180_000 + 180_000 + 12_000_000
     assert preview.by_action() == {"accepted": (2, 360_000), "rejected": (1, 12_000_000)}
-    assert len(preview.skipped) == 1 and preview.skipped[0][0].startswith("BOE BE-1")
-    assert "bill of entry" in preview.skipped[0][1]  # and DONE-1, already pending, needs nothing
+    assert [label.split(" from ")[0] for label, _ in preview.skipped] == ["BOE BE-1", "INV DONE-1"]
+    assert "bill of entry" in preview.skipped[0][1]
+    assert preview.skipped[1][1].startswith("pending by Ravi")  # a person decided it: bulk leaves it
     assert current_decision(session, ok.id).version == 0  # a preview changes nothing
 
     result = apply_bulk(

@@ -56,8 +56,9 @@ def act(session, doc, action: str, day: dt.date, **more) -> None:
     session.commit()
 
 
-def file(session, period: str, day: dt.date) -> None:
-    on(day, mark_period_filed, session, recipient_gstin=RECIPIENT, period=period, actor=ASHA)
+def file(session, period: str, day: dt.date, allow_empty: bool = False) -> None:
+    on(day, mark_period_filed, session, recipient_gstin=RECIPIENT, period=period, actor=ASHA,
+       allow_empty=allow_empty)
     session.commit()
 
 
@@ -162,7 +163,7 @@ def test_a_pending_invoice_accepted_in_december_is_novembers_credit_and_stays_ch
     assert itc("112025", "2025-12-06")["table4"]["4A(5)"] == rupees(igst="1000.00")
     act(cli, record, "reject", dt.date(2025, 12, 6), reason="goods returned")  # October's filing: not its
     assert itc("112025", "2025-12-06")["table4"]["4A(5)"] == ZERO
-    file(cli, "112025", dt.date(2025, 12, 20))
+    file(cli, "112025", dt.date(2025, 12, 20), allow_empty=True)  # no record of its own: carried-in only
     with pytest.raises(ActionRefused, match="112025"):  # November's does
         act(cli, record, "accept", dt.date(2025, 12, 21))
 

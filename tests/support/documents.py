@@ -4,7 +4,7 @@ loads its fixtures)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 import pytest
 from sqlmodel import Session
@@ -69,3 +69,19 @@ def insert_document(session: Session, **fields: object) -> PortalDocument:
 @pytest.fixture
 def make_doc(session: Session) -> Callable[..., PortalDocument]:
     return lambda **fields: insert_document(session, **fields)
+
+
+def reconciled(session: Session, docs: Iterable[PortalDocument], *, status: str = "matched",
+               action: str = "A", tax_paise: int = 0) -> None:
+    """A reconciliation run of October 2025 in which each of ``docs`` got ``status`` and the
+    recommended ``action`` (what the bulk decisions act on), committed."""
+    from ims_core.models import MatchResult, ReconciliationRun
+
+    run = ReconciliationRun(recipient_gstin=RECIPIENT, period="102025")
+    session.add(run)
+    session.flush()
+    session.add_all([
+        MatchResult(run_id=run.id, portal_document_id=doc.id, status=status, recommended_action=action,
+                    recipient_gstin=RECIPIENT, return_period=doc.return_period, tax_paise=tax_paise)
+        for doc in docs])
+    session.commit()

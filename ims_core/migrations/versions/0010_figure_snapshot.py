@@ -1,7 +1,7 @@
 """figure_snapshot: the ITC position's figures and the deadlines, kept with the state they came from
 
-Revision ID: 0013
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 
 Computing them reads every record of a registration (seconds at 100,000 documents, issue 15 and 19
 ask for under 1 s); a snapshot answers while the data it came from is unchanged.
@@ -10,8 +10,8 @@ ask for under 1 s); a snapshot answers while the data it came from is unchanged.
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0013"
-down_revision = "0008"
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
