@@ -6,9 +6,10 @@ Serves the bot exactly as ``ims bot --http`` does (waitress), against a local fa
 API, with 100k portal documents and their match results in a SQLite (or DATABASE_URL) database, on
 the business day ``--today`` (12 November 2025 by default: the seeded October records are then
 headed for the GSTR-2B of the 14th, so the radar has work). The digest is built and posted once (the
-chart goes with that first post); the others are timed ``--repeat`` times from the signed request to
-the Web API call that shows the answer. Clicks are sent one at a time on the records of the digest.
-Prints p50/p95/max.
+chart goes with that first post, and the ITC figures are computed and kept), then once more (the
+figures read from their snapshot, ``ims_core.itc.snapshots``); the others are timed ``--repeat``
+times from the signed request to the Web API call that shows the answer. Clicks are sent one at a
+time on the records of the digest. Prints p50/p95/max.
 
     .venv/bin/python bench/bot_latency.py [--documents 100000] [--clicks 200] [--repeat 5]
 """
@@ -169,6 +170,10 @@ def main() -> None:
             ).all()
         assert len(pages) > 1 and len(shown) == args.clicks, (len(pages), len(shown))
         assert slack.completed_uploads(), "the digest's chart was not uploaded"
+        again = time.perf_counter()  # the same day's digest once more: its pages updated, figures kept
+        post_digest(services.client, engine, channel_id=CHANNEL, day=clock.today(), tz=services.tz,
+                    post_interval=0, max_records=args.clicks)
+        digest_ms.append((time.perf_counter() - again) * 1000)
         asked = (("App Home open → views.publish", "home"), ("/ims itc → answer", "itc"),
                  ("/ims deadlines → answer", "deadlines"))
         answers = {label: timed_requests(server.url, slack, what, args.repeat) for label, what in asked}
@@ -192,8 +197,10 @@ def main() -> None:
         server.stop()
         services.drain()
         slack.close()
-    print(f"digest of {args.clicks} records (once): every page posted {digest_ms[1] / 1000:.2f} s; with its "
-          f"chart drawn and uploaded after them {digest_ms[0] / 1000:.2f} s")
+    print(f"digest of {args.clicks} records, first of the day (figures computed): every page posted "
+          f"{digest_ms[1] / 1000:.2f} s; with its chart drawn and uploaded after them "
+          f"{digest_ms[0] / 1000:.2f} s")
+    print(f"the same digest again (figures from the snapshot, pages updated): {digest_ms[2] / 1000:.2f} s")
     measured = {**answers, "click → audit event": to_audit, "click → chat.update": to_update}
     for label, values in measured.items():
         print(
