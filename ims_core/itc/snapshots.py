@@ -12,8 +12,9 @@ fingerprint is the same:
   the registration row, its period locks and the counts of documents and decisions are read as well,
   so a change made outside those paths is caught too;
 - the day the figures are as of is part of the key (limits lapse with the calendar);
-- the settings (tolerances, thresholds) and the source of ``ims_core`` are part of it, so an upgrade or
-  a changed setting never answers with figures computed by other rules.
+- the settings the figures read (the GSTR-3B due day, the QRMP states of the 22nd) and the source of
+  ``ims_core`` are part of it, so an upgrade or a changed setting never answers with figures computed
+  by other rules. A setting the figures come to read must be added to ``FIGURE_SETTINGS``.
 
 A stored snapshot that cannot be written (another writer holds the database) is simply not kept: the
 answer is the same, only the next one is computed again. ``--details`` and anything that needs the
@@ -33,7 +34,7 @@ from typing import TypeVar
 
 from sqlalchemy import delete, func, select, text
 from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel
 
 from ims_core import clock
 from ims_core.db.engine import is_sqlite
@@ -57,6 +58,7 @@ from ims_core.settings import get_settings
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 STORE_WAIT_MS = 500  # SQLite: how long storing a snapshot may wait for another writer before giving up
+FIGURE_SETTINGS = ("ims_gstr3b_due_day", "ims_qrmp_22nd_states")  # read by ims_core.gst.due_dates
 FIGURES = ("table3_1d", "lost_16_4", "expected_not_filed", "pending", "pending_credit_notes", "rejected",
            "missing_in_portal", "at_risk", "unknown_originals")
 
@@ -86,11 +88,16 @@ def state(session: Session, recipient_gstin: str) -> str:
     for model in (AuditEvent, ImportBatch, ReconciliationRun, ImsDecision, PortalDocument, PurchaseDocument):
         parts.append(session.execute(select(func.count(), func.max(model.id))).one())
     recipient = session.get(Recipient, recipient_gstin)
-    parts.append(recipient.model_dump_json() if recipient else "")
+    parts.append(_row(recipient) if recipient else "")
     locks = session.execute(select(PeriodLock).where(PeriodLock.recipient_gstin == recipient_gstin)
                             .order_by(PeriodLock.id)).scalars()
-    parts.extend(lock.model_dump_json() for lock in locks)
+    parts.extend(_row(lock) for lock in locks)
     return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def _row(row: SQLModel) -> str:
+    """A row's fields in a fixed order (a loaded row's own order varies by how it was loaded)."""
+    return json.dumps(row.model_dump(mode="json"), sort_keys=True)
 
 
 def _kept(session: Session, kind: str, gstin: str, key: str, today: dt.date, compute: Callable[[], T],
@@ -153,7 +160,9 @@ def _code_version() -> str:
 
 
 def _settings_version() -> str:
-    return hashlib.sha256(get_settings().model_dump_json().encode()).hexdigest()
+    """The settings the figures depend on (due dates; the day they are as of is in the key)."""
+    settings = get_settings()
+    return repr([getattr(settings, name) for name in FIGURE_SETTINGS])
 
 
 def _heads(heads: Heads) -> list[int]:
