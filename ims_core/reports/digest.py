@@ -86,7 +86,8 @@ def collect(
     scope = list(gstins) if gstins else recipients(session)
     still_open = open_periods(session, scope)
     period = digest_period(session, scope, still_open)
-    page = needing_decision(session, recipients=scope, period=period, limit=max_records)
+    page = needing_decision(session, recipients=scope, period=period, limit=max_records,
+                            totals=still_open.get(period, (0, 0)))  # the same records, counted once
     figures = itc_figures(session, scope, period, day)
     found = registration_deadlines(session, scope, day)
     radar = radar_lines(found, day)

@@ -127,6 +127,7 @@ def needing_decision(
     undecided_only: bool = True,
     limit: int = 20,
     offset: int = 0,
+    totals: tuple[int, int] | None = None,
 ) -> WorkPage:
     """Portal records of the current reconciliation that want a decision, most tax first, and their
     count and net tax (credit notes negative).
@@ -134,14 +135,16 @@ def needing_decision(
     ``undecided_only`` leaves out records the action engine already holds a decision for (on the
     record, or on its IMS twin). Only records a decision can still be taken on are listed: in IMS (a
     GSTR-2B record with an IMS twin counts), and not in a period marked filed; ``kept_apart`` counts
-    the others.
+    the others. ``totals`` (count, net tax), when the caller already has them for the same records
+    (the digest, from :func:`open_periods`), spare the counting pass.
     """
     base = _open_records(select(*_ITEM_COLUMNS).select_from(MatchResult), recipients, period, statuses,
                          suppliers, exclude, undecided_only)
     base = base.where(in_ims(), ~locked())
-    listed = base.subquery("listed")
-    net_tax = func.sum(net_column(listed.c.tax_paise, listed.c.doc_type))
-    totals = session.execute(select(func.count(), func.coalesce(net_tax, 0))).one()
+    if totals is None:
+        listed = base.subquery("listed")
+        net_tax = func.sum(net_column(listed.c.tax_paise, listed.c.doc_type))
+        totals = session.execute(select(func.count(), func.coalesce(net_tax, 0))).one()
     rows = session.execute(
         base.order_by(MatchResult.tax_paise.desc(), PortalDocument.id).limit(limit).offset(offset)
     ).all()
