@@ -14,10 +14,13 @@ Only *text* columns go through here: an amount column's ``-500.00`` is a number 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 QUOTE = "'"
+_SEPARATOR = "\x00"
+_FORMULA_AFTER_SEPARATOR = re.compile(_SEPARATOR + "[" + re.escape("".join(FORMULA_STARTS)) + "]")
 
 
 def csv_text(value: object) -> object:
@@ -29,8 +32,15 @@ def csv_text(value: object) -> object:
 
 
 def csv_text_column(values: Sequence) -> Sequence:
-    """:func:`csv_text` over a column; the column itself when no field needs it (the usual case)."""
-    if not any(isinstance(value, str) and value.startswith(FORMULA_STARTS) for value in values):
+    """:func:`csv_text` over a column; the column itself when no field needs it (the usual case).
+
+    Whether one does is asked of the column's texts joined by NULs, in one search (a text holding a
+    NUL can only make the search say yes, and then each field is looked at)."""
+    try:
+        joined = _SEPARATOR + _SEPARATOR.join(filter(None, values))
+    except TypeError:  # numbers among the texts (a document id)
+        joined = _SEPARATOR + _SEPARATOR.join(value for value in values if isinstance(value, str))
+    if _FORMULA_AFTER_SEPARATOR.search(joined) is None:
         return values
     return [csv_text(value) for value in values]
 

@@ -24,10 +24,16 @@ RUPEE_FORMAT = ('[>=10000000]"₹"##\\,##\\,##\\,##0.00;[>=100000]"₹"##\\,##\\
 DATE_FORMAT = "dd-mm-yyyy"
 
 
-def rupees_text(paise: Sequence) -> list[str | None]:
-    """Paise as rupee text with two decimals by integer arithmetic (``-5.07``); None where missing."""
-    return [None if value is None else f"{value // 100}.{value % 100:02d}" if value >= 0
-            else f"-{-value // 100}.{-value % 100:02d}" for value in paise]
+_DECIMALS = tuple(f".{paise:02d}" for paise in range(100))  # a rupee's paise as its two decimals
+
+
+def rupees_text(paise: Sequence, missing: str | None = None) -> list[str | None]:
+    """Paise as rupee text with two decimals by integer arithmetic (``-5.07``); ``missing`` where a
+    value is None. (The two decimals are looked up, not formatted: this runs for every amount of an
+    export, where about half the amounts are nought: a tax head not charged, no difference.)"""
+    return [missing if value is None else "0.00" if value == 0
+            else str(value // 100) + _DECIMALS[value % 100] if value > 0
+            else "-" + str(-value // 100) + _DECIMALS[-value % 100] for value in paise]
 
 
 def day(value: object) -> dt.date | None:
@@ -39,15 +45,15 @@ def day(value: object) -> dt.date | None:
 class Kind:
     """What a column holds: ``name`` tells the XLSX writer which cell to make (text, money, date,
     score); ``text`` makes a chunk's values (as the database hands them back, None where a row has
-    no document) the CSV's fields (None written empty)."""
+    no document) the CSV's fields (None written empty, or made empty here)."""
 
     name: str
     text: Callable[[Sequence], Sequence]
 
 
 TEXT = Kind("text", text=lambda values: values)
-MONEY = Kind("money", text=rupees_text)
-DATE = Kind("date", text=lambda days: [None if d is None else str(d)[:10] for d in days])
+MONEY = Kind("money", text=lambda paise: rupees_text(paise, missing=""))
+DATE = Kind("date", text=lambda days: ["" if d is None else str(d)[:10] for d in days])
 SCORE = Kind("score", text=lambda scores: [f"{score:.4f}" for score in scores])
 
 RESULT, BOOK, PORTAL = "result", "book", "portal"  # a match_result row and the two documents it names
@@ -60,9 +66,9 @@ def _of(side: str, *names: str) -> tuple[Field, ...]:
     return tuple((side, name) for name in names)
 
 
-def _total(*heads: Sequence) -> list[int | None]:
+def _total(igst: Sequence, cgst: Sequence, sgst: Sequence, cess: Sequence) -> list[int | None]:
     """The tax heads' sum per row; None where the row has no document of that side."""
-    return [None if first is None else first + sum(rest) for first, *rest in zip(*heads, strict=True)]
+    return [None if i is None else i + c + s + x for i, c, s, x in zip(igst, cgst, sgst, cess, strict=True)]
 
 
 def _difference(book: Sequence, portal: Sequence) -> list[int | None]:

@@ -7,6 +7,8 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from openpyxl.utils import get_column_letter
 from support.matching import S1, book, insert_documents, portal
 
@@ -14,7 +16,7 @@ from ims_core.errors import UserFacingError
 from ims_core.matching.run import run_reconciliation
 from ims_core.matching.scoring import Tolerances
 from ims_core.reports.export import EXPORT_COLUMNS, RUPEE_FORMAT, export_reconciliation
-from ims_core.reports.export_columns import COLUMNS
+from ims_core.reports.export_columns import COLUMNS, rupees_text
 
 DESIGN_COLUMNS = [
     "status",
@@ -152,3 +154,14 @@ def test_a_second_reader_reads_the_workbook_alike(reconciled, tmp_path):
     assert first[at["book_doc_date"]].isoformat() == "2025-05-10"
     assert Decimal(str(first[at["book_taxable_value"]])) == Decimal("1234567.89")
     assert first[at["status"]] == "Matched"
+
+
+@given(st.lists(st.one_of(st.none(), st.integers(min_value=-10**15, max_value=10**15))))
+def test_rupee_text_is_the_exact_amount_in_rupees(paise):
+    """Paise to rupees by integer arithmetic: the text read back as a Decimal is the amount exactly
+    (two decimals always; a missing amount is the ``missing`` given)."""
+    texts = rupees_text(paise, missing="")
+    assert [None if value is None else Decimal(value) / 100 for value in paise] == [
+        None if text == "" else Decimal(text) for text in texts]
+    assert all(text == "" or text.split(".")[1].isdigit() and len(text.split(".")[1]) == 2 for text in texts)
+    assert rupees_text([0, 5, -5, 100, -100_07, None]) == ["0.00", "0.05", "-0.05", "1.00", "-100.07", None]

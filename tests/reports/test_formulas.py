@@ -10,6 +10,8 @@ import io
 
 import openpyxl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlmodel import Session
 from support.matching import book, insert_documents, portal
 
@@ -17,7 +19,7 @@ from ims_core import audit
 from ims_core.audit.evidence import export_audit
 from ims_core.matching.run import run_reconciliation
 from ims_core.matching.scoring import Tolerances
-from ims_core.reports.cells import csv_text
+from ims_core.reports.cells import csv_text, csv_text_column
 from ims_core.reports.export import export_reconciliation
 from ims_core.reports.export_columns import COLUMNS
 from ims_core.suppliers.mailer import documents_xlsx
@@ -41,6 +43,11 @@ def tainted(engine):
 def test_the_csv_rule_is_owasps():
     assert [csv_text(v) for v in ["=1", "+1", "-1", "@x", "\tx", "\rx", "a=1", "", None, -5]] == [
         "'=1", "'+1", "'-1", "'@x", "'\tx", "'\rx", "a=1", "", None, -5]
+
+
+@given(st.lists(st.one_of(st.none(), st.integers(), st.text(alphabet=st.sampled_from("=+-@\t\r\x00a1 ")))))
+def test_a_column_is_the_rule_applied_to_each_field(values):
+    assert list(csv_text_column(values)) == [csv_text(value) for value in values]
 
 
 def test_reconciliation_xlsx_has_no_live_formula(tainted, tmp_path):
