@@ -32,7 +32,8 @@ from ims_core.db import build_engine
 from ims_core.db.schema import migrate
 from ims_core.ingest.document import BOOK_COLUMNS, PORTAL_COLUMNS, ParsedImport, complete_frame
 from ims_core.ingest.loader import load
-from ims_core.itc import deadlines, itc_position
+from ims_core.itc.deadlines import deadlines
+from ims_core.itc.position import itc_position
 from ims_core.itc.snapshots import deadlines_as_of, position_figures
 from ims_core.matching.run import run_reconciliation
 from ims_core.models import FigureSnapshot, ImsDecision, PortalDocument, Recipient

@@ -14,7 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from sqlalchemy.engine import Engine
 
 from ims_core import clock
-from ims_core.audit import Actor
+from ims_core.audit.actor import Actor
 from ims_core.db import get_engine
 from ims_core.db.schema import migrate
 from ims_core.errors import UserFacingError

@@ -113,7 +113,7 @@ def _bulk_preview(session, recipient: str) -> None:  # sqlmodel Session
 
 
 def _itc(session, recipient: str) -> None:  # sqlmodel Session
-    from ims_core.itc import itc_position
+    from ims_core.itc.position import itc_position
 
     pos = itc_position(session, recipient_gstin=recipient, period=DEMO_PERIOD)
     table = Table(title=f"5. GSTR-3B Table 4 for {DEMO_PERIOD}, from its GSTR-2B and the current decisions")
@@ -136,7 +136,7 @@ def _itc(session, recipient: str) -> None:  # sqlmodel Session
 
 
 def _deadlines(session, recipient: str) -> None:  # sqlmodel Session
-    from ims_core.itc import deadlines
+    from ims_core.itc.deadlines import deadlines
 
     console.print(f"\n[bold]6. The radar:[/] what happens if nobody acts, as of {DEMO_TODAY:%d-%m-%Y} "
                   "(ims deadlines, --json for scripts)")

@@ -38,12 +38,13 @@ def itc_command(
 ) -> None:
     """ITC position: GSTR-3B Table 4 as the period's GSTR-2B gives it, and what is lost, pending or
     expected."""
-    from ims_core.commands.itc_view import print_position
-    from ims_core.itc import itc_position
     from ims_core.itc.snapshots import position_figures
     from ims_core.outputs import output_path, writing
 
-    figures = itc_position if details else position_figures  # the documents are not kept in a snapshot
+    if details:  # the documents are not kept in a snapshot: computed (loading the computation)
+        from ims_core.itc.position import itc_position as figures
+    else:
+        figures = position_figures
     chart = output_path(chart, "the chart", (".png",)) if chart else None
     with session_scope(database()) as session:
         gstin = recipient_gstin(session, recipient)
@@ -64,6 +65,8 @@ def itc_command(
                       "(`ims import gstr2b`, `ims import ims`, `ims import books`), so no ITC position to "
                       "show.", highlight=False)
         return
+    from ims_core.commands.itc_view import print_position  # (not needed for --json)
+
     print_position(position, details=details)
 
 

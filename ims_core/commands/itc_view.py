@@ -7,8 +7,8 @@ from rich.table import Table
 
 from ims_core.commands.common import console
 from ims_core.gst.money import format_inr
-from ims_core.itc import ItcFigure, ItcPosition
 from ims_core.itc.claims import Comparison, compare
+from ims_core.itc.figures import ItcFigure, ItcPosition
 from ims_core.itc.heads import HEADS, Heads
 
 ROW_LABELS = {

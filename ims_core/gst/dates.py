@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from ims_core.errors import UserFacingError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 _FORMATS = (
     (re.compile(r"^\d{4}-\d{2}-\d{2}$"), "%Y-%m-%d"),
@@ -129,6 +130,10 @@ def series_to_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
 
     Empty cells give NaT and are not bad. Bad rows give NaT; ``date_problem`` words their message.
     """
+    # loaded here: every command reads periods and dates through this module, few parse a column
+    import numpy as np
+    import pandas as pd
+
     if pd.api.types.is_datetime64_any_dtype(values):
         parsed = values.astype("datetime64[ns]")
         return parsed, pd.Series(False, index=values.index)

@@ -29,7 +29,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ims_core.gst.money import format_inr, series_to_paise
+from ims_core.gst.money import format_inr
+from ims_core.gst.money_columns import series_to_paise
 from ims_core.ingest.book_files import RawTable
 from ims_core.ingest.book_presets import TAX_FIELDS, header_key
 from ims_core.ingest.document import Problem

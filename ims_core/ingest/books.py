@@ -4,7 +4,7 @@ Reading is tolerant of how registers are really written (title rows above the he
 text, Indian digit grouping, several date forms, voucher-type words) and strict about what matters:
 every unreadable value is collected with its row and column, and the file is refused as a whole, so
 nothing half-read reaches the database. Values are converted column by column (see
-``money.series_to_paise`` and ``dates.series_to_dates``) so a million rows take seconds; only the bad
+``money_columns.series_to_paise`` and ``dates.series_to_dates``) so a million rows take seconds; only the bad
 rows are visited one by one, to word their problems. Where an export's columns come from is in
 ``book_presets``; the file reading itself is in ``book_files``.
 """
@@ -21,7 +21,8 @@ import pandas as pd
 
 from ims_core.gst import gstin as gstin_rules
 from ims_core.gst.dates import date_problem, series_to_dates
-from ims_core.gst.money import AmountError, series_to_paise, to_paise
+from ims_core.gst.money import AmountError, to_paise
+from ims_core.gst.money_columns import series_to_paise
 from ims_core.ingest.book_amounts import (
     negative_invoice_warning,
     split_named_tax,

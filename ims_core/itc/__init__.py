@@ -1,8 +1,7 @@
-"""Input tax credit: the position of a period (``position``, a GSTR-2B preview and GSTR-3B Table 4),
-and the deadlines that cost credit when missed (``deadlines``); both read light rows (``rows``,
-``deadline_rows``)."""
+"""Input tax credit: the position of a period (``position.itc_position``, a GSTR-2B preview and
+GSTR-3B Table 4, made of ``figures``) and the deadlines that cost credit when missed
+(``deadlines.deadlines``); both read light rows (``rows``, ``deadline_rows``), and both are answered
+from a snapshot while nothing changed (``snapshots``).
 
-from ims_core.itc.deadlines import Deadline, deadlines
-from ims_core.itc.position import Heads, ItcFigure, ItcLine, ItcPosition, itc_position
-
-__all__ = ["Deadline", "Heads", "ItcFigure", "ItcLine", "ItcPosition", "deadlines", "itc_position"]
+Import each from its module: the package loads none of them, so that ``ims itc`` answering from a
+snapshot does not load the computation (pandas, the decision engine) it does not run."""

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from ims_core.itc.heads import HEADS, Heads
 from ims_core.itc.records import _date
 from ims_core.itc.table4 import ROWS
 from ims_core.models.base import net_paise
 from ims_core.models.vocabulary import Action
+
+if TYPE_CHECKING:  # the frames come from the computation; a figure read back from a snapshot has none
+    import pandas as pd
 
 A_ROWS = ("4A(1)", "4A(3)", "4A(4)", "4A(5)")
 B_ROWS = ("4B(1)", "4B(2)")

@@ -18,7 +18,7 @@ fingerprint is the same:
 
 A stored snapshot that cannot be written (another writer holds the database) is simply not kept: the
 answer is the same, only the next one is computed again. ``--details`` and anything that needs the
-documents behind a figure compute the position itself (:func:`ims_core.itc.itc_position`).
+documents behind a figure compute the position itself (:func:`ims_core.itc.position.itc_position`).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ import json
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from sqlalchemy import delete, func, select, text
 from sqlalchemy.exc import SQLAlchemyError
@@ -38,10 +38,8 @@ from sqlmodel import Session, SQLModel
 
 from ims_core import clock
 from ims_core.db.engine import is_sqlite
-from ims_core.itc.deadlines import Deadline, deadlines
 from ims_core.itc.figures import ItcFigure, ItcLine, ItcPosition
 from ims_core.itc.heads import Heads
-from ims_core.itc.position import itc_position
 from ims_core.models import (
     AuditEvent,
     ImportBatch,
@@ -54,6 +52,9 @@ from ims_core.models import (
 )
 from ims_core.models.snapshots import FigureSnapshot
 from ims_core.settings import get_settings
+
+if TYPE_CHECKING:
+    from ims_core.itc.deadlines import Deadline
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -68,14 +69,22 @@ def position_figures(session: Session, *, recipient_gstin: str, period: str,
     """The ITC position's figures (Table 4 and the rest, with counts) without the documents behind them:
     from the snapshot when the data is unchanged, else computed and kept."""
     today = today or clock.today()
-    return _kept(session, "position", recipient_gstin, period, today,
-                 lambda: itc_position(session, recipient_gstin=recipient_gstin, period=period, today=today),
-                 _dump_position, _load_position)
+
+    def compute() -> ItcPosition:
+        # loaded here, not with this module: an answer from the snapshot (``ims itc`` as a new process)
+        # needs none of the computation's modules (pandas, the decision engine), a third of a second
+        from ims_core.itc.position import itc_position
+
+        return itc_position(session, recipient_gstin=recipient_gstin, period=period, today=today)
+
+    return _kept(session, "position", recipient_gstin, period, today, compute, _dump_position, _load_position)
 
 
 def deadlines_as_of(session: Session, *, recipient_gstin: str,
                     today: dt.date | None = None) -> list[Deadline]:
-    """:func:`ims_core.itc.deadlines`, from the snapshot when the data is unchanged."""
+    """:func:`ims_core.itc.deadlines.deadlines`, from the snapshot when the data is unchanged."""
+    from ims_core.itc.deadlines import deadlines  # as in position_figures (and Deadline, to load them)
+
     today = today or clock.today()
     return _kept(session, "deadlines", recipient_gstin, "", today,
                  lambda: deadlines(session, recipient_gstin=recipient_gstin, today=today),
@@ -213,5 +222,7 @@ def _dump_deadlines(found: list[Deadline]) -> list:
 
 
 def _load_deadlines(data: list) -> list[Deadline]:
+    from ims_core.itc.deadlines import Deadline
+
     return [Deadline(d["kind"], dt.date.fromisoformat(d["due"]), d["title"], d["documents"], d["amount"],
                      d["registration"], d["period"], d["fy"]) for d in data]

@@ -23,11 +23,14 @@ difference is not guessed.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ims_core.gst.dates import period_key
 from ims_core.itc.heads import Heads
-from ims_core.itc.landing import Landing
 from ims_core.itc.records import Record
+
+if TYPE_CHECKING:  # (only named here: loading it would load the decision engine with every figure)
+    from ims_core.itc.landing import Landing
 
 ROWS = ("4A(1)", "4A(3)", "4A(4)", "4A(5)", "4B(1)", "4B(2)", "4C", "4D(1)", "4D(2)")
 JAN_2023 = 202301  # credit notes netted in 4A(5) from this period (see the module docstring)

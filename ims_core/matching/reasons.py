@@ -9,7 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ims_core.gst.money import format_inr, format_inr_array
+from ims_core.gst.money import format_inr
+from ims_core.gst.money_columns import format_inr_array
 from ims_core.matching.normalise import describe_format_difference
 from ims_core.matching.scoring import FIELDS
 

@@ -11,7 +11,8 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from ims_core.gst.money import AmountError, format_inr, group_indian, series_to_paise, to_paise, to_rupees
+from ims_core.gst.money import AmountError, format_inr, group_indian, to_paise, to_rupees
+from ims_core.gst.money_columns import series_to_paise
 
 INT64_MAX = 2**63 - 1
 paise_values = st.integers(min_value=-(10**17), max_value=10**17)

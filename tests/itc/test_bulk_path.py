@@ -13,7 +13,7 @@ from ims_core import clock
 from ims_core.decisions.engine import decide
 from ims_core.decisions.errors import ActionRefused
 from ims_core.decisions.locks import mark_period_filed
-from ims_core.itc import itc_position
+from ims_core.itc.position import itc_position
 from ims_core.models import ImportBatch, MatchResult, PurchaseDocument, ReconciliationRun
 
 KINDS = [  # (doc type, section, portal action, filing status)

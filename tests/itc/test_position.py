@@ -10,7 +10,9 @@ from ims_core import clock
 from ims_core.decisions.engine import decide
 from ims_core.decisions.locks import mark_period_filed
 from ims_core.decisions.rules import ItcReduction
-from ims_core.itc import Heads, deadlines, itc_position
+from ims_core.itc.deadlines import deadlines
+from ims_core.itc.heads import Heads
+from ims_core.itc.position import itc_position
 from ims_core.models import MatchResult, PurchaseDocument, Recipient, ReconciliationRun
 
 

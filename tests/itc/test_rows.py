@@ -9,7 +9,8 @@ import datetime as dt
 from support.documents import ASHA, OTHER_SUPPLIER, RECIPIENT, TODAY
 
 from ims_core.decisions.engine import decide
-from ims_core.itc import deadlines, itc_position
+from ims_core.itc.deadlines import deadlines
+from ims_core.itc.position import itc_position
 from ims_core.models import ImsDecision, MatchResult, PurchaseDocument, Recipient, ReconciliationRun
 
 

@@ -12,7 +12,8 @@ from support.documents import ASHA, RECIPIENT, TODAY
 
 from ims_core.decisions.engine import decide
 from ims_core.decisions.locks import mark_period_filed
-from ims_core.itc import deadlines, itc_position
+from ims_core.itc.deadlines import deadlines
+from ims_core.itc.position import itc_position
 from ims_core.itc.snapshots import deadlines_as_of, position_figures, state
 from ims_core.models import PortalDocument
 from ims_core.models.snapshots import FigureSnapshot

@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from support.matching import S1, S1_SISTER, book, insert_documents, portal
 
-from ims_core.gst.money import format_inr, format_inr_array
+from ims_core.gst.money import format_inr
+from ims_core.gst.money_columns import format_inr_array
 from ims_core.matching import normalise
 from ims_core.matching.frames import read_books, read_portal
 from ims_core.matching.normalise import _NON_ALNUM, _normalise_one, _normalise_rules, _patterns, fused_texts
