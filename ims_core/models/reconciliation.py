@@ -41,6 +41,9 @@ class MatchResult(SQLModel, table=True):
         Index("ix_match_result_run_status", "run_id", "status"),
         Index("ix_match_result_run_supplier", "run_id", "supplier_gstin"),
         Index("ix_match_result_run_period", "run_id", "return_period"),
+        # which run is current for each recipient and period (ims_core.matching.current), read from the
+        # index alone instead of every result: every worklist, digest and count asks it
+        Index("ix_match_result_current", "recipient_gstin", "return_period", "run_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
