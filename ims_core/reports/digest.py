@@ -30,6 +30,7 @@ from ims_core.reports.worklist import (
     latest_period,
     needing_decision,
     open_periods,
+    open_records,
     recipients,
     status_counts,
 )
@@ -84,7 +85,8 @@ def collect(
     shown apart, as information.
     """
     scope = list(gstins) if gstins else recipients(session)
-    still_open = open_periods(session, scope)
+    found_open = open_records(session, scope)  # one pass: the periods' counts and those kept apart
+    still_open = found_open.periods
     period = digest_period(session, scope, still_open)
     page = needing_decision(session, recipients=scope, period=period, limit=max_records,
                             totals=still_open.get(period, (0, 0)))  # the same records, counted once
@@ -106,7 +108,7 @@ def collect(
         notes=[recompute_note(period, recompute)] if recompute else [],
         radar=radar,
         later={p: figures for p, figures in still_open.items() if p != period},
-        apart=kept_apart(session, recipients=scope),
+        apart=kept_apart(session, recipients=scope, totals=found_open.apart),
     )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
@@ -181,10 +181,19 @@ class KeptApart:
     not_in_ims: tuple[int, int, list[WorkItem]]
 
 
+def _why():  # a column expression over an open record
+    """Why a decision can or cannot be taken on an open record: ``open``, or ``not_in_ims``, ``locked``."""
+    return case((~in_ims(), "not_in_ims"), (locked(), "locked"), else_="open").label("why")
+
+
 def kept_apart(session: Session, *, recipients: Sequence[str] | None = None, period: str | None = None,
-               statuses: Sequence[str] = NEEDS_DECISION, limit: int = 5) -> KeptApart:
+               statuses: Sequence[str] = NEEDS_DECISION, limit: int = 5,
+               totals: Mapping[str, tuple[int, int]] | None = None) -> KeptApart:
     """The undecided records of those statuses that no button can decide, by why: one pass over the
-    open records, each with its reason's count, net tax and rank by tax (window functions)."""
+    open records, each with its reason's count, net tax and rank by tax (window functions).
+    ``totals`` (:attr:`OpenRecords.apart`, for the same records) saying there are none spare the pass."""
+    if totals is not None and not any(count for count, _ in totals.values()):
+        return KeptApart(locked=(0, 0, []), not_in_ims=(0, 0, []))
     why = case((~in_ims(), "not_in_ims"), else_="locked").label("why")
     base = _open_records(select(*_ITEM_COLUMNS, why).select_from(MatchResult), recipients, period,
                          statuses).where(or_(~in_ims(), locked())).subquery("apart")
@@ -205,16 +214,40 @@ def kept_apart(session: Session, *, recipients: Sequence[str] | None = None, per
     return KeptApart(locked=found.get("locked", (0, 0, [])), not_in_ims=found.get("not_in_ims", (0, 0, [])))
 
 
+@dataclass(frozen=True)
+class OpenRecords:
+    """The undecided records of some statuses, counted in one pass: ``periods`` ``{period: (records,
+    net tax paise)}`` of those a decision can still be taken on, oldest period first; ``apart``
+    ``{"locked" | "not_in_ims": (records, net tax paise)}`` of those no button can decide
+    (:func:`kept_apart` lists them)."""
+
+    periods: dict[str, tuple[int, int]]
+    apart: dict[str, tuple[int, int]]
+
+
+def open_records(session: Session, recipients: Sequence[str] | None = None,
+                 statuses: Sequence[str] = NEEDS_DECISION) -> OpenRecords:
+    """The undecided records of those statuses, by period and by whether a decision can be taken."""
+    why = _why()
+    query = select(MatchResult.return_period, why, func.count(),
+                   func.coalesce(func.sum(net_column(MatchResult.tax_paise, PortalDocument.doc_type)), 0))
+    rows = session.execute(_open_records(query.select_from(MatchResult), recipients, None, statuses)
+                           .group_by(MatchResult.return_period, why)).all()
+    periods: dict[str, tuple[int, int]] = {}
+    apart = {"locked": (0, 0), "not_in_ims": (0, 0)}
+    for period, reason, count, tax in sorted(rows, key=lambda r: period_key(r[0])):
+        if reason == "open":
+            periods[period] = (int(count), int(tax))
+        else:
+            apart[reason] = (apart[reason][0] + int(count), apart[reason][1] + int(tax))
+    return OpenRecords(periods=periods, apart=apart)
+
+
 def open_periods(session: Session, recipients: Sequence[str] | None = None,
                  statuses: Sequence[str] = NEEDS_DECISION) -> dict[str, tuple[int, int]]:
     """``{period: (records, net tax paise)}`` of the records a decision can still be taken on, oldest
     period first: the digest works on the oldest and counts the rest."""
-    query = select(MatchResult.return_period, func.count(),
-                   func.coalesce(func.sum(net_column(MatchResult.tax_paise, PortalDocument.doc_type)), 0))
-    rows = session.execute(
-        _open_records(query.select_from(MatchResult), recipients, None, statuses)
-        .where(in_ims(), ~locked()).group_by(MatchResult.return_period)).all()
-    return {p: (int(n), int(t)) for p, n, t in sorted(rows, key=lambda r: period_key(r[0]))}
+    return open_records(session, recipients, statuses).periods
 
 
 def items_by_id(session: Session, portal_document_ids: Iterable[int]) -> dict[int, WorkItem]:

@@ -10,7 +10,7 @@ from support.documents import ASHA, RECIPIENT, TODAY, reconciled
 from ims_core.decisions.engine import decide
 from ims_core.decisions.locks import mark_period_filed
 from ims_core.reports.digest import collect, render_text
-from ims_core.reports.worklist import needing_decision
+from ims_core.reports.worklist import KeptApart, kept_apart, needing_decision, open_records
 
 
 def test_a_filed_period_moves_its_records_apart(session, make_doc):
@@ -54,3 +54,23 @@ def test_gstr2b_only_records_are_information_and_a_twin_decision_counts(session,
     decide(session, portal_document_id=twin.id, action="accept", actor=ASHA, today=TODAY)
     session.commit()
     assert needing_decision(session, recipients=[RECIPIENT]).total == 0  # decided on its IMS twin
+
+
+def test_one_pass_counts_what_is_open_and_what_is_kept_apart(session, make_doc):
+    """``open_records`` counts by period the records a button can decide and, apart, those it cannot:
+    the same figures ``kept_apart`` and ``needing_decision`` give, which the digest then skips."""
+    filed = [make_doc(doc_number=f"SEP-{n}", return_period="092025") for n in range(2)]
+    only_2b = make_doc(doc_number="RCM-1", source="gstr2b")
+    october = [make_doc(doc_number=f"OCT-{n}") for n in range(3)]
+    reconciled(session, [*filed, only_2b, *october], status="mismatch", tax_paise=100_000)
+    mark_period_filed(session, recipient_gstin=RECIPIENT, period="092025", actor=ASHA)
+    session.commit()
+    found = open_records(session, [RECIPIENT])
+    assert found.periods == {"102025": (3, 300_000)}
+    assert found.apart == {"locked": (2, 200_000), "not_in_ims": (1, 100_000)}
+    apart = kept_apart(session, recipients=[RECIPIENT])
+    assert (apart.locked[:2], apart.not_in_ims[:2]) == ((2, 200_000), (1, 100_000))
+    page = needing_decision(session, recipients=[RECIPIENT], period="102025")
+    assert (page.total, page.total_tax_paise) == found.periods["102025"]
+    nothing = {"locked": (0, 0), "not_in_ims": (0, 0)}
+    assert kept_apart(session, recipients=[RECIPIENT], totals=nothing) == KeptApart((0, 0, []), (0, 0, []))
