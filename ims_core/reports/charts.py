@@ -2,7 +2,7 @@
 most tax at risk, as one PNG with its alt text.
 
 The figures are the digest's (:func:`ims_core.reports.digest.figures_of` over
-:func:`ims_core.itc.itc_position` per period, through its snapshot): claimable is GSTR-3B Table 4C,
+:func:`ims_core.itc.position.itc_position` per period, through its snapshot): claimable is GSTR-3B Table 4C,
 blocked is what is kept pending or not reported, at risk is counted in 4A but in question, all net (a
 credit note's tax counts negative). Drawn with matplotlib's Agg canvas on a
 :class:`~matplotlib.figure.Figure` of its own (no display, no pyplot's global state), so a bot thread

@@ -1,7 +1,7 @@
 """The radar as a team reads it in Slack: what costs money soonest, one line per date, money first.
 
-The figures are :func:`ims_core.itc.deadlines`' (through its snapshot: the same records and net tax as
-``ims deadlines``); this module only chooses the radar's kinds, orders them and words each in one
+The figures are :func:`ims_core.itc.deadlines.deadlines`' (through its snapshot: the same records and
+net tax as ``ims deadlines``); this module only chooses the radar's kinds, orders them and words each in one
 sentence that leads with the rupees. The other kinds of deadline (Rules 37 and 37A, ITC not available)
 stay in the digest's "Coming up" list. Nothing here decides a GST rule: the dates and groups are the
 deadlines'.
