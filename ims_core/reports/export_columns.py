@@ -117,6 +117,20 @@ def _per_side(side: str) -> tuple[Column, ...]:
                    width=10))
 
 
+def _document(side: str) -> tuple[Column, ...]:
+    """The contract's columns of one side's document: supplier, type, number, date, taxable value, tax."""
+    word = SIDE_WORDS[side]
+    return (
+        Column(f"{side}_supplier_gstin", _of(side, "supplier_gstin"), title=f"Supplier GSTIN — {word}",
+               width=18),
+        Column(f"{side}_doc_type", _of(side, "doc_type"), title=f"Document type — {word}", width=10),
+        Column(f"{side}_doc_number", _of(side, "doc_number"), title=f"Document number — {word}", width=20),
+        Column(f"{side}_doc_date", _of(side, "doc_date"), DATE, title=f"Document date — {word}", width=12),
+        Column(f"{side}_taxable_value", _of(side, "taxable_paise"), MONEY, title=f"Taxable value — {word}"),
+        Column(f"{side}_tax", _of(side, *TAX), MONEY, _total, title=f"Tax — {word}"),
+    )
+
+
 _DIFFERENCES = tuple(
     Column(f"difference_{what}", (*_of(BOOK, field), *_of(PORTAL, field)), MONEY, _difference,
            title=f"{label} difference (portal − books)")
@@ -130,18 +144,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("recommended_action", _of(RESULT, "recommended_action"), title="Recommended action",
            show=_action_word),
     Column("score", _of(RESULT, "score"), SCORE, title="Match score", width=10),
-    Column("book_supplier_gstin", _of(BOOK, "supplier_gstin"), title="Supplier GSTIN — books", width=18),
-    Column("book_doc_type", _of(BOOK, "doc_type"), title="Document type — books", width=10),
-    Column("book_doc_number", _of(BOOK, "doc_number"), title="Document number — books", width=20),
-    Column("book_doc_date", _of(BOOK, "doc_date"), DATE, title="Document date — books", width=12),
-    Column("book_taxable_value", _of(BOOK, "taxable_paise"), MONEY, title="Taxable value — books"),
-    Column("book_tax", _of(BOOK, *TAX), MONEY, _total, title="Tax — books"),
-    Column("portal_supplier_gstin", _of(PORTAL, "supplier_gstin"), title="Supplier GSTIN — portal", width=18),
-    Column("portal_doc_type", _of(PORTAL, "doc_type"), title="Document type — portal", width=10),
-    Column("portal_doc_number", _of(PORTAL, "doc_number"), title="Document number — portal", width=20),
-    Column("portal_doc_date", _of(PORTAL, "doc_date"), DATE, title="Document date — portal", width=12),
-    Column("portal_taxable_value", _of(PORTAL, "taxable_paise"), MONEY, title="Taxable value — portal"),
-    Column("portal_tax", _of(PORTAL, *TAX), MONEY, _total, title="Tax — portal"),
+    *_document(BOOK),
+    *_document(PORTAL),
     Column("portal_source", _of(PORTAL, "source"), title="Portal source", width=10),
     # added after the contract's columns
     Column("portal_return_period", _of(PORTAL, "return_period"), title="Return period — portal", width=10),

@@ -194,7 +194,7 @@ def kept_apart(session: Session, *, recipients: Sequence[str] | None = None, per
     ``totals`` (:attr:`OpenRecords.apart`, for the same records) saying there are none spare the pass."""
     if totals is not None and not any(count for count, _ in totals.values()):
         return KeptApart(locked=(0, 0, []), not_in_ims=(0, 0, []))
-    why = case((~in_ims(), "not_in_ims"), else_="locked").label("why")
+    why = _why()  # never "open" here: the records a button can decide are left out below
     base = _open_records(select(*_ITEM_COLUMNS, why).select_from(MatchResult), recipients, period,
                          statuses).where(or_(~in_ims(), locked())).subquery("apart")
     by_why = {"partition_by": base.c.why}
