@@ -155,14 +155,14 @@ def _drop_indexes_for(cur, table_name: str, adding: int) -> list[str]:  # sqlite
 
     SQLite builds an index once several times faster than it updates it row by row, but a rebuild
     covers every row of the table: worth it only when the insert adds at least as many rows as the
-    table holds already (its largest id is the cheap stand-in for the count). The drop and the
+    table holds already (its largest rowid is the cheap stand-in for the count). The drop and the
     rebuild happen inside the caller's transaction, so other connections never see the table
     without them; a unique index is enforced again when it is rebuilt (a clash fails the insert,
     whose transaction then rolls back whole).
     """
     if adding < REBUILD_INDEXES_FROM:
         return []
-    held = cur.execute(f"SELECT max(id) FROM {table_name}").fetchone()[0] or 0
+    held = cur.execute(f"SELECT max(rowid) FROM {table_name}").fetchone()[0] or 0
     if adding < held:
         return []
     found = cur.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "

@@ -318,20 +318,23 @@ def _upsert_parties(conn: Connection, frame: pd.DataFrame) -> None:
     suppliers = (frame.loc[frame["supplier_gstin"] != "", ["supplier_gstin", "supplier_name",
                                                            "supplier_gstin_problem"]]
                  .drop_duplicates("supplier_gstin"))
-    known = set()
+    stored: dict[str, str] = {}  # the file's suppliers already recorded, with their names
     gstins = suppliers["supplier_gstin"].tolist()
     for start in range(0, len(gstins), 1000):
-        known.update(conn.execute(select(Supplier.gstin).where(
-            Supplier.gstin.in_(gstins[start:start + 1000]))).scalars())
-    fresh = suppliers.loc[~suppliers["supplier_gstin"].isin(known)]
+        stored.update(conn.execute(select(Supplier.gstin, Supplier.name).where(
+            Supplier.gstin.in_(gstins[start:start + 1000]))).all())
+    fresh = suppliers.loc[~suppliers["supplier_gstin"].isin(stored)]
     now = clock.now()
-    if len(fresh):
-        conn.execute(insert(Supplier.__table__), [
-            {"gstin": g, "pan": gstin_rules.pan_of(g), "name": n or "", "state_code": g[:2],
-             "gstin_problem": p if isinstance(p, str) else None, "updated_at": now}
-            for g, n, p in fresh.itertuples(index=False, name=None)
-        ])
-    named = suppliers.loc[suppliers["supplier_gstin"].isin(known) & (suppliers["supplier_name"] != "")]
+    if len(fresh):  # through the bulk writer: a register names thousands of suppliers
+        gstins = fresh["supplier_gstin"].astype(str)
+        bulk_insert(conn, Supplier.__table__, pd.DataFrame({
+            "gstin": gstins.to_numpy(object), "pan": [gstin_rules.pan_of(g) for g in gstins],
+            "name": fresh["supplier_name"].fillna("").astype(str).to_numpy(object),
+            "state_code": gstins.str.slice(0, 2).to_numpy(object),
+            "gstin_problem": [p if isinstance(p, str) else None for p in fresh["supplier_gstin_problem"]],
+        }).assign(updated_at=now))
+    unnamed = [gstin for gstin, name in stored.items() if name == ""]
+    named = suppliers.loc[suppliers["supplier_gstin"].isin(unnamed) & (suppliers["supplier_name"] != "")]
     if len(named):
         conn.execute(update(Supplier.__table__).where(
             Supplier.gstin == bindparam("g"), Supplier.name == "").values(name=bindparam("n")),

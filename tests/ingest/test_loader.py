@@ -183,3 +183,23 @@ def test_every_public_portal_sample_loads(engine):
         assert summary.total == len(item.frame) and summary.added > 0, item.file_name
         added += summary.added
     assert _count(engine, PortalDocument) == added
+
+
+def test_suppliers_are_recorded_once_and_a_missing_name_is_filled_later(engine, month):
+    """The supplier register: each GSTIN once, with its PAN and state; a later file names a supplier
+    recorded without a name, and never renames one that has a name."""
+    books = month.books.drop(columns=["finding"]).copy()
+    first, second = books["supplier_gstin"].unique()[:2]
+
+    def named(names: dict[str, str], file: str) -> ParsedImport:
+        frame = books.assign(supplier_name=books["supplier_gstin"].map(names).fillna("Other"))
+        return ParsedImport("books", complete_frame(frame, BOOK_COLUMNS), file, file, month.recipient_gstin)
+
+    load(engine, named({first: "", second: "Second Traders"}, "a.csv"))
+    load(engine, named({first: "First Named Later", second: "Renamed Traders"}, "b.csv"))
+    with engine.connect() as conn:
+        rows = {r.gstin: r for r in conn.execute(select(Supplier.gstin, Supplier.pan, Supplier.name,
+                                                         Supplier.state_code))}
+    assert len(rows) == books["supplier_gstin"].nunique()
+    assert rows[first].name == "First Named Later" and rows[second].name == "Second Traders"
+    assert rows[first].pan == first[2:12] and rows[first].state_code == first[:2]
