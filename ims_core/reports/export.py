@@ -19,7 +19,7 @@ Text that a spreadsheet would run as a formula (``=…``, ``+…``, ``-…``, ``
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -89,13 +89,17 @@ def write_csv_chunks(chunks: Iterable[dict[str, Sequence]], path: Path, excel: b
                 counts.update(chunk["status"])
                 if progress is not None:
                     progress(counts.total(), rows)
-                handle.writelines(csv_rows([csv_text_column(chunk[column.name]) if column.kind is TEXT
-                                            else column.kind.text(chunk[column.name])
-                                            for column in export_columns.COLUMNS]))
+                handle.writelines(csv_lines(chunk))
         partial.replace(path)
     finally:
         partial.unlink(missing_ok=True)
     return counts
+
+
+def csv_lines(chunk: dict[str, Sequence]) -> Iterator[str]:
+    """A chunk's rows as the CSV's lines (no header), as texts of many lines each."""
+    return csv_rows([csv_text_column(chunk[column.name]) if column.kind is TEXT
+                     else column.kind.text(chunk[column.name]) for column in export_columns.COLUMNS])
 
 
 def partial_of(path: Path) -> Path:

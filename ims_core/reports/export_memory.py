@@ -11,6 +11,7 @@ export (:func:`can_write_from_memory`).
 from __future__ import annotations
 
 import contextlib
+import multiprocessing
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -20,33 +21,60 @@ import pandas as pd
 
 from ims_core.forking import in_child
 from ims_core.reports import export_rows
-from ims_core.reports.export import BOOK, PORTAL, RESULT, columns_of, fields, partial_of, write_csv_chunks
+from ims_core.reports.export import (
+    BOOK,
+    PORTAL,
+    RESULT,
+    columns_of,
+    csv_lines,
+    fields,
+    partial_of,
+    write_csv_chunks,
+)
+
+PIECE = 10_000  # result rows: what the forked writer and this process take at a time
+
+
+class MemoryRows:
+    """The same rows as :func:`~ims_core.reports.export.stored_chunks` reads from a stored run, for
+    results not stored yet: the engine's result rows (named as ``match_result``'s columns, in the
+    order they are stored) and the document frames they were worked out from
+    (:mod:`ims_core.matching.frames`), any range of them at a time (:meth:`chunk`), each value as
+    the database would hand it back (Python ints and texts, ISO dates, None)."""
+
+    def __init__(self, results: pd.DataFrame, books: pd.DataFrame, portal: pd.DataFrame):
+        frames = {BOOK: books, PORTAL: portal}
+        ids = {BOOK: results["purchase_document_id"], PORTAL: results["portal_document_id"]}
+        self.results = results
+        # the row of each result's document in its frame; -1 (the slot added last) where it has none
+        self.at = {side: pd.Index(frames[side]["id"].to_numpy("int64"))
+                   .get_indexer(ids[side].fillna(-1).astype("int64")) for side in frames}
+        self.documents = {(side, name): _per_document(frames[side][name])
+                          for side, name in fields() if side != RESULT}
+
+    def __len__(self) -> int:
+        return len(self.results)
+
+    def chunk(self, rows: slice) -> dict[str, Sequence]:
+        """The export's columns of the result rows ``rows``."""
+        chunk = {}
+        for side, name in fields():
+            if side == RESULT:
+                chunk[side, name] = _as_stored(self.results[name].iloc[rows]).tolist()
+            else:  # Python values made for these rows only: a million ints would take ~30 MB a field
+                at = self.at[side][rows]
+                taken = self.documents[side, name][at]
+                chunk[side, name] = (taken if taken.dtype == object
+                                     else np.where(at < 0, None, taken.astype(object))).tolist()
+        return columns_of(chunk)
 
 
 def memory_chunks(results: pd.DataFrame, books: pd.DataFrame,
                   portal: pd.DataFrame) -> Iterator[dict[str, Sequence]]:
-    """The same rows as :func:`~ims_core.reports.export.stored_chunks` for results not stored yet:
-    the engine's result rows (named as ``match_result``'s columns, in the order they are stored)
-    and the document frames they were worked out from (:mod:`ims_core.matching.frames`), each
-    value as the database would hand it back (Python ints and texts, ISO dates, None)."""
-    frames = {BOOK: books, PORTAL: portal}
-    ids = {BOOK: results["purchase_document_id"], PORTAL: results["portal_document_id"]}
-    # the row of each result's document in its frame; -1 (the slot added last) where it has none
-    at = {side: pd.Index(frames[side]["id"].to_numpy("int64"))
-          .get_indexer(ids[side].fillna(-1).astype("int64")) for side in frames}
-    documents = {(side, name): _per_document(frames[side][name]) for side, name in fields() if side != RESULT}
-    size = export_rows.CHUNK
-    for start in range(0, len(results), size):
-        rows = slice(start, start + size)
-        chunk = {}
-        for side, name in fields():
-            if side == RESULT:
-                chunk[side, name] = _as_stored(results[name].iloc[rows]).tolist()
-            else:  # Python values made for this chunk's rows only: a million ints would take ~30 MB a field
-                taken = documents[side, name][at[side][rows]]
-                chunk[side, name] = (taken if taken.dtype == object
-                                     else np.where(at[side][rows] < 0, None, taken.astype(object))).tolist()
-        yield columns_of(chunk)
+    """:class:`MemoryRows` in order, ``export_rows.CHUNK`` rows at a time."""
+    rows = MemoryRows(results, books, portal)
+    for start in range(0, len(rows), export_rows.CHUNK):
+        yield rows.chunk(slice(start, start + export_rows.CHUNK))
 
 
 def _per_document(column: pd.Series) -> np.ndarray:
@@ -74,10 +102,17 @@ def can_write_from_memory(books: pd.DataFrame, portal: pd.DataFrame) -> bool:
 
 
 class CsvWhileStoring:
-    """The CSV export of a run written by a forked process from its results in memory
-    (:func:`memory_chunks`) while the calling process stores them: ``start`` is
-    :func:`ims_core.matching.run.run_reconciliation`'s ``on_results``. The file is the stored run's
-    export byte for byte, and takes its name only once the run is stored (``finish``)."""
+    """The CSV export of a run written from its results in memory (:class:`MemoryRows`) while the
+    calling process stores them: ``start`` is :func:`ims_core.matching.run.run_reconciliation`'s
+    ``on_results``. The file is the stored run's export byte for byte, and takes its name only once
+    the run is stored (``finish``).
+
+    The rows are cut into pieces of ``PIECE``. A forked process writes pieces from the first on
+    while this one stores the run; once it is stored, this process makes the text of pieces from
+    the last one back until the two meet (:class:`_Claims`), so that neither waits long for the
+    other whichever of storing and writing takes longer; its text is appended to the forked
+    process's file.
+    """
 
     def __init__(self, path: Path):
         self.path = path
@@ -85,30 +120,73 @@ class CsvWhileStoring:
 
     def start(self, results: pd.DataFrame, books: pd.DataFrame, portal: pd.DataFrame) -> None:
         if can_write_from_memory(books, portal):  # else finish() says so: the caller exports the stored run
-            self.written = in_child(_write_from_memory, results, books, portal, partial_of(self.path))
+            self.rows = MemoryRows(results, books, portal)
+            self.claims = _Claims(-(-len(results) // PIECE))
+            self.written = in_child(_write_front, self.rows, self.claims, partial_of(self.path))
 
     def finish(self) -> Counter | None:
-        """The run is stored: wait for the file and put it in place; the count per status (None when
-        nothing was written from memory)."""
+        """The run is stored: write what is left of the file, from its end, and put it in place; the
+        count per status (None when nothing was written from memory)."""
         if self.written is None:
             return None
+        partial = partial_of(self.path)
         try:
+            tail = []  # this process's pieces, the last one first
+            while (piece := self.claims.back()) is not None:
+                chunk = self.rows.chunk(slice(piece * PIECE, (piece + 1) * PIECE))
+                tail.append((list(csv_lines(chunk)), Counter(chunk["status"])))
             counts = self.written()
-            partial_of(self.path).replace(self.path)
+            with partial.open("a", encoding="utf-8", newline="") as handle:
+                for lines, statuses in reversed(tail):
+                    handle.writelines(lines)
+                    counts.update(statuses)
+            partial.replace(self.path)
         finally:
-            partial_of(self.path).unlink(missing_ok=True)
+            partial.unlink(missing_ok=True)
         return counts
 
     def abandon(self) -> None:
-        """The run was not stored: wait for the writer (its own failure, if any, comes second) and
-        drop what it wrote."""
+        """The run was not stored: stop the writer after its piece (its own failure, if any, comes
+        second) and drop what it wrote."""
         if self.written is not None:
+            self.claims.stop()
             with contextlib.suppress(Exception):
                 self.written()
         partial_of(self.path).unlink(missing_ok=True)
 
 
-def _write_from_memory(results: pd.DataFrame, books: pd.DataFrame, portal: pd.DataFrame,
-                       partial: Path) -> Counter:
-    """In the forked writer: the CSV into ``partial``, which ``finish`` renames."""
-    return write_csv_chunks(memory_chunks(results, books, portal), partial)
+class _Claims:
+    """Which pieces are still to be written, shared with the forked writer: it takes them from the
+    front, this process from the back, each piece once."""
+
+    def __init__(self, pieces: int):
+        context = multiprocessing.get_context("fork")
+        self.ends = context.RawArray("q", [0, pieces])  # the first piece not taken, and one past the last
+        self.lock = context.Lock()
+
+    def front(self) -> int | None:
+        with self.lock:
+            first, end = self.ends
+            if first >= end:
+                return None
+            self.ends[0] = first + 1
+            return first
+
+    def back(self) -> int | None:
+        with self.lock:
+            first, end = self.ends
+            if first >= end:
+                return None
+            self.ends[1] = end - 1
+            return end - 1
+
+    def stop(self) -> None:
+        with self.lock:
+            self.ends[1] = self.ends[0]
+
+
+def _write_front(rows: MemoryRows, claims: _Claims, partial: Path) -> Counter:
+    """In the forked writer: the header and the pieces it claims from the front, into ``partial``
+    (which ``finish`` completes and renames)."""
+    pieces = iter(claims.front, None)
+    return write_csv_chunks((rows.chunk(slice(k * PIECE, (k + 1) * PIECE)) for k in pieces), partial)

@@ -15,15 +15,16 @@ import openpyxl
 import pytest
 from support.matching import S1, S1_SISTER, book, insert_documents, portal
 
+from ims_core.forking import in_child
 from ims_core.ingest.books import parse_books
 from ims_core.ingest.gstr2b import parse_gstr2b
 from ims_core.ingest.loader import load
 from ims_core.matching.run import run_reconciliation
 from ims_core.matching.scoring import Tolerances
 from ims_core.reports import export as exports
-from ims_core.reports import export_columns, export_rows
+from ims_core.reports import export_columns, export_memory, export_rows
 from ims_core.reports.export import EXPORT_COLUMNS, export_reconciliation
-from ims_core.reports.export_memory import CsvWhileStoring, memory_chunks
+from ims_core.reports.export_memory import CsvWhileStoring, _Claims, memory_chunks
 from ims_core.samplegen import generate as generate_month
 from ims_core.samplegen import write_books_csv, write_gstr2b_json
 
@@ -183,3 +184,44 @@ def test_a_field_the_engine_does_not_read_is_exported_from_the_stored_run(engine
     assert summary.rows == 10
     header = next(csv.reader((tmp_path / "reco.csv").open(encoding="utf-8", newline="")))
     assert header[-1] == "portal_remarks"
+
+
+def _all_from_the_front(claims: _Claims) -> list[int]:
+    return list(iter(claims.front, None))
+
+
+def test_the_writer_and_the_caller_share_out_every_piece_once():
+    """Pieces claimed from the front by a forked process and from the back here, at the same time:
+    each piece goes to one of them, the forked one's before this one's."""
+    claims = _Claims(5000)
+    front = in_child(_all_from_the_front, claims)
+    back = list(iter(claims.back, None))
+    front = front()
+    assert sorted(front + back) == list(range(5000))
+    assert front == list(range(len(front))) and back == list(range(4999, len(front) - 1, -1))
+
+
+def test_the_csv_written_from_both_ends_is_the_stored_runs_export(engine, tmp_path, monkeypatch):
+    """Pieces of two rows: the forked writer's from the front, the rest made here once the run is
+    stored, appended in order; the same bytes as the stored run's export."""
+    monkeypatch.setattr(export_memory, "PIECE", 2)
+    month = generate_month(300, seed=8)
+    load(engine, parse_books(write_books_csv(month, tmp_path / "books.csv"), preset="canonical"))
+    load(engine, parse_gstr2b([write_gstr2b_json(month, tmp_path / "gstr2b.json")]))
+    export = CsvWhileStoring(tmp_path / "memory.csv")
+    run = run_reconciliation(engine, tolerances=Tolerances(), on_results=export.start)
+    counts = export.finish()
+    export_reconciliation(engine, tmp_path / "stored.csv", run_id=run.id)
+    assert (tmp_path / "memory.csv").read_bytes() == (tmp_path / "stored.csv").read_bytes()
+    assert dict(counts) == {status: entry["count"] for status, entry in json.loads(run.counts_json).items()
+                            if entry["count"]}
+    assert not list(tmp_path.glob("*.part"))
+
+
+def test_an_abandoned_export_leaves_no_file(engine, tmp_path):
+    insert_documents(engine, *_documents())
+    (tmp_path / "out").mkdir()
+    export = CsvWhileStoring(tmp_path / "out" / "reco.csv")
+    run_reconciliation(engine, tolerances=Tolerances(), on_results=export.start)
+    export.abandon()
+    assert list((tmp_path / "out").iterdir()) == []
