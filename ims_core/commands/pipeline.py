@@ -8,11 +8,12 @@ separate commands; a step that fails stops the steps after it and leaves those b
 the commands joined by ``&&`` would. ``--workers`` is the reconciliation's, as for ``ims reconcile``.
 
 With more than one worker (the user's leave to use a second core: the command line runs no other
-thread, so it may fork, see :mod:`ims_core.forking`) two steps use it. A forked process parses the
-GSTR-2B while this one imports the books, and hands the parsed file over to be loaded once the
-books are in (SQLite has one writer). And a CSV export is written by a forked process from the
-results in memory while this one stores them (:mod:`ims_core.reports.export_memory`), the file
-taking its name only once the run is stored. The result is the same every way: the same database,
+thread, so it may fork, see :mod:`ims_core.forking`) two steps use it. A forked process imports the
+GSTR-2B: it parses the file while this one imports the books, and writes it once they are in
+(SQLite has one writer), in a transaction of its own as the separate command would; only its
+summary comes back. And a CSV export is written by a forked process from the results in memory
+while this one stores them (:mod:`ims_core.reports.export_memory`), the file taking its name only
+once the run is stored. The result is the same every way: the same database,
 the same files, the same output in the same order.
 """
 
@@ -20,8 +21,10 @@ from __future__ import annotations
 
 import contextlib
 import json
+import multiprocessing
 import time
 from collections.abc import Iterator
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Annotated
 
@@ -34,10 +37,11 @@ from ims_core.commands.imports import Recipient, existing_files, print_summary, 
 from ims_core.commands.reconcile import Period, Workers, print_export, print_reconciliation
 from ims_core.db import get_engine
 from ims_core.errors import UserFacingError
-from ims_core.forking import in_child, workers_to_use
+from ims_core.forking import in_child, own_connections, workers_to_use
 from ims_core.gst.dates import parse_period
 from ims_core.ingest.document import IngestError, ParsedImport
 from ims_core.ingest.loader import ImportSummary, load
+from ims_core.ingest.portal_common import RecipientMissing
 from ims_core.matching.run import run_reconciliation
 from ims_core.reports.export import check_export_path, export_reconciliation
 from ims_core.reports.export_memory import CsvWhileStoring
@@ -93,33 +97,63 @@ def run(books: Books, gstr2b: Gstr2bFiles, ims: Ims = None, preset: Preset = "au
 
 def _imports(engine: Engine, books: Path, preset: str, gstr2b: list[Path], ims: Path | None,
              recipient: str | None, actor: Actor, workers: int, seconds: dict[str, float]) -> ImportSummary:
-    """The books, then the GSTR-2B (parsed by a forked process meanwhile when there is a core to
-    spare), then the IMS records; the books' summary."""
+    """The books, then the GSTR-2B (imported by a forked process when there is a core to spare), then
+    the IMS records; the books' summary."""
     # the parsers, as in the import commands, loaded only by the command that parses
     from ims_core.ingest.books import parse_books
     from ims_core.ingest.gstr2b import parse_gstr2b
     from ims_core.ingest.ims import parse_ims_json
 
-    parsed_gstr2b = in_child(parse_gstr2b, gstr2b, recipient) if workers > 1 else None
+    forked = _ForkedImport(engine, gstr2b, recipient, actor) if workers > 1 else None
     try:
         with _step("import books", seconds):
             books_summary = _load(engine, parse_books(books, preset=preset, recipient_gstin=recipient), actor)
     except BaseException:
-        if parsed_gstr2b is not None:
+        if forked is not None:
             with contextlib.suppress(Exception):  # the books' error is the one to tell
-                parsed_gstr2b()
+                forked.summary(go=False)
         raise
     print_summary(books_summary)
     with _step("import gstr2b", seconds):
-        parsed = with_known_recipient(
-            lambda gstin: parsed_gstr2b() if parsed_gstr2b and gstin == recipient
-            else parse_gstr2b(gstr2b, recipient_gstin=gstin), recipient, books_summary.recipient_gstin)
-        print_summary(_load(engine, parsed, actor))
+        summary = forked.summary(go=True) if forked is not None else None
+        if summary is None:  # no fork, or a file naming no recipient: read here (for the books' recipient)
+            parsed = with_known_recipient(lambda gstin: parse_gstr2b(gstr2b, recipient_gstin=gstin),
+                                          recipient, books_summary.recipient_gstin)
+            summary = _load(engine, parsed, actor)
+        print_summary(summary)
     if ims is not None:  # its download names the recipient only in the request: the one given, else the books
         with _step("import ims", seconds):
             records = parse_ims_json(ims, recipient_gstin=recipient or books_summary.recipient_gstin)
             print_summary(_load(engine, records, actor))
     return books_summary
+
+
+class _ForkedImport:
+    """The GSTR-2B imported by a forked process: parsed while this one imports the books, and written
+    only once they are in (SQLite has one writer, and a failed step stops the steps after it). Only
+    the import's summary comes back, not the parsed file."""
+
+    def __init__(self, engine: Engine, files: list[Path], recipient: str | None, actor: Actor):
+        self.waiting, self.told = multiprocessing.get_context("fork").Pipe(duplex=False)
+        self.result = in_child(_import_when_told, engine, files, recipient, actor, self.waiting)
+
+    def summary(self, go: bool) -> ImportSummary | None:
+        """Tell the process whether to write; its summary (None when told not to, or when the file names
+        no recipient and none was given: the caller reads it for the books' recipient)."""
+        self.told.send(go)
+        try:
+            return self.result()
+        except RecipientMissing:
+            return None
+
+
+def _import_when_told(engine: Engine, files: list[Path], recipient: str | None, actor: Actor,
+                      told: Connection) -> ImportSummary | None:
+    """In the forked process: parse the GSTR-2B, then wait to be told whether to load it."""
+    from ims_core.ingest.gstr2b import parse_gstr2b
+
+    parsed = parse_gstr2b(files, recipient_gstin=recipient)
+    return load(own_connections(engine), parsed, actor=actor) if told.recv() else None
 
 
 def _reconcile_and_export(engine: Engine, recipient: str, period: str | None, output: Path | None, by: str,
