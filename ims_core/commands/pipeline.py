@@ -28,6 +28,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Annotated
 
+import pandas as pd
 import typer
 from sqlalchemy.engine import Engine
 
@@ -42,7 +43,7 @@ from ims_core.gst.dates import parse_period
 from ims_core.ingest.document import IngestError, ParsedImport
 from ims_core.ingest.loader import ImportSummary, load
 from ims_core.ingest.portal_common import RecipientMissing
-from ims_core.matching.run import run_reconciliation
+from ims_core.matching.run import read_scope_books, run_reconciliation
 from ims_core.reports.export import check_export_path, export_reconciliation
 from ims_core.reports.export_memory import CsvWhileStoring
 
@@ -83,11 +84,12 @@ def run(books: Books, gstr2b: Gstr2bFiles, ims: Ims = None, preset: Preset = "au
         raise UserFacingError(f"{timings.parent}: no such folder")
     workers = workers_to_use(workers)
     seconds: dict[str, float] = {}
-    books_summary = _imports(database(), books, preset, gstr2b, ims, recipient, actor_named(by), workers,
-                             seconds)
+    books_summary, scope_books = _imports(database(), books, preset, gstr2b, ims, recipient, actor_named(by),
+                                          workers, seconds, period)
     seconds["imports"] = sum(seconds.values())
     # the scope the books were imported for (all recipients when the file holds several)
-    _reconcile_and_export(get_engine(), books_summary.recipient_gstin, period, output, by, workers, seconds)
+    _reconcile_and_export(get_engine(), books_summary.recipient_gstin, period, output, by, workers, seconds,
+                          scope_books)
     seconds["total"] = time.perf_counter() - started
     console.print(f"[dim]{_done_line(seconds)}[/]")
     if timings is not None:
@@ -96,9 +98,11 @@ def run(books: Books, gstr2b: Gstr2bFiles, ims: Ims = None, preset: Preset = "au
 
 
 def _imports(engine: Engine, books: Path, preset: str, gstr2b: list[Path], ims: Path | None,
-             recipient: str | None, actor: Actor, workers: int, seconds: dict[str, float]) -> ImportSummary:
+             recipient: str | None, actor: Actor, workers: int, seconds: dict[str, float],
+             period: str | None) -> tuple[ImportSummary, pd.DataFrame | None]:
     """The books, then the GSTR-2B (imported by a forked process when there is a core to spare), then
-    the IMS records; the books' summary."""
+    the IMS records; the books' summary, and the scope's books for the reconciliation when they were
+    read here while the forked process wrote the GSTR-2B (nothing else changes the books meanwhile)."""
     # the parsers, as in the import commands, loaded only by the command that parses
     from ims_core.ingest.books import parse_books
     from ims_core.ingest.gstr2b import parse_gstr2b
@@ -111,11 +115,21 @@ def _imports(engine: Engine, books: Path, preset: str, gstr2b: list[Path], ims: 
     except BaseException:
         if forked is not None:
             with contextlib.suppress(Exception):  # the books' error is the one to tell
-                forked.summary(go=False)
+                forked.go(False)
+                forked.summary()
         raise
     print_summary(books_summary)
+    scope_books = None
     with _step("import gstr2b", seconds):
-        summary = forked.summary(go=True) if forked is not None else None
+        if forked is not None:
+            forked.go(True)
+            try:  # this process is free meanwhile: the reconciliation's books
+                scope_books = read_scope_books(engine, books_summary.recipient_gstin, period)
+            except BaseException:
+                with contextlib.suppress(Exception):  # the read's error is the one to tell
+                    forked.summary()
+                raise
+        summary = forked.summary() if forked is not None else None
         if summary is None:  # no fork, or a file naming no recipient: read here (for the books' recipient)
             parsed = with_known_recipient(lambda gstin: parse_gstr2b(gstr2b, recipient_gstin=gstin),
                                           recipient, books_summary.recipient_gstin)
@@ -125,7 +139,7 @@ def _imports(engine: Engine, books: Path, preset: str, gstr2b: list[Path], ims: 
         with _step("import ims", seconds):
             records = parse_ims_json(ims, recipient_gstin=recipient or books_summary.recipient_gstin)
             print_summary(_load(engine, records, actor))
-    return books_summary
+    return books_summary, scope_books
 
 
 class _ForkedImport:
@@ -137,10 +151,13 @@ class _ForkedImport:
         self.waiting, self.told = multiprocessing.get_context("fork").Pipe(duplex=False)
         self.result = in_child(_import_when_told, engine, files, recipient, actor, self.waiting)
 
-    def summary(self, go: bool) -> ImportSummary | None:
-        """Tell the process whether to write; its summary (None when told not to, or when the file names
-        no recipient and none was given: the caller reads it for the books' recipient)."""
-        self.told.send(go)
+    def go(self, write: bool) -> None:
+        """Tell the process whether to write the file once it is parsed."""
+        self.told.send(write)
+
+    def summary(self) -> ImportSummary | None:
+        """The import's summary; None when told not to write, or when the file names no recipient and
+        none was given (the caller reads it for the books' recipient)."""
         try:
             return self.result()
         except RecipientMissing:
@@ -157,7 +174,7 @@ def _import_when_told(engine: Engine, files: list[Path], recipient: str | None, 
 
 
 def _reconcile_and_export(engine: Engine, recipient: str, period: str | None, output: Path | None, by: str,
-                          workers: int, seconds: dict[str, float]) -> None:
+                          workers: int, seconds: dict[str, float], books: pd.DataFrame | None) -> None:
     """Reconcile the scope and write the export, a CSV from the results in memory while they are
     stored when there is a core to spare."""
     export = CsvWhileStoring(output) if output and output.suffix.lower() == ".csv" and workers > 1 else None
@@ -165,7 +182,7 @@ def _reconcile_and_export(engine: Engine, recipient: str, period: str | None, ou
         with _step("reconcile", seconds), progress_when_large("Reconciling") as progress:
             reconciliation = run_reconciliation(engine, recipient_gstin=recipient, period=period, actor=by,
                                                 workers=workers, on_results=export.start if export else None,
-                                                on_stage=progress)
+                                                on_stage=progress, books=books)
     except BaseException:
         if export is not None:
             export.abandon()

@@ -41,7 +41,8 @@ def run_reconciliation(session_or_engine: Session | Engine | Connection, recipie
                        period: str | None = None, actor: str | audit.Actor = "cli",
                        tolerances: Tolerances | None = None, workers: int = 1,
                        on_results: OnResults | None = None,
-                       on_stage: OnStage | None = None) -> ReconciliationRun:
+                       on_stage: OnStage | None = None,
+                       books: pd.DataFrame | None = None) -> ReconciliationRun:
     """Reconcile a scope, store the run and its results, and return the run (with its counts).
 
     With a ``Session`` the writes join the session's transaction (the caller commits); with an
@@ -54,17 +55,22 @@ def run_reconciliation(session_or_engine: Session | Engine | Connection, recipie
 
     ``on_stage(done, total)`` is told the work's progress in documents: 0 of the scope's documents once
     they are read, half once they are matched, all once the results are stored (a progress bar).
+
+    ``books``: the scope's books as :func:`read_scope_books` read them, when the caller read them
+    beforehand (``ims run``, while its GSTR-2B was being imported); a large scope's portal records are
+    then read in two halves at once, one by a forked process.
     """
     tol = tolerances or Tolerances.from_settings()
     recipient, period = _scope(recipient_gstin, period)
     if isinstance(session_or_engine, Session):
         return _run(session_or_engine.connection(), recipient, period, actor, tol, workers, on_results,
-                    on_stage=on_stage)
+                    on_stage=on_stage, books=books)
     if isinstance(session_or_engine, Connection):
-        return _run(session_or_engine, recipient, period, actor, tol, workers, on_results, on_stage=on_stage)
+        return _run(session_or_engine, recipient, period, actor, tol, workers, on_results, on_stage=on_stage,
+                    books=books)
     with session_or_engine.begin() as conn:
         return _run(conn, recipient, period, actor, tol, workers, on_results, read_apart=workers > 1,
-                    on_stage=on_stage)
+                    on_stage=on_stage, books=books)
 
 
 def _scope(recipient_gstin: str | None, period: str | None) -> tuple[str | None, str | None]:
@@ -76,11 +82,12 @@ def _scope(recipient_gstin: str | None, period: str | None) -> tuple[str | None,
 
 def _run(conn: Connection, recipient: str | None, period: str | None, actor: str | audit.Actor,
          tol: Tolerances, workers: int, on_results: OnResults | None,
-         read_apart: bool = False, on_stage: OnStage | None = None) -> ReconciliationRun:
+         read_apart: bool = False, on_stage: OnStage | None = None,
+         books: pd.DataFrame | None = None) -> ReconciliationRun:
     started = clock.now()
     stage = on_stage or (lambda done, total: None)
     first, last = period_bounds(period) if period else (None, None)
-    books, portal = _read_scope(conn, recipient, period, read_apart)
+    books, portal = _read_scope(conn, recipient, period, read_apart, books)
     if books.empty and portal.empty:
         scope = f" for recipient {recipient}" if recipient else ""
         raise UserFacingError(f"nothing to reconcile{scope}: import the books and a GSTR-2B/IMS file first")
@@ -135,17 +142,42 @@ def _counts(results: pd.DataFrame, books: pd.DataFrame, portal: pd.DataFrame) ->
             for status, row in zip(STATUSES, totals.itertuples(index=False), strict=True)}
 
 
-def _read_scope(conn: Connection, recipient: str | None, period: str | None,
-                read_apart: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
+def read_scope_books(engine: Engine, recipient_gstin: str | None = None,
+                     period: str | None = None) -> pd.DataFrame:
+    """A scope's books as :func:`run_reconciliation` reads them, for its ``books``: for a caller with
+    time to spare before it reconciles, while nothing changes the books."""
+    recipient, period = _scope(recipient_gstin, period)
+    with engine.connect() as conn:
+        return read_books(conn, recipient, until=period_bounds(period)[1] if period else None)
+
+
+def _read_scope(conn: Connection, recipient: str | None, period: str | None, read_apart: bool,
+                books: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The scope's books and portal documents. Each read is a statement of its own
     (and so its own snapshot) whichever process makes it: a large scope's books are read by a forked
-    process while this one reads the portal."""
+    process while this one reads the portal, or, when the books are in hand already, the second half
+    of the portal's."""
     last = period_bounds(period)[1] if period else None
     until_key = period_key(period) if period else None
     apart = read_apart and _documents_at_most(conn) >= parallel.PARALLEL_FROM
+    if books is not None:
+        return books, (_portal_in_halves(conn, recipient, until_key) if apart
+                       else read_portal(conn, recipient, until_period_key=until_key))
     books_later = in_child(_read_books_apart, conn.engine, recipient, last) if apart else None
     portal = read_portal(conn, recipient, until_period_key=until_key)
     return (books_later() if books_later else read_books(conn, recipient, until=last)), portal
+
+
+def _portal_in_halves(conn: Connection, recipient: str | None, until_key: int | None) -> pd.DataFrame:
+    """The scope's portal records, the second half of the ids read by a forked process meanwhile;
+    the same frame as one read."""
+    table = PortalDocument.__table__
+    bounds = conn.execute(select(func.min(table.c.id), func.max(table.c.id))).one()
+    first, last = (value or 0 for value in bounds)
+    middle = (first + last) // 2
+    second = in_child(_read_portal_apart, conn.engine, recipient, until_key, (middle + 1, last))
+    halves = [read_portal(conn, recipient, until_period_key=until_key, ids=(first, middle)), second()]
+    return pd.concat([half for half in halves if len(half)] or halves[:1], ignore_index=True)
 
 
 def _documents_at_most(conn: Connection) -> int:
@@ -156,6 +188,11 @@ def _documents_at_most(conn: Connection) -> int:
 
 def _read_books_apart(engine: Engine, recipient: str | None, until: dt.date | None) -> pd.DataFrame:
     return read_books(own_connections(engine), recipient, until=until)
+
+
+def _read_portal_apart(engine: Engine, recipient: str | None, until_key: int | None,
+                       ids: tuple[int, int]) -> pd.DataFrame:
+    return read_portal(own_connections(engine), recipient, until_period_key=until_key, ids=ids)
 
 
 def _store(conn: Connection, run_id: int, results: pd.DataFrame) -> None:

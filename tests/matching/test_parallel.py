@@ -84,3 +84,28 @@ def test_a_run_on_two_workers_stores_what_one_process_stores(engine, monkeypatch
     columns = [c for c in stored(engine, one.id).columns if c not in ("id", "run_id")]
     pd.testing.assert_frame_equal(stored(engine, two.id)[columns], stored(engine, one.id)[columns])
     assert one.counts_json == two.counts_json
+
+
+@pytest.mark.parametrize("period", [None, "052025"])
+def test_books_read_beforehand_and_the_portal_in_halves_store_what_one_process_stores(engine, monkeypatch,
+                                                                                       period):
+    """``ims run``'s way: the books read while its GSTR-2B was being imported, the portal records in two
+    halves at once; the same frames as one read, so the same rows."""
+    from support.matching import insert_documents
+
+    from ims_core.matching import run
+    from ims_core.matching.frames import read_portal
+
+    from .test_run import stored
+
+    scenario = generate(300, seed=37)
+    insert_documents(engine, scenario.books, scenario.portals)
+    one = run.run_reconciliation(engine, tolerances=Tolerances(), period=period)
+    monkeypatch.setattr(parallel, "PARALLEL_FROM", 0)
+    books = run.read_scope_books(engine, None, period)
+    two = run.run_reconciliation(engine, tolerances=Tolerances(), period=period, workers=2, books=books)
+    columns = [c for c in stored(engine, one.id).columns if c not in ("id", "run_id")]
+    pd.testing.assert_frame_equal(stored(engine, two.id)[columns], stored(engine, one.id)[columns])
+    assert one.counts_json == two.counts_json
+    with engine.connect() as conn:
+        pd.testing.assert_frame_equal(run._portal_in_halves(conn, None, None), read_portal(conn))
