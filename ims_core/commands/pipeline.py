@@ -41,7 +41,7 @@ from ims_core.errors import UserFacingError
 from ims_core.forking import in_child, own_connections, workers_to_use
 from ims_core.gst.dates import parse_period
 from ims_core.ingest.document import IngestError, ParsedImport
-from ims_core.ingest.loader import ImportSummary, load
+from ims_core.ingest.loader import ImportSummary, load, prepare
 from ims_core.ingest.portal_common import RecipientMissing
 from ims_core.matching.run import read_scope_books, run_reconciliation
 from ims_core.reports.export import check_export_path, export_reconciliation
@@ -166,11 +166,12 @@ class _ForkedImport:
 
 def _import_when_told(engine: Engine, files: list[Path], recipient: str | None, actor: Actor,
                       told: Connection) -> ImportSummary | None:
-    """In the forked process: parse the GSTR-2B, then wait to be told whether to load it."""
+    """In the forked process: parse the GSTR-2B and derive what the loader does before it writes, then
+    wait to be told whether to load it."""
     from ims_core.ingest.gstr2b import parse_gstr2b
 
-    parsed = parse_gstr2b(files, recipient_gstin=recipient)
-    return load(own_connections(engine), parsed, actor=actor) if told.recv() else None
+    prepared = prepare(parse_gstr2b(files, recipient_gstin=recipient))
+    return load(own_connections(engine), prepared, actor=actor) if told.recv() else None
 
 
 def _reconcile_and_export(engine: Engine, recipient: str, period: str | None, output: Path | None, by: str,

@@ -110,23 +110,43 @@ class ImportSummary:
                                  "net_taxable_paise", "net_tax_paise")}, rejected=rejected)
 
 
-def load(engine: Engine, parsed: ParsedImport, *, actor: Actor = SYSTEM, dry_run: bool = False,
-         progress: Progress | None = None) -> ImportSummary:
-    """Write ``parsed`` in one transaction and say what changed. ``dry_run`` rolls back at the end.
+@dataclass
+class PreparedImport:
+    """A parsed file with the columns the database keys and compares it by (:func:`prepare`): the
+    loader's work that needs no database, which ``ims run`` has done before the database is free."""
+
+    parsed: ParsedImport
+    frame: pd.DataFrame  # the parser's frame and the derived columns
+    constant: set[str]  # columns holding one value in every row (the bulk writer inlines them)
+
+
+def prepare(parsed: ParsedImport) -> PreparedImport:
+    """Derive the key and content columns (``fy``, ``supplier_pan``, ``occurrence`` or ``period_key``,
+    ``content_hash``); refuse a portal file that lists one document twice in a section."""
+    is_books = parsed.kind == "books"
+    # a shallow copy: with pandas' copy-on-write, nothing done to it below reaches the parser's frame
+    frame, hashes = _derive_columns(parsed.frame.copy(deep=False), is_books)
+    if not is_books:
+        plain = frame["rejected_in_ims"].dtype == bool  # else its hashes are of the unconverted values
+        frame["rejected_in_ims"] = frame["rejected_in_ims"].astype(bool)
+        if not (plain and hashes.surely_distinct(PORTAL_KEY)):
+            _refuse_duplicate_keys(frame, PORTAL_KEY, parsed.file_name)
+    return PreparedImport(parsed, frame, hashes.constant)
+
+
+def load(engine: Engine, parsed: ParsedImport | PreparedImport, *, actor: Actor = SYSTEM,
+         dry_run: bool = False, progress: Progress | None = None) -> ImportSummary:
+    """Write ``parsed`` (:func:`prepare`-d here unless it was already) in one transaction and say what
+    changed. ``dry_run`` rolls back at the end.
 
     The import is recorded in the audit trail inside the same transaction, so the trail never claims
     an import that did not land, and an import never lands unrecorded.
     """
+    prepared = parsed if isinstance(parsed, PreparedImport) else prepare(parsed)
+    parsed, frame = prepared.parsed, prepared.frame.copy(deep=False)
     is_books = parsed.kind == "books"
     table: Table = (PurchaseDocument if is_books else PortalDocument).__table__
-    # a shallow copy: with pandas' copy-on-write, nothing done to it below reaches the parser's frame
-    frame, hashes = _derive_columns(parsed.frame.copy(deep=False), is_books)
     key = BOOK_KEY if is_books else PORTAL_KEY
-    if not is_books:
-        plain = frame["rejected_in_ims"].dtype == bool  # else its hashes are of the unconverted values
-        frame["rejected_in_ims"] = frame["rejected_in_ims"].astype(bool)
-        if not (plain and hashes.surely_distinct(key)):
-            _refuse_duplicate_keys(frame, key, parsed.file_name)
 
     with engine.connect() as conn:
         previous = conn.execute(
@@ -161,7 +181,7 @@ def load(engine: Engine, parsed: ParsedImport, *, actor: Actor = SYSTEM, dry_run
             changed = merged.loc[state == 1]
         total_work = len(new_rows) + len(changed)
         bulk_insert(conn, table, _grouped_by_supplier(new_rows, key) if is_books else new_rows, progress,
-                    total_work, constant=hashes.constant)
+                    total_work, constant=prepared.constant)
         if len(changed):
             _keep_history(conn, table, changed["existing_id"].astype("int64").tolist(), batch_id,
                           "book" if is_books else "portal")

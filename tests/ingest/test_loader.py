@@ -203,3 +203,13 @@ def test_suppliers_are_recorded_once_and_a_missing_name_is_filled_later(engine, 
     assert len(rows) == books["supplier_gstin"].nunique()
     assert rows[first].name == "First Named Later" and rows[second].name == "Second Traders"
     assert rows[first].pan == first[2:12] and rows[first].state_code == first[:2]
+
+
+def test_a_file_prepared_beforehand_loads_as_the_file_itself(engine, month):
+    """``ims run`` derives the key and content columns before the database is free: the same
+    documents, keys and content hashes (the plain file loaded after it changes nothing)."""
+    from ims_core.ingest.loader import prepare
+
+    first = load(engine, prepare(_portal(month)))
+    again = load(engine, _portal(month, content_hash="2b-again"))
+    assert first.added == len(month.portal) and again.unchanged == len(month.portal) and again.added == 0
