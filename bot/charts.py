@@ -18,7 +18,7 @@ from slack_bolt import Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.blocks.common import user_ref
+from bot.blocks.common import esc, user_ref
 from ims_core.db import session_scope
 from ims_core.reports.charts import Chart, credit_chart, credit_picture, render
 
@@ -31,7 +31,7 @@ def upload_chart(client: WebClient, chart: Chart, *, channel: str, comment: str 
         file=chart.png,
         filename=chart.filename,
         title=chart.title,
-        alt_txt=chart.alt_text,
+        alt_txt=esc(chart.alt_text),  # it names suppliers, from files
         channel=channel,
         initial_comment=comment or None,
     )

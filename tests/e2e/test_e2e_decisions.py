@@ -19,9 +19,13 @@ from .seed import seed
 
 
 def post_digest(bot: BotUnderTest) -> tuple[str, list[dict]]:
+    """``/ims digest now``: the digest's first message, once the command has answered too (else a
+    later command's answer could be mistaken for this one's, which a loaded machine sends late)."""
+    answered = len(bot.slack.of(f"response_url:/respond/{ASHA}"))
     status, _ = bot.command("digest now")
     assert status == 200
     call = bot.slack.wait_for("chat.postMessage")[0]
+    bot.slack.wait_for(f"response_url:/respond/{ASHA}", answered + 1)
     return call.response["ts"], json.loads(_blocks(call.args))
 
 

@@ -38,8 +38,10 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 # ₹600.00 in 4A less record 2's ₹200.00, which the books do not have: reversed in 4B(2); all three are at
 # risk (1 a mismatch, 2 not in the books, 3 a probable match), each of its own supplier
 OCTOBER = "claimable ₹400.00, blocked ₹0.00, at risk ₹600.00"
+# as sent: the suppliers' names come from files, so Slack's three control characters go escaped
 TOP_AT_RISK = ("Top suppliers by tax at risk in Oct 2025: Acme Traders Pvt Ltd (27AHQPA7588L1ZJ) ₹300.00; "
-               "Gujarat Chemicals (24AAQCA8719H1ZC) ₹200.00; Sharma Steel & Sons (06AAMCS8709B1ZA) ₹100.00.")
+               "Gujarat Chemicals (24AAQCA8719H1ZC) ₹200.00; "
+               "Sharma Steel &amp; Sons (06AAMCS8709B1ZA) ₹100.00.")
 
 
 def _text(blocks: list[dict]) -> str:
