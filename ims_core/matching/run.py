@@ -147,8 +147,12 @@ def read_scope_books(engine: Engine, recipient_gstin: str | None = None,
     """A scope's books as :func:`run_reconciliation` reads them, for its ``books``: for a caller with
     time to spare before it reconciles, while nothing changes the books."""
     recipient, period = _scope(recipient_gstin, period)
-    with engine.connect() as conn:
-        return read_books(conn, recipient, until=period_bounds(period)[1] if period else None)
+    return read_books(engine, recipient, until=_last_day(period))
+
+
+def _last_day(period: str | None) -> dt.date | None:
+    """The last book date a scope takes: its period's last day; none without a period."""
+    return period_bounds(period)[1] if period else None
 
 
 def _read_scope(conn: Connection, recipient: str | None, period: str | None, read_apart: bool,
@@ -157,7 +161,7 @@ def _read_scope(conn: Connection, recipient: str | None, period: str | None, rea
     (and so its own snapshot) whichever process makes it: a large scope's books are read by a forked
     process while this one reads the portal, or, when the books are in hand already, the second half
     of the portal's."""
-    last = period_bounds(period)[1] if period else None
+    last = _last_day(period)
     until_key = period_key(period) if period else None
     apart = read_apart and _documents_at_most(conn) >= parallel.PARALLEL_FROM
     if books is not None:

@@ -39,7 +39,7 @@ class MemoryRows:
     """The same rows as :func:`~ims_core.reports.export.stored_chunks` reads from a stored run, for
     results not stored yet: the engine's result rows (named as ``match_result``'s columns, in the
     order they are stored) and the document frames they were worked out from
-    (:mod:`ims_core.matching.frames`), any range of them at a time (:meth:`chunk`), each value as
+    (:mod:`ims_core.matching.frames`), a chunk of them at a time (:meth:`chunk`), each value as
     the database would hand it back (Python ints and texts, ISO dates, None)."""
 
     def __init__(self, results: pd.DataFrame, books: pd.DataFrame, portal: pd.DataFrame):
@@ -52,11 +52,13 @@ class MemoryRows:
         self.documents = {(side, name): _per_document(frames[side][name])
                           for side, name in fields() if side != RESULT}
 
-    def __len__(self) -> int:
-        return len(self.results)
+    def chunks(self, size: int) -> int:
+        """How many chunks of ``size`` rows the results make (the last one may be short)."""
+        return -(-len(self.results) // size)
 
-    def chunk(self, rows: slice) -> dict[str, Sequence]:
-        """The export's columns of the result rows ``rows``."""
+    def chunk(self, number: int, size: int) -> dict[str, Sequence]:
+        """The export's columns of the ``number``-th chunk of ``size`` result rows (from 0)."""
+        rows = slice(number * size, (number + 1) * size)
         chunk = {}
         for side, name in fields():
             if side == RESULT:
@@ -73,8 +75,8 @@ def memory_chunks(results: pd.DataFrame, books: pd.DataFrame,
                   portal: pd.DataFrame) -> Iterator[dict[str, Sequence]]:
     """:class:`MemoryRows` in order, ``export_rows.CHUNK`` rows at a time."""
     rows = MemoryRows(results, books, portal)
-    for start in range(0, len(rows), export_rows.CHUNK):
-        yield rows.chunk(slice(start, start + export_rows.CHUNK))
+    for number in range(rows.chunks(export_rows.CHUNK)):
+        yield rows.chunk(number, export_rows.CHUNK)
 
 
 def _per_document(column: pd.Series) -> np.ndarray:
@@ -121,7 +123,7 @@ class CsvWhileStoring:
     def start(self, results: pd.DataFrame, books: pd.DataFrame, portal: pd.DataFrame) -> None:
         if can_write_from_memory(books, portal):  # else finish() says so: the caller exports the stored run
             self.rows = MemoryRows(results, books, portal)
-            self.claims = _Claims(-(-len(results) // PIECE))
+            self.claims = _Claims(self.rows.chunks(PIECE))
             self.written = in_child(_write_front, self.rows, self.claims, partial_of(self.path))
 
     def finish(self) -> Counter | None:
@@ -133,7 +135,7 @@ class CsvWhileStoring:
         try:
             tail = []  # this process's pieces, the last one first
             while (piece := self.claims.back()) is not None:
-                chunk = self.rows.chunk(slice(piece * PIECE, (piece + 1) * PIECE))
+                chunk = self.rows.chunk(piece, PIECE)
                 tail.append((list(csv_lines(chunk)), Counter(chunk["status"])))
             counts = self.written()
             with partial.open("a", encoding="utf-8", newline="") as handle:
@@ -189,4 +191,4 @@ def _write_front(rows: MemoryRows, claims: _Claims, partial: Path) -> Counter:
     """In the forked writer: the header and the pieces it claims from the front, into ``partial``
     (which ``finish`` completes and renames)."""
     pieces = iter(claims.front, None)
-    return write_csv_chunks((rows.chunk(slice(k * PIECE, (k + 1) * PIECE)) for k in pieces), partial)
+    return write_csv_chunks((rows.chunk(piece, PIECE) for piece in pieces), partial)
